@@ -1,0 +1,41 @@
+# Espace Prêts — the README's commands.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench install worker clean
+
+$(STAMP): requirements/base.txt requirements/dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate SQLite, load the demo, start the web server and the task worker.
+run: $(STAMP)
+	DEBUG=$${DEBUG:-1} PORT=$(PORT) bin/run
+
+## make test: the whole suite (unit, integration, browser). DATABASE_URL=postgres://… runs it on PostgreSQL.
+test: $(STAMP)
+	bin/check-test-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/djlint templates --lint
+	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=0 SECRET_KEY=lint-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) EMAIL_HOST=localhost \
+		ALLOWED_HOSTS=prets.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) bench/run.py
+
+clean:
+	rm -rf var/ .pytest_cache test-artifacts

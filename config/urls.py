@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Espace Prêts — administration"
+admin.site.site_title = "Espace Prêts"
+
+urlpatterns = [
+    path("", include("espace.core.urls")),
+    path("", include("espace.accounts.urls")),
+    path("gestion/", admin.site.urls),
+]
+
+handler400 = "espace.core.views.error_400"
+handler403 = "espace.core.views.error_403"
+handler404 = "espace.core.views.error_404"
+handler500 = "espace.core.views.error_500"

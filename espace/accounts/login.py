@@ -1,0 +1,191 @@
+"""Login with lockout (SECURITY.md): failures counted per identifier as typed, existing or not.
+
+The guard row of the identifier is locked for the whole check, so concurrent attempts are
+counted one after the other and can never exceed the limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils.formats import time_format
+from django.utils.timezone import localtime
+
+from espace.accounts.enums import UserStatus
+from espace.accounts.models import LIVE_STATUSES, LoginGuard, User, normalize_identifier
+from espace.accounts.registration import user_lapse
+from espace.core import clock
+from espace.core.audit import audit_record, client_ip
+from espace.core.models import AuditAction
+from espace.core.throttle import throttle_count, throttle_hit
+
+# Compared against when the identifier is unknown, so both cases cost the same time.
+_DUMMY_HASH = make_password("espace-prets-dummy-password")
+
+GENERIC_FAILURE = "Identifiant ou mot de passe incorrect."
+
+
+class LoginOutcome(Enum):
+    SUCCESS = "success"
+    MUST_CHANGE_PASSWORD = "must_change_password"
+    FAILED = "failed"
+    LOCKED = "locked"
+    IP_THROTTLED = "ip_throttled"
+    AWAITING_ADMIN = "awaiting_admin"
+    DEACTIVATED = "deactivated"
+    LAPSED = "lapsed"
+
+
+@dataclass
+class LoginResult:
+    outcome: LoginOutcome
+    message: str = ""
+    user: User | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in {LoginOutcome.SUCCESS, LoginOutcome.MUST_CHANGE_PASSWORD}
+
+
+def _guard(identifier: str) -> LoginGuard:
+    try:
+        with transaction.atomic():
+            LoginGuard.objects.get_or_create(identifier=identifier)
+    except IntegrityError:
+        pass
+    return LoginGuard.objects.select_for_update().get(identifier=identifier)
+
+
+def _find_user(identifier: str) -> User | None:
+    user = (
+        User.objects.select_related("establishment")
+        .filter(username__iexact=identifier, status__in=LIVE_STATUSES)
+        .first()
+    )
+    if user is None:
+        user = (
+            User.objects.select_related("establishment")
+            .filter(username__iexact=identifier, status=UserStatus.LAPSED)
+            .order_by("-date_joined")
+            .first()
+        )
+    return user
+
+
+def locked_message(guard: LoginGuard) -> str:
+    if guard.requires_reset:
+        return (
+            "Votre compte est bloqué à la suite de tentatives de connexion infructueuses répétées. "
+            "Pour le débloquer, cliquez sur « Mot de passe oublié » et choisissez un nouveau mot de passe."
+        )
+    until = time_format(localtime(guard.locked_until), "H\\hi") if guard.locked_until else ""
+    return (
+        "Votre compte est bloqué à la suite de 5 tentatives de connexion infructueuses. "
+        f"Votre compte se débloquera automatiquement au bout d'une heure (à {until}). "
+        "Si vous avez perdu votre mot de passe, cliquez sur « Mot de passe oublié »."
+    )
+
+
+def _is_locked(guard: LoginGuard) -> bool:
+    return guard.requires_reset or (guard.locked_until is not None and guard.locked_until > clock.now())
+
+
+def _credentials_match(user: User | None, secret: str) -> bool:
+    if user is None:
+        check_password(secret, _DUMMY_HASH)
+        return False
+    if user.status in {UserStatus.AWAITING_ACTIVATION, UserStatus.LAPSED}:
+        # First login: the temporary code of the letter; typed with or without spaces, any case.
+        code = "".join(secret.split()).upper()
+        return bool(user.temporary_code_hash) and check_password(code, user.temporary_code_hash)
+    return user.check_password(secret)
+
+
+def ip_key(request: HttpRequest) -> str:
+    return f"login-ip:{client_ip(request) or 'unknown'}"
+
+
+def login_attempt(*, request: HttpRequest, identifier: str, password: str) -> LoginResult:
+    """Check the credentials, count a failure or clear the counter, and say what happens next."""
+    normalized = normalize_identifier(identifier)[:254]
+    if throttle_count(key=ip_key(request), window=settings.LOGIN_IP_WINDOW) >= settings.LOGIN_IP_FAILURES_LIMIT:
+        return LoginResult(
+            LoginOutcome.IP_THROTTLED,
+            "Trop de tentatives de connexion depuis votre adresse. Veuillez réessayer dans quelques minutes.",
+        )
+    with transaction.atomic():
+        guard = _guard(normalized)
+        if _is_locked(guard):
+            return LoginResult(LoginOutcome.LOCKED, locked_message(guard))
+        if guard.locked_until is not None and guard.failures >= settings.LOGIN_FAILURES_BEFORE_LOCK:
+            guard.failures = 0  # the hour is over: a fresh series of tries
+        user = _find_user(normalized)
+        if not _credentials_match(user, password):
+            return _count_failure(guard=guard, user=user, request=request)
+        assert user is not None
+        guard.failures = 0
+        guard.locked_until = None
+        guard.save(update_fields=["failures", "locked_until"])
+
+    if user.status == UserStatus.AWAITING_ACTIVATION:
+        if user.temporary_code_expires_at and user.temporary_code_expires_at <= clock.now():
+            user_lapse(user=user)
+            user.status = UserStatus.LAPSED
+    return _status_result(user, request)
+
+
+def _count_failure(*, guard: LoginGuard, user: User | None, request: HttpRequest) -> LoginResult:
+    now = clock.now()
+    guard.failures += 1
+    result = LoginResult(LoginOutcome.FAILED, GENERIC_FAILURE)
+    if guard.failures >= settings.LOGIN_FAILURES_BEFORE_LOCK:
+        if guard.last_locked_at and now - guard.last_locked_at < settings.LOGIN_ESCALATION_WINDOW:
+            guard.requires_reset = True
+        guard.locked_until = now + settings.LOGIN_LOCK_DURATION
+        guard.last_locked_at = now
+        result = LoginResult(LoginOutcome.LOCKED, locked_message(guard))
+        audit_record(action=AuditAction.LOGIN_LOCKED, target=user, request=request,
+                     details={"identifier": guard.identifier, "until_reset": guard.requires_reset})
+    guard.save(update_fields=["failures", "locked_until", "last_locked_at", "requires_reset"])
+    throttle_hit(key=ip_key(request), window=settings.LOGIN_IP_WINDOW)
+    audit_record(action=AuditAction.LOGIN_FAILED, target=user, request=request,
+                 details={"identifier": guard.identifier, "failures": guard.failures})
+    return result
+
+
+def _status_result(user: User, request: HttpRequest) -> LoginResult:
+    status = user.status
+    if status == UserStatus.ACTIVE:
+        outcome = LoginOutcome.MUST_CHANGE_PASSWORD if user.must_change_password else LoginOutcome.SUCCESS
+        return LoginResult(outcome, user=user)
+    if status == UserStatus.AWAITING_ACTIVATION:
+        return LoginResult(LoginOutcome.MUST_CHANGE_PASSWORD, user=user)
+    if status == UserStatus.AWAITING_ADMIN:
+        return LoginResult(
+            LoginOutcome.AWAITING_ADMIN,
+            "Votre inscription est en attente de validation par l'administrateur de votre établissement. "
+            "Vous recevrez un courriel dès qu'il aura activé votre compte.",
+        )
+    if status == UserStatus.DEACTIVATED:
+        return LoginResult(
+            LoginOutcome.DEACTIVATED,
+            "Votre compte a été désactivé par l'administrateur de votre établissement. "
+            "Adressez-vous à lui pour le faire réactiver.",
+        )
+    return LoginResult(
+        LoginOutcome.LAPSED,
+        "Votre inscription a expiré : le mot de passe temporaire n'a pas été utilisé dans les 30 jours. "
+        "Vous pouvez vous inscrire à nouveau, ou demander à l'assistance un nouveau courrier.",
+    )
+
+
+def login_guard_clear(*, identifier: str) -> None:
+    """A successful password reset lifts every lock on the identifier."""
+    LoginGuard.objects.filter(identifier=normalize_identifier(identifier)).update(
+        failures=0, locked_until=None, requires_reset=False
+    )

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from espace.accounts.enums import Permission, RegistrationKind, UserStatus
+from espace.core import clock
+from espace.core.models import TimeStampedModel
+
+username_validator = RegexValidator(
+    r"^[A-Za-z0-9._-]{3,50}$",
+    _("L'identifiant contient de 3 à 50 caractères : lettres sans accent, chiffres, point, tiret ou tiret bas."),
+)
+
+
+def normalize_identifier(raw: str) -> str:
+    """The form under which identifiers are compared and failures counted."""
+    return raw.strip().lower()
+
+
+class EspaceUserManager(UserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(username__iexact=username, status__in=LIVE_STATUSES)
+
+
+LIVE_STATUSES = [UserStatus.AWAITING_ACTIVATION, UserStatus.AWAITING_ADMIN, UserStatus.ACTIVE, UserStatus.DEACTIVATED]
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: a client user of one establishment, or a member of the lender's staff (no establishment)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    username = models.CharField(_("identifiant"), max_length=50, validators=[username_validator])
+    first_name = models.CharField(_("prénom"), max_length=80)
+    last_name = models.CharField(_("nom"), max_length=80)
+    email = models.EmailField(_("adresse e-mail"))
+    phone = models.CharField(_("N° de téléphone"), max_length=30, blank=True)
+    job_title = models.CharField(_("fonction"), max_length=120, blank=True)
+    establishment = models.ForeignKey(
+        "establishments.Establishment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("établissement"),
+    )
+    status = models.CharField(_("statut"), max_length=32, choices=UserStatus.choices, default=UserStatus.ACTIVE)
+    permissions = models.JSONField(_("habilitations accordées"), default=list, blank=True)
+    requested_permissions = models.JSONField(_("habilitations demandées"), default=list, blank=True)
+    temporary_code_hash = models.CharField(max_length=256, blank=True)
+    temporary_code_expires_at = models.DateTimeField(null=True, blank=True)
+    must_change_password = models.BooleanField(default=False)
+    terms_version = models.CharField(_("version des CGU acceptée"), max_length=20, blank=True)
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    deactivation_reason = models.CharField(max_length=300, blank=True)
+    is_staff = models.BooleanField(_("équipe du prêteur"), default=False)
+    date_joined = models.DateTimeField(_("inscription"), default=clock.now)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EspaceUserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email", "first_name", "last_name"]
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            # An identifier is unique case-insensitively, except among lapsed registrations,
+            # so a person whose registration lapsed can register again with the same one.
+            models.UniqueConstraint(
+                Lower("username"),
+                condition=~models.Q(status=UserStatus.LAPSED),
+                name="unique_live_username_ci",
+            ),
+            # Exactly one first user may be waiting for the legal representative's letter.
+            models.UniqueConstraint(
+                fields=["establishment"],
+                condition=models.Q(status=UserStatus.AWAITING_ACTIVATION),
+                name="one_awaiting_administrator_per_establishment",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_staff=True) | models.Q(establishment__isnull=False) | models.Q(is_superuser=True),
+                name="client_user_has_establishment",
+            ),
+        ]
+        indexes = [models.Index(Lower("email"), name="user_email_lower")]
+
+    def __str__(self) -> str:
+        return f"{self.get_full_name()} ({self.username})"
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        # Django's authentication refuses inactive users; only "actif" accounts get a session.
+        return self.status == UserStatus.ACTIVE
+
+    @property
+    def is_client(self) -> bool:
+        return self.establishment_id is not None
+
+    def has_permission(self, permission: Permission | str) -> bool:
+        return self.is_active and self.is_client and str(permission) in self.permissions
+
+    @property
+    def is_establishment_admin(self) -> bool:
+        return self.has_permission(Permission.ADMINISTER_USERS)
+
+    def permission_labels(self, which: str = "permissions") -> list[str]:
+        values = getattr(self, which)
+        return [str(p.label) for p in Permission if p.value in values]
+
+
+class LoginGuard(models.Model):
+    """Failed-login counter and lock for one identifier as typed (normalised), existing or not."""
+
+    identifier = models.CharField(max_length=254, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_locked_at = models.DateTimeField(null=True, blank=True)
+    requires_reset = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.identifier
+
+
+class Registration(TimeStampedModel):
+    """A registration in progress, before the email address is proven by the 4-digit code.
+
+    It reserves the identifier until it expires; only a completed registration creates a User.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    establishment = models.ForeignKey("establishments.Establishment", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=RegistrationKind.choices)
+    username = models.CharField(max_length=50, validators=[username_validator])
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    email = models.EmailField()
+    phone = models.CharField(max_length=30, blank=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    password_hash = models.CharField(max_length=256, blank=True)
+    requested_permissions = models.JSONField(default=list, blank=True)
+    terms_version = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=256, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_failures = models.PositiveSmallIntegerField(default=0)
+    codes_sent = models.PositiveSmallIntegerField(default=0)
+    last_code_requested_at = models.DateTimeField(null=True, blank=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="registration")
+
+    class Meta:
+        indexes = [models.Index(Lower("username"), "expires_at", name="registration_username_lower")]
+
+    def __str__(self) -> str:
+        return f"{self.username} → {self.establishment_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None and self.expires_at > clock.now()
+
+    def as_user_fields(self) -> dict[str, Any]:
+        return {
+            "username": self.username,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "email": self.email,
+            "phone": self.phone,
+            "job_title": self.job_title,
+        }

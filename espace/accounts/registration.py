@@ -1,0 +1,357 @@
+"""Registration (« S'inscrire en ligne »): CAS 1 first user / administrator, CAS 2 later users.
+
+A Registration row holds the answers until the 4-digit code proves the address; only then is
+a User created, in one transaction that locks the establishment so two first users racing
+cannot both become administrator.
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+
+from espace.accounts.enums import Permission, RegistrationKind, UserStatus
+from espace.accounts.models import Registration, User, username_validator
+from espace.accounts.selectors import establishment_admins, identifier_taken, registration_kind_for
+from espace.core import clock
+from espace.core.audit import audit_record
+from espace.core.emails import email_enqueue
+from espace.core.exceptions import ApplicationError
+from espace.core.models import AuditAction
+from espace.establishments.models import Establishment, normalize_client_number
+
+
+class AdministratorTakenError(ApplicationError):
+    """Another first user completed before this one: continue as a later user (CAS 2)."""
+
+
+def _fold(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+def identifier_check(*, username: str, establishment: Establishment, registration: Registration | None = None) -> None:
+    """Raise ApplicationError(field="username") when the identifier cannot be chosen."""
+    try:
+        username_validator(username)
+    except ValidationError as error:
+        raise ApplicationError(str(error.messages[0]), field="username") from error
+    if normalize_client_number(username) == establishment.client_number or _fold(username) == _fold(
+        establishment.client_number
+    ):
+        raise ApplicationError("N'utilisez pas votre numéro client comme identifiant.", field="username")
+    if _fold(username) == _fold(establishment.legal_name):
+        raise ApplicationError("N'utilisez pas le nom de votre établissement comme identifiant.", field="username")
+    if identifier_taken(username, exclude_registration=registration):
+        raise ApplicationError("Cet identifiant est déjà utilisé. Veuillez en choisir un autre.", field="username")
+
+
+def password_check(*, password: str, confirmation: str, registration: Registration) -> None:
+    if password != confirmation:
+        raise ApplicationError("Les deux mots de passe ne sont pas identiques.", field="password2")
+    candidate = User(
+        username=registration.username,
+        first_name=registration.first_name,
+        last_name=registration.last_name,
+        establishment=registration.establishment,
+    )
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), field="password1") from error
+
+
+@dataclass(frozen=True)
+class Identity:
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str = ""
+    job_title: str = ""
+
+
+@transaction.atomic
+def registration_start(
+    *,
+    establishment: Establishment,
+    kind: RegistrationKind,
+    identity: Identity,
+    password: str = "",
+    password_confirmation: str = "",
+    requested_permissions: list[str] | None = None,
+    request: HttpRequest | None = None,
+) -> Registration:
+    """Record the answers of « Créer mon compte » and send the first 4-digit code."""
+    identifier_check(username=identity.username, establishment=establishment)
+    registration = Registration(
+        establishment=establishment,
+        kind=kind,
+        username=identity.username.strip(),
+        first_name=identity.first_name.strip(),
+        last_name=identity.last_name.strip(),
+        email=identity.email.strip(),
+        phone=identity.phone.strip(),
+        job_title=identity.job_title.strip(),
+        terms_version=settings.TERMS_VERSION,
+        expires_at=clock.now() + settings.REGISTRATION_VALIDITY,
+    )
+    if kind == RegistrationKind.MEMBER:
+        password_check(password=password, confirmation=password_confirmation, registration=registration)
+        registration.password_hash = make_password(password)
+        registration.requested_permissions = _requestable(requested_permissions or [])
+    registration.full_clean()
+    registration.save()
+    audit_record(action=AuditAction.REGISTRATION_STARTED, establishment=establishment, request=request,
+                 details={"username": registration.username, "kind": kind.value})
+    registration_send_code(registration=registration, request=request)
+    return registration
+
+
+def _requestable(permissions: list[str]) -> list[str]:
+    allowed = {p.value for p in Permission if p != Permission.ADMINISTER_USERS}
+    return [p.value for p in Permission if p.value in set(permissions) & allowed]
+
+
+@transaction.atomic
+def registration_send_code(*, registration: Registration, request: HttpRequest | None = None) -> None:
+    """Queue a new 4-digit code. At most 5 per registration, one per 60 seconds."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if not registration.is_open:
+        raise ApplicationError("Cette inscription a expiré. Veuillez recommencer votre inscription.")
+    if registration.codes_sent >= settings.EMAIL_CODE_MAX_SENDS:
+        raise ApplicationError(
+            "Vous avez demandé trop de codes pour cette inscription. Veuillez recommencer votre inscription "
+            "plus tard ou contacter l'assistance."
+        )
+    now = clock.now()
+    if registration.last_code_requested_at and now - registration.last_code_requested_at < settings.EMAIL_CODE_RESEND_INTERVAL:
+        wait = settings.EMAIL_CODE_RESEND_INTERVAL - (now - registration.last_code_requested_at)
+        raise ApplicationError(
+            f"Un code vient de vous être envoyé. Vous pourrez en demander un nouveau dans {int(wait.total_seconds()) + 1} secondes."
+        )
+    registration.codes_sent += 1
+    registration.last_code_requested_at = now
+    # The previous code dies now; the new one exists only once the task has mailed it.
+    registration.code_hash = ""
+    registration.code_expires_at = None
+    registration.code_failures = 0
+    registration.save()
+    from espace.accounts.tasks import send_registration_code
+
+    send_registration_code.enqueue(registration_id=registration.pk)
+    audit_record(action=AuditAction.EMAIL_CODE_SENT, establishment=registration.establishment, request=request,
+                 details={"username": registration.username, "count": registration.codes_sent})
+
+
+def email_code_generate() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(settings.EMAIL_CODE_DIGITS))
+
+
+@transaction.atomic
+def registration_issue_code(*, registration_id: int) -> str | None:
+    """Called by the task: create the code, store its hash, return the clear code to mail."""
+    registration = Registration.objects.select_for_update().get(pk=registration_id)
+    if not registration.is_open or registration.email_verified_at:
+        return None
+    code = email_code_generate()
+    registration.code_hash = make_password(code)
+    registration.code_expires_at = clock.now() + settings.EMAIL_CODE_VALIDITY
+    registration.code_failures = 0
+    registration.save(update_fields=["code_hash", "code_expires_at", "code_failures", "updated_at"])
+    return code
+
+
+def registration_verify_code(*, registration: Registration, code: str, request: HttpRequest | None = None) -> str | None:
+    """Check the 4-digit code. Return an error message, or None when the address is proven.
+
+    A failed try is committed even though the caller shows an error.
+    """
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.email_verified_at:
+            return None
+        if not registration.is_open:
+            return "Cette inscription a expiré. Veuillez recommencer votre inscription."
+        if not registration.code_hash or registration.code_expires_at is None:
+            return "Aucun code valide : demandez un nouveau code."
+        if registration.code_expires_at <= clock.now():
+            return "Ce code a expiré (validité 15 minutes). Demandez un nouveau code."
+        cleaned = "".join(code.split())
+        if len(cleaned) == settings.EMAIL_CODE_DIGITS and cleaned.isdigit() and check_password(cleaned, registration.code_hash):
+            registration.code_hash = ""
+            registration.email_verified_at = clock.now()
+            registration.save(update_fields=["code_hash", "email_verified_at", "updated_at"])
+            return None
+        registration.code_failures += 1
+        remaining = settings.EMAIL_CODE_MAX_TRIES - registration.code_failures
+        if remaining <= 0:
+            registration.code_hash = ""
+        registration.save(update_fields=["code_failures", "code_hash", "updated_at"])
+        audit_record(action=AuditAction.EMAIL_CODE_FAILED, establishment=registration.establishment, request=request,
+                     details={"username": registration.username})
+    if remaining <= 0:
+        return "Code erroné. Ce code n'est plus valable après 3 essais : demandez un nouveau code."
+    return f"Code erroné. Il vous reste {remaining} essai(s)."
+
+
+@transaction.atomic
+def registration_complete(*, registration: Registration, request: HttpRequest | None = None) -> User:
+    """Create the account once the address is proven. Idempotent: a replay returns the same user."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.user_id is not None:
+        return registration.user  # type: ignore[return-value]
+    if registration.email_verified_at is None:
+        raise ApplicationError("Votre adresse e-mail n'a pas encore été vérifiée.")
+    if registration.expires_at <= clock.now():
+        raise ApplicationError("Cette inscription a expiré. Veuillez recommencer votre inscription.")
+    # Serialise registrations of one establishment: the CAS 1 decision below must not race.
+    establishment = Establishment.objects.select_for_update().get(pk=registration.establishment_id)
+    now = clock.now()
+    user = User(
+        **registration.as_user_fields(),
+        establishment=establishment,
+        terms_version=registration.terms_version,
+        terms_accepted_at=registration.created_at,
+    )
+    if registration.kind == RegistrationKind.ADMINISTRATOR:
+        if registration_kind_for(establishment) != RegistrationKind.ADMINISTRATOR:
+            _switch_to_member(registration)
+        user.status = UserStatus.AWAITING_ACTIVATION
+        user.permissions = [p.value for p in Permission]
+        user.must_change_password = True
+        user.temporary_code_expires_at = now + settings.TEMPORARY_CODE_VALIDITY
+        user.set_unusable_password()
+    else:
+        if not registration.password_hash:
+            raise ApplicationError("Veuillez choisir votre mot de passe et vos services.")
+        user.status = UserStatus.AWAITING_ADMIN
+        user.password = registration.password_hash
+        user.requested_permissions = registration.requested_permissions
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        # A database constraint caught a concurrent registration the lock did not serialise.
+        if registration.kind == RegistrationKind.ADMINISTRATOR:
+            _switch_to_member(registration)
+        raise ApplicationError("Cet identifiant est déjà utilisé.", field="username") from error
+    registration.user = user
+    registration.completed_at = now
+    registration.password_hash = ""
+    registration.save(update_fields=["user", "completed_at", "password_hash", "updated_at"])
+    audit_record(action=AuditAction.REGISTRATION_COMPLETED, actor=None, target=user, request=request,
+                 details={"kind": registration.kind})
+    _notify_registration(user=user, kind=RegistrationKind(registration.kind))
+    return user
+
+
+@transaction.atomic
+def registration_continue_as_member(*, registration: Registration) -> None:
+    """The first-user place was taken meanwhile: this registration goes on as CAS 2."""
+    Registration.objects.filter(pk=registration.pk, user__isnull=True).update(kind=RegistrationKind.MEMBER)
+
+
+def _switch_to_member(registration: Registration) -> None:
+    raise AdministratorTakenError(
+        "Un autre utilisateur de votre établissement vient de s'inscrire en tant qu'administrateur. "
+        "Votre inscription continue en tant qu'utilisateur : choisissez votre mot de passe et les services "
+        "souhaités ; votre administrateur validera votre inscription."
+    )
+
+
+def _notify_registration(*, user: User, kind: RegistrationKind) -> None:
+    from espace.letters.tasks import generate_activation_letter
+
+    establishment = user.establishment
+    assert establishment is not None
+    common = {
+        "first_name": user.first_name,
+        "full_name": user.get_full_name(),
+        "username": user.username,
+        "establishment_name": establishment.legal_name,
+        "client_number": establishment.client_number,
+    }
+    if kind == RegistrationKind.ADMINISTRATOR:
+        generate_activation_letter.enqueue(user_id=user.pk)
+        expires = user.temporary_code_expires_at
+        email_enqueue(
+            template="registration_administrator",
+            to=[user.email],
+            context={**common, "expires_on": date_format(localtime(expires), "j F Y") if expires else ""},
+        )
+        return
+    email_enqueue(
+        template="registration_member",
+        to=[user.email],
+        context={**common, "requested": user.permission_labels("requested_permissions")},
+    )
+    for admin in establishment_admins(establishment):
+        email_enqueue(
+            template="registration_admin_notice",
+            to=[admin.email],
+            context={
+                **common,
+                "admin_first_name": admin.first_name,
+                "requested": user.permission_labels("requested_permissions"),
+                "card_path": member_card_path(user),
+            },
+        )
+
+
+def member_card_path(user: User) -> str:
+    """Where an administrator validates a user (the member card once it exists, the client space until then)."""
+    return reverse("accounts:home")
+
+
+@transaction.atomic
+def registration_set_member_details(
+    *, registration: Registration, password: str, password_confirmation: str, requested_permissions: list[str]
+) -> Registration:
+    """For a first user overtaken by another: add the password and services of CAS 2."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.kind != RegistrationKind.MEMBER or registration.user_id is not None:
+        raise ApplicationError("Cette étape ne s'applique pas à votre inscription.")
+    password_check(password=password, confirmation=password_confirmation, registration=registration)
+    registration.password_hash = make_password(password)
+    registration.requested_permissions = _requestable(requested_permissions)
+    registration.save(update_fields=["password_hash", "requested_permissions", "updated_at"])
+    return registration
+
+
+def registrations_expire() -> tuple[int, int]:
+    """Daily: lapse administrators not activated within 30 days; drop abandoned registrations.
+
+    Returns (lapsed accounts, deleted registrations).
+    """
+    now = clock.now()
+    lapsed = 0
+    for user in User.objects.filter(status=UserStatus.AWAITING_ACTIVATION, temporary_code_expires_at__lte=now):
+        if user_lapse(user=user):
+            lapsed += 1
+    deleted, _ = Registration.objects.filter(completed_at__isnull=True, expires_at__lte=now).delete()
+    return lapsed, deleted
+
+
+@transaction.atomic
+def user_lapse(*, user: User) -> bool:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.status != UserStatus.AWAITING_ACTIVATION:
+        return False
+    if user.temporary_code_expires_at and user.temporary_code_expires_at > clock.now():
+        return False
+    user.status = UserStatus.LAPSED
+    user.save(update_fields=["status"])
+    audit_record(action=AuditAction.REGISTRATION_LAPSED, target=user)
+    return True

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from espace.accounts import views, views_registration
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("connexion/", views.login_view, name="login"),
+    path("connexion/premiere/", views.first_login, name="first_login"),
+    path("deconnexion/", views.logout_view, name="logout"),
+    path("espace/", views.home, name="home"),
+    path("inscription/", views_registration.register_question, name="register"),
+    path("inscription/non-eligible/", views_registration.register_not_eligible, name="register_not_eligible"),
+    path("inscription/etape-1/", views_registration.register_step1, name="register_step1"),
+    path("inscription/etape-2/", views_registration.register_step2, name="register_step2"),
+    path("inscription/identite/", views_registration.register_identity, name="register_identity"),
+    path("inscription/code/", views_registration.register_code, name="register_code"),
+    path("inscription/code/renvoyer/", views_registration.register_code_resend, name="register_code_resend"),
+    path("inscription/complement/", views_registration.register_member_details, name="register_member_details"),
+    path("inscription/terminee/", views_registration.register_done, name="register_done"),
+    path("inscription/terminer/", views_registration.register_finish, name="register_finish"),
+    path("inscription/annuler/", views_registration.register_cancel, name="register_cancel"),
+]

@@ -1,0 +1,92 @@
+"""Emails: rendered from templates (subject, text and HTML) and always sent by a background task.
+
+A message that cannot be handed to the SMTP server is retried with exponential back-off,
+so an SMTP outage delays mail but loses none.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django_tasks import task
+from django_tasks.base import Task
+
+from espace.core import clock
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+
+
+def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Render `emails/<template>.subject.txt`, `.txt` and `.html` with the branding context."""
+    full_context = {
+        "lender_name": settings.LENDER_NAME,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "assistance_phone": settings.ASSISTANCE_PHONE,
+        **context,
+    }
+    subject = " ".join(render_to_string(f"emails/{template}.subject.txt", full_context).split())
+    text = render_to_string(f"emails/{template}.txt", full_context)
+    html = render_to_string(f"emails/{template}.html", full_context)
+    return subject, text, html
+
+
+def email_send_now(*, template: str, to: Sequence[str], context: dict[str, Any]) -> None:
+    """Send synchronously. Only tasks call this; everything else enqueues `deliver_email`."""
+    subject, text, html = email_render(template=template, context=context)
+    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=list(to))
+    message.attach_alternative(html, "text/html")
+    message.send(fail_silently=False)
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """Back-off after the given failed attempt: base, 2×base, 4×base… capped."""
+    delay = settings.EMAIL_RETRY_BASE_DELAY * (2 ** (attempt - 1))
+    return min(delay, settings.EMAIL_RETRY_MAX_DELAY)
+
+
+def schedule_retry(task_: Task[Any, Any], *, attempt: int, error: BaseException, **kwargs: Any) -> None:
+    """Enqueue the same task again later, or give up (and fail the task) after the maximum."""
+    if attempt >= settings.EMAIL_RETRY_MAX_ATTEMPTS:
+        logger.error("Giving up %s after %d attempts: %s", task_.name, attempt, error)
+        raise error
+    delay = retry_delay(attempt)
+    logger.warning("%s failed (attempt %d: %s); retrying in %s", task_.name, attempt, error, delay)
+    task_.using(run_after=clock.now() + delay).enqueue(attempt=attempt + 1, **kwargs)
+
+
+def deliver_with_retry(
+    task_: Task[Any, Any], send: Callable[[], None], *, attempt: int, **kwargs: Any
+) -> bool:
+    """Run `send`; on a transient SMTP failure schedule a retry. Return whether it was sent."""
+    try:
+        send()
+    except TRANSIENT_ERRORS as error:
+        schedule_retry(task_, attempt=attempt, error=error, **kwargs)
+        return False
+    return True
+
+
+@task()
+def deliver_email(*, template: str, to: list[str], context: dict[str, Any], attempt: int = 1) -> bool:
+    return deliver_with_retry(
+        deliver_email,
+        lambda: email_send_now(template=template, to=to, context=context),
+        attempt=attempt,
+        template=template,
+        to=to,
+        context=context,
+    )
+
+
+def email_enqueue(*, template: str, to: Sequence[str], context: dict[str, Any]) -> None:
+    """Queue an email. The context must be JSON-serialisable and must hold no secret."""
+    deliver_email.enqueue(template=template, to=list(to), context=context)

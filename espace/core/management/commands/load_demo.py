@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from espace.core.demo import DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = "Charge (ou remet à jour) les données de démonstration. Idempotent."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        summary = demo_load()
+        self.stdout.write(f"{summary.establishments} établissements de démonstration.")
+        self.stdout.write(f"Comptes (mot de passe {DEMO_PASSWORD}) :")
+        for username, establishment, status in summary.users:
+            self.stdout.write(f"  {username:<10} {status:<26} {establishment}")
+        self.stdout.write(f"  staff      équipe du prêteur (administration /gestion/)")
+        self.stdout.write("Établissements sans utilisateur (inscription CAS 1) :")
+        for number, name in summary.free_numbers:
+            self.stdout.write(f"  {number:<8} {name}")

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET
+
+from espace.accounts.forms import LoginForm
+from espace.core.models import DemoEmail
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and getattr(request, "establishment", None) is not None:
+        return redirect("accounts:home")
+    return render(request, "core/home.html", {"login_form": LoginForm()})
+
+
+def page(request: HttpRequest, template: str) -> HttpResponse:
+    return render(request, f"core/pages/{template}.html", {"terms_version": settings.TERMS_VERSION})
+
+
+@require_GET
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # noqa: BLE001 — any database failure means "not healthy"
+        return JsonResponse({"status": "error", "database": f"indisponible ({type(error).__name__})"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+@cache_control(max_age=3600)
+def theme_css(request: HttpRequest) -> HttpResponse:
+    """The lender's colours as CSS variables (no inline style: the CSP forbids it)."""
+    css = (
+        ":root{"
+        f"--ep-primary:{settings.THEME_PRIMARY_COLOR};"
+        f"--ep-secondary:{settings.THEME_SECONDARY_COLOR};"
+        f"--ep-accent:{settings.THEME_ACCENT_COLOR};"
+        f"--bs-primary:{settings.THEME_PRIMARY_COLOR};"
+        f"--bs-link-color:{settings.THEME_PRIMARY_COLOR};"
+        "}"
+    )
+    return HttpResponse(css, content_type="text/css")
+
+
+def _demo_mailbox_enabled() -> bool:
+    return bool(settings.DEBUG and not settings.EMAIL_HOST)
+
+
+def demo_mailbox(request: HttpRequest) -> HttpResponse:
+    if not _demo_mailbox_enabled():
+        raise Http404
+    return render(request, "core/demo_mailbox.html", {"emails": DemoEmail.objects.all()[:100]})
+
+
+def demo_email(request: HttpRequest, public_id: str) -> HttpResponse:
+    if not _demo_mailbox_enabled():
+        raise Http404
+    email = get_object_or_404(DemoEmail, public_id=public_id)
+    return render(request, "core/demo_email.html", {"email": email})
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import uuid
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from espace.core.models import TimeStampedModel
+from espace.establishments.enums import EstablishmentKind
+
+client_number_validator = RegexValidator(
+    r"^[1-9][0-9]{0,8}$", _("Le numéro client ne contient que des chiffres, sans les 0 initiaux.")
+)
+
+
+def normalize_client_number(raw: str) -> str:
+    """Users type the number without leading zeros; letters print them. Both are accepted."""
+    value = "".join(raw.split())
+    if not value.isdigit():
+        return ""
+    return value.lstrip("0")
+
+
+class RegionalOffice(models.Model):
+    """A regional office (« direction régionale ») of the lender."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("nom"), max_length=120)
+    email = models.EmailField(_("adresse e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("direction régionale")
+        verbose_name_plural = _("directions régionales")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Establishment(TimeStampedModel):
+    """A client of the lender, identified by its client number (stored without leading zeros)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client_number = models.CharField(
+        _("numéro client"), max_length=9, unique=True, validators=[client_number_validator]
+    )
+    legal_name = models.CharField(_("raison sociale"), max_length=200)
+    kind = models.CharField(_("catégorie"), max_length=32, choices=EstablishmentKind.choices)
+    is_borrower = models.BooleanField(_("emprunteur"), default=True)
+    is_guarantor = models.BooleanField(_("garant"), default=False)
+    legal_representative_title = models.CharField(
+        _("titre du représentant légal"), max_length=120, help_text=_("Par exemple « Monsieur le Maire ».")
+    )
+    address_line1 = models.CharField(_("adresse"), max_length=120)
+    address_line2 = models.CharField(_("complément d'adresse"), max_length=120, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=10)
+    city = models.CharField(_("commune"), max_length=80)
+    regional_office = models.ForeignKey(
+        RegionalOffice,
+        verbose_name=_("direction régionale"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="establishments",
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        ordering = ["legal_name"]
+        verbose_name = _("établissement")
+        verbose_name_plural = _("établissements")
+        indexes = [models.Index(Lower("legal_name"), name="establishment_name_lower")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(client_number__startswith="0") & ~models.Q(client_number=""),
+                name="client_number_without_leading_zero",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_borrower=True) | models.Q(is_guarantor=True),
+                name="establishment_borrower_or_guarantor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.legal_name} ({self.client_number})"
+
+    @property
+    def client_number_printed(self) -> str:
+        """The number as the lender prints it on letters: padded to 6 digits."""
+        return self.client_number.zfill(6)
+
+    @property
+    def address_lines(self) -> list[str]:
+        lines = [self.legal_representative_title, self.legal_name, self.address_line1]
+        if self.address_line2:
+            lines.append(self.address_line2)
+        lines.append(f"{self.postal_code} {self.city.upper()}")
+        return lines

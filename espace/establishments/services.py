@@ -1,0 +1,198 @@
+"""Client registry import (« numéro client », établissements)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from espace.core.audit import audit_record
+from espace.core.models import AuditAction
+from espace.establishments.enums import EstablishmentKind
+from espace.establishments.models import Establishment, RegionalOffice, normalize_client_number
+
+IMPORT_COLUMNS = [
+    "client_number",
+    "legal_name",
+    "kind",
+    "borrower",
+    "guarantor",
+    "legal_representative_title",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "regional_office",
+    "active",
+]
+REQUIRED_COLUMNS = {"client_number", "legal_name", "kind", "legal_representative_title", "address_line1", "postal_code", "city"}
+UPDATABLE_FIELDS = [
+    "legal_name",
+    "kind",
+    "is_borrower",
+    "is_guarantor",
+    "legal_representative_title",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "regional_office_id",
+    "is_active",
+]
+TRUE_WORDS = {"1", "oui", "o", "true", "vrai", "yes", "y", "x"}
+FALSE_WORDS = {"0", "non", "n", "false", "faux", "no", ""}
+KIND_LOOKUP = {**{k.value: k.value for k in EstablishmentKind}, **{str(k.label).lower(): k.value for k in EstablishmentKind}}
+MAX_LENGTHS = {
+    "legal_name": 200,
+    "legal_representative_title": 120,
+    "address_line1": 120,
+    "address_line2": 120,
+    "postal_code": 10,
+    "city": 80,
+    "regional_office": 120,
+}
+
+
+@dataclass
+class RowError:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (encoding, header)."""
+
+
+def _parse_bool(value: str, column: str) -> bool:
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"valeur « {value} » invalide pour {column} (attendu : oui ou non)")
+
+
+def _clean_row(row: dict[str, str]) -> dict[str, object]:
+    values = {key: (row.get(key) or "").strip() for key in IMPORT_COLUMNS}
+    for column in REQUIRED_COLUMNS:
+        if not values[column]:
+            raise ValueError(f"colonne {column} vide")
+    for column, limit in MAX_LENGTHS.items():
+        if len(values[column]) > limit:
+            raise ValueError(f"{column} dépasse {limit} caractères")
+    client_number = normalize_client_number(values["client_number"])
+    if not client_number or len(client_number) > 9:
+        raise ValueError(f"numéro client « {values['client_number']} » invalide")
+    kind = KIND_LOOKUP.get(values["kind"].lower())
+    if kind is None:
+        raise ValueError(f"catégorie « {values['kind']} » inconnue")
+    is_borrower = _parse_bool(values["borrower"] or "oui", "borrower")
+    is_guarantor = _parse_bool(values["guarantor"], "guarantor")
+    if not (is_borrower or is_guarantor):
+        raise ValueError("un établissement est emprunteur, garant ou les deux")
+    return {
+        "client_number": client_number,
+        "legal_name": values["legal_name"],
+        "kind": kind,
+        "is_borrower": is_borrower,
+        "is_guarantor": is_guarantor,
+        "legal_representative_title": values["legal_representative_title"],
+        "address_line1": values["address_line1"],
+        "address_line2": values["address_line2"],
+        "postal_code": values["postal_code"],
+        "city": values["city"],
+        "regional_office": values["regional_office"],
+        "is_active": _parse_bool(values["active"] or "oui", "active"),
+    }
+
+
+def read_csv_rows(raw: bytes) -> Iterable[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) from UTF-8 CSV bytes, comma or semicolon separated."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(f"le fichier n'est pas en UTF-8 (octet {error.start})") from error
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = REQUIRED_COLUMNS - set(header)
+    if missing:
+        raise ImportFileError(f"colonnes manquantes dans l'en-tête : {', '.join(sorted(missing))}")
+    reader.fieldnames = header
+    for row in reader:
+        yield reader.line_num, row
+
+
+@transaction.atomic
+def establishments_import(*, raw: bytes, dry_run: bool = False, batch_size: int = 2000) -> ImportReport:
+    """Upsert establishments by client number. Bad rows are reported; good rows are imported.
+
+    A re-run of the same file changes nothing (rows equal to the database are left alone).
+    """
+    report = ImportReport()
+    cleaned: dict[str, dict[str, object]] = {}
+    for line, row in read_csv_rows(raw):
+        try:
+            values = _clean_row(row)
+        except ValueError as error:
+            report.errors.append(RowError(line=line, reason=str(error)))
+            continue
+        if values["client_number"] in cleaned:
+            report.errors.append(RowError(line=line, reason=f"numéro client {values['client_number']} en double dans le fichier"))
+            continue
+        cleaned[str(values["client_number"])] = values
+
+    offices = {office.name: office for office in RegionalOffice.objects.all()}
+    for name in {str(v["regional_office"]) for v in cleaned.values()} - set(offices) - {""}:
+        if not dry_run:
+            offices[name] = RegionalOffice.objects.create(code=slugify(name)[:40] or "dr", name=name)
+        else:
+            offices[name] = RegionalOffice(code=slugify(name)[:40], name=name)
+
+    existing = Establishment.objects.in_bulk(list(cleaned), field_name="client_number") if cleaned else {}
+    to_create: list[Establishment] = []
+    to_update: list[Establishment] = []
+    for client_number, values in cleaned.items():
+        office_name = str(values.pop("regional_office"))
+        values["regional_office_id"] = offices[office_name].pk if office_name else None
+        current = existing.get(client_number)
+        if current is None:
+            to_create.append(Establishment(**values))  # type: ignore[arg-type]
+            continue
+        changed = [name for name in UPDATABLE_FIELDS if getattr(current, name) != values[name]]
+        if not changed:
+            report.unchanged += 1
+            continue
+        for name in UPDATABLE_FIELDS:
+            setattr(current, name, values[name])
+        to_update.append(current)
+
+    report.created = len(to_create)
+    report.updated = len(to_update)
+    if dry_run:
+        transaction.set_rollback(True)
+        return report
+    Establishment.objects.bulk_create(to_create, batch_size=batch_size)
+    Establishment.objects.bulk_update(to_update, UPDATABLE_FIELDS, batch_size=batch_size)
+    audit_record(
+        action=AuditAction.ESTABLISHMENTS_IMPORTED,
+        details={"created": report.created, "updated": report.updated, "errors": len(report.errors)},
+    )
+    return report

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LettersConfig(AppConfig):
+    name = "espace.letters"
+    verbose_name = "Courriers postaux"

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from espace.core.models import TimeStampedModel
+
+
+class LetterStatus(models.TextChoices):
+    PENDING = "pending", _("à exporter")
+    EXPORTED = "exported", _("exporté")
+    RETURNED = "returned", _("retourné (NPAI)")
+
+
+def letter_upload_to(instance: Letter, filename: str) -> str:
+    return f"letters/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+class Letter(TimeStampedModel):
+    """A postal letter to an establishment's legal representative, carrying a temporary code.
+
+    The clear code exists only inside the PDF; the PDF is deleted after export + retention,
+    the metadata stays.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    establishment = models.ForeignKey(
+        "establishments.Establishment", on_delete=models.PROTECT, related_name="letters", verbose_name=_("établissement")
+    )
+    account_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="letters", verbose_name=_("titulaire du compte")
+    )
+    address_lines = models.JSONField(_("adresse"), default=list)
+    pdf = models.FileField(_("PDF"), upload_to=letter_upload_to, blank=True)
+    pages = models.PositiveSmallIntegerField(_("pages"), default=0)
+    code_expires_at = models.DateTimeField(_("code valable jusqu'au"))
+    status = models.CharField(_("statut"), max_length=20, choices=LetterStatus.choices, default=LetterStatus.PENDING)
+    exported_at = models.DateTimeField(_("exporté le"), null=True, blank=True)
+    pdf_deleted_at = models.DateTimeField(_("PDF supprimé le"), null=True, blank=True)
+    superseded = models.BooleanField(_("remplacé par un courrier plus récent"), default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("courrier")
+        verbose_name_plural = _("courriers")
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Courrier {self.reference} — {self.establishment.legal_name}"
+
+    @property
+    def reference(self) -> str:
+        return f"L{self.pk:07d}" if self.pk else "—"

@@ -1,0 +1,136 @@
+"""Activation letters to the legal representative, and their export for the mailing house."""
+
+from __future__ import annotations
+
+import csv
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import formats, timezone
+
+from espace.accounts.enums import UserStatus
+from espace.accounts.models import User
+from espace.core import clock
+from espace.core.audit import audit_record
+from espace.core.models import AuditAction
+from espace.core.pdf import pdf_page_count, render_pdf
+from espace.letters.models import Letter, LetterStatus
+
+
+def temporary_code_generate() -> str:
+    """A code with no look-alike characters and nothing hard to type on a French keyboard."""
+    alphabet = settings.TEMPORARY_CODE_ALPHABET
+    return "".join(secrets.choice(alphabet) for _ in range(settings.TEMPORARY_CODE_LENGTH))
+
+
+def temporary_code_display(code: str) -> str:
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+@transaction.atomic
+def letter_generate_activation(*, user_id: int) -> Letter | None:
+    """Give the pending administrator a new temporary code and render the letter that carries it.
+
+    Any previous code is voided; any letter not yet exported is superseded.
+    """
+    user = User.objects.select_for_update().select_related("establishment").get(pk=user_id)
+    if user.status != UserStatus.AWAITING_ACTIVATION or user.establishment is None:
+        return None
+    establishment = user.establishment
+    code = temporary_code_generate()
+    expires_at = user.temporary_code_expires_at or clock.now() + settings.TEMPORARY_CODE_VALIDITY
+    user.temporary_code_hash = make_password(code)
+    user.save(update_fields=["temporary_code_hash"])
+    Letter.objects.filter(account_holder=user, superseded=False).update(superseded=True)
+
+    letter = Letter(
+        establishment=establishment,
+        account_holder=user,
+        address_lines=establishment.address_lines,
+        code_expires_at=expires_at,
+    )
+    letter.save()
+    pdf_bytes = render_pdf(
+        template="letters/activation_letter.html",
+        context={
+            "letter": letter,
+            "establishment": establishment,
+            "user": user,
+            "code": temporary_code_display(code),
+            "expires_on": formats.date_format(timezone.localtime(expires_at), "j F Y"),
+            "today": formats.date_format(clock.today(), "j F Y"),
+            "lender_address": settings.LENDER_POSTAL_ADDRESS.splitlines(),
+            "site_url": settings.SITE_URL,
+        },
+    )
+    letter.pages = pdf_page_count(pdf_bytes)
+    letter.pdf.save(f"{letter.reference}.pdf", ContentFile(pdf_bytes), save=False)
+    letter.save(update_fields=["pdf", "pages"])
+    audit_record(action=AuditAction.LETTER_GENERATED, target=user, details={"letter": letter.reference})
+    return letter
+
+
+@dataclass
+class ExportResult:
+    letters: list[Letter]
+    manifest: Path | None
+
+
+MANIFEST_COLUMNS = ["letter_id", "client_number", "establishment", "address_line_1", "address_line_2",
+                    "address_line_3", "address_line_4", "address_line_5", "address_line_6", "pages", "file"]
+
+
+def letters_export(*, out_dir: Path) -> ExportResult:
+    """Write every letter not yet exported as a PDF plus one CSV manifest, and mark them exported.
+
+    Each letter is marked in the same transaction that writes its file, so an interrupted run
+    never exports a letter twice and never forgets one.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    exported: list[Letter] = []
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+    pending_ids = list(
+        Letter.objects.filter(status=LetterStatus.PENDING, superseded=False).exclude(pdf="").values_list("pk", flat=True)
+    )
+    rows = []
+    for pk in pending_ids:
+        with transaction.atomic():
+            letter = Letter.objects.select_for_update().select_related("establishment").get(pk=pk)
+            if letter.status != LetterStatus.PENDING:
+                continue
+            filename = f"{letter.reference}.pdf"
+            with letter.pdf.open("rb") as source:
+                (out_dir / filename).write_bytes(source.read())
+            letter.status = LetterStatus.EXPORTED
+            letter.exported_at = clock.now()
+            letter.save(update_fields=["status", "exported_at", "updated_at"])
+            audit_record(action=AuditAction.LETTER_EXPORTED, target=letter, establishment=letter.establishment)
+        lines = list(letter.address_lines) + [""] * 6
+        rows.append([letter.reference, letter.establishment.client_number_printed, letter.establishment.legal_name,
+                     *lines[:6], letter.pages, filename])
+        exported.append(letter)
+    if not exported:
+        return ExportResult(letters=[], manifest=None)
+    manifest = out_dir / f"manifest-{stamp}.csv"
+    with manifest.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(MANIFEST_COLUMNS)
+        writer.writerows(rows)
+    return ExportResult(letters=exported, manifest=manifest)
+
+
+def letters_purge_pdfs() -> int:
+    """Delete the PDFs (which hold clear codes) of letters exported longer ago than the retention."""
+    limit = clock.now() - settings.LETTER_PDF_RETENTION
+    purged = 0
+    for letter in Letter.objects.filter(exported_at__lt=limit, pdf_deleted_at__isnull=True).exclude(pdf=""):
+        letter.pdf.delete(save=False)
+        letter.pdf_deleted_at = clock.now()
+        letter.save(update_fields=["pdf", "pdf_deleted_at", "updated_at"])
+        purged += 1
+    return purged

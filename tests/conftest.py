@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+from django_tasks_db.management.commands.db_worker import Worker
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def run_tasks() -> Callable[[], None]:
+    """Run every task that is due, as the worker would, then return."""
+
+    def run() -> None:
+        Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        ).run()
+
+    return run
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Coordinates]:
+    """Move time for the service (and the task queue) without sleeping."""
+    with time_machine.travel("2026-11-23 09:00:00+01:00", tick=False) as traveller:
+        yield traveller
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class SmtpSink:
+    """A real SMTP server on localhost that keeps what it receives."""
+
+    port: int
+    messages: list[Message] = field(default_factory=list)
+    controller: Controller | None = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
+        self.messages.append(message_from_bytes(envelope.original_content))
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def texts_to(self, address: str) -> list[str]:
+        found = []
+        for message in self.messages:
+            if address in message.get("To", ""):
+                for part in message.walk():
+                    if part.get_content_type() == "text/plain":
+                        found.append(part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8"))
+        return found
+
+
+@pytest.fixture
+def smtp_sink(settings) -> Iterator[SmtpSink]:
+    sink = SmtpSink(port=_free_port())
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_TIMEOUT = 5
+    yield sink
+    sink.stop()
