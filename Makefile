@@ -23,7 +23,8 @@ run: $(STAMP)
 ## make test: the whole suite (unit, integration, browser). DATABASE_URL=postgres://… runs it on PostgreSQL.
 test: $(STAMP)
 	bin/check-test-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	bin/start-clamd
+	CLAMD_HOST=127.0.0.1 CLAMD_PORT=$${CLAMD_PORT:-3310} $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .

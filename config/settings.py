@@ -75,9 +75,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "espace.accounts.middleware.SessionLifetimeMiddleware",
     "espace.accounts.middleware.EstablishmentMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -173,9 +173,11 @@ REGISTRATION_IP_WINDOW = timedelta(minutes=10)
 LETTER_PDF_RETENTION = timedelta(days=env_int("LETTER_PDF_RETENTION_DAYS", 90))
 
 # --- Sessions, cookies, headers ----------------------------------------------------
-SESSION_COOKIE_AGE = 30 * 60  # idle timeout: 30 minutes, renewed on every request
-SESSION_SAVE_EVERY_REQUEST = True
+# The cookie lives as long as the absolute lifetime; the idle timeout is enforced by
+# SessionLifetimeMiddleware so the user can be told why the session ended.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIFETIME.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

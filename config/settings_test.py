@@ -24,3 +24,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 ALTCHA_TEST_MODE = True  # unit tests only; browser tests solve the real proof of work
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME", "")}
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

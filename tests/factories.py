@@ -15,7 +15,7 @@ class EstablishmentFactory(factory.django.DjangoModelFactory):
         model = Establishment
 
     client_number = factory.Sequence(lambda n: str(100000 + n))
-    legal_name = factory.Sequence(lambda n: f"OFFICE PUBLIC DE L'HABITAT NUMERO {n}")
+    legal_name = factory.Sequence(lambda n: f"OFFICE PUBLIC HABITAT NUMERO {n}")
     kind = EstablishmentKind.SOCIAL_LANDLORD
     legal_representative_title = "Madame la Directrice générale"
     address_line1 = "1 rue de la République"

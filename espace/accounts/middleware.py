@@ -28,7 +28,7 @@ class SessionLifetimeMiddleware:
             reason = None
             if login_at and now - datetime.fromisoformat(login_at) > settings.SESSION_ABSOLUTE_LIFETIME:
                 reason = "Votre session a expiré (durée maximale de 12 heures). Veuillez vous reconnecter."
-            elif last_seen and (now - datetime.fromisoformat(last_seen)).total_seconds() > settings.SESSION_COOKIE_AGE:
+            elif last_seen and now - datetime.fromisoformat(last_seen) > settings.SESSION_IDLE_TIMEOUT:
                 reason = "Votre session a expiré après 30 minutes d'inactivité. Veuillez vous reconnecter."
             if reason:
                 logout(request)

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from espace.core.antivirus import scan_bytes
+from espace.core.audit import audit_record
+from espace.core.emails import email_enqueue, retry_delay
+from espace.core.models import AuditAction, AuditEvent
+from espace.core.pdf import pdf_page_count, render_pdf
+from espace.core.throttle import throttle_count, throttle_hit
+
+pytestmark = pytest.mark.django_db
+
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def test_health_says_database_ok(client):
+    response = client.get("/sante/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_home_page_is_french_with_login_box_and_registration_link(client):
+    response = client.get("/")
+    html = response.content.decode().replace("&#x27;", "'")
+    assert response.status_code == 200
+    assert '<html lang="fr">' in html
+    assert "Vous n'avez pas de compte ?" in html and "Inscrivez-vous" in html
+    assert 'name="username"' in html and 'name="password"' in html
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_unknown_page_is_a_french_404(client):
+    response = client.get("/cette-page-n-existe-pas/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode().replace("&#x27;", "'")
+
+
+def test_demo_mailbox_does_not_exist_without_debug(client):
+    assert client.get("/demo/courriels/").status_code == 404
+
+
+def test_static_assets_are_served_locally(client):
+    html = client.get("/").content.decode().replace("&#x27;", "'")
+    assert "https://" not in html.split("<body>")[0]  # no CDN in the head
+    assert "/static/vendor/bootstrap.min.css" in html
+
+
+def test_audit_rows_are_append_only_and_refuse_secrets():
+    event = audit_record(action=AuditAction.LOGIN_FAILED, details={"identifier": "x"})
+    with pytest.raises(RuntimeError):
+        event.save()
+    with pytest.raises(RuntimeError):
+        event.delete()
+    with pytest.raises(ValueError):
+        audit_record(action=AuditAction.LOGIN_FAILED, details={"password": "secret"})
+    assert AuditEvent.objects.count() == 1
+
+
+def test_throttle_window_resets_after_its_duration(clock):
+    for _ in range(3):
+        throttle_hit(key="k", window=timedelta(minutes=10))
+    assert throttle_count(key="k", window=timedelta(minutes=10)) == 3
+    clock.shift(timedelta(minutes=10, seconds=1))
+    assert throttle_count(key="k", window=timedelta(minutes=10)) == 0
+    assert throttle_hit(key="k", window=timedelta(minutes=10)) == 1
+
+
+def test_email_is_sent_by_the_worker_with_text_and_html(run_tasks):
+    email_enqueue(template="account_activated_self", to=["a@example.org"], context={"first_name": "Léa", "username": "lea"})
+    assert mail.outbox == []  # nothing leaves before the worker runs
+    run_tasks()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject == "Votre compte est activé"
+    assert "lea" in message.body
+    assert message.alternatives[0][1] == "text/html"
+
+
+def test_retry_delay_backs_off_and_is_capped():
+    assert retry_delay(1) == timedelta(seconds=30)
+    assert retry_delay(2) == timedelta(seconds=60)
+    assert retry_delay(20) == timedelta(hours=1)
+
+
+@pytest.mark.smtp
+def test_email_survives_an_smtp_outage(smtp_sink, run_tasks, clock):
+    """SMTP down for a while: the message is retried with back-off and delivered once it is back."""
+    smtp_sink.stop()
+    email_enqueue(template="account_activated_self", to=["b@example.org"], context={"first_name": "Zoé", "username": "zoe"})
+    run_tasks()  # attempt 1 fails: connection refused
+    clock.shift(timedelta(seconds=31))
+    run_tasks()  # attempt 2 fails
+    assert smtp_sink.messages == []
+    smtp_sink.start()
+    run_tasks()  # attempt 3 not due yet (60 s back-off)
+    assert smtp_sink.messages == []
+    clock.shift(timedelta(seconds=61))
+    run_tasks()
+    assert len(smtp_sink.messages) == 1
+    assert "zoe" in smtp_sink.texts_to("b@example.org")[0]
+    clock.shift(timedelta(hours=2))
+    run_tasks()
+    assert len(smtp_sink.messages) == 1  # delivered exactly once
+
+
+def test_pdf_rendering_produces_a_real_pdf():
+    data = render_pdf(template="500.html", context={})
+    assert data.startswith(b"%PDF")
+    assert pdf_page_count(data) == 1
+
+
+def test_clamd_finds_the_eicar_test_signature(settings):
+    assert settings.CLAMD_HOST, "make test starts clamd and sets CLAMD_HOST"
+    assert scan_bytes(b"an ordinary document").clean
+    result = scan_bytes(EICAR)
+    assert not result.clean
+    assert "Eicar" in result.signature
+
+
+def test_health_is_one_query(client):
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/sante/")
+    assert len(queries) <= 2
+
+
+def test_readme_test_command_is_what_ci_runs():
+    root = Path(__file__).resolve().parents[2]
+    assert "make test" in (root / ".ci" / "run").read_text()
+    assert "make test" in (root / "README.md").read_text()
