@@ -18,8 +18,13 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def run_tasks() -> Callable[[], None]:
-    """Run every task that is due, as the worker would, then return."""
+def run_tasks(monkeypatch) -> Callable[[], None]:
+    """Run every task that is due, as the worker would, then return.
+
+    The worker closes stale connections between tasks; inside a test's transaction that
+    would close the test's own connection, so that housekeeping is turned off here.
+    """
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
 
     def run() -> None:
         Worker(

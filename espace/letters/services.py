@@ -38,7 +38,7 @@ def letter_generate_activation(*, user_id: int) -> Letter | None:
 
     Any previous code is voided; any letter not yet exported is superseded.
     """
-    user = User.objects.select_for_update().select_related("establishment").get(pk=user_id)
+    user = User.objects.select_for_update(of=("self",)).select_related("establishment").get(pk=user_id)
     if user.status != UserStatus.AWAITING_ACTIVATION or user.establishment is None:
         return None
     establishment = user.establishment
@@ -100,7 +100,7 @@ def letters_export(*, out_dir: Path) -> ExportResult:
     rows = []
     for pk in pending_ids:
         with transaction.atomic():
-            letter = Letter.objects.select_for_update().select_related("establishment").get(pk=pk)
+            letter = Letter.objects.select_for_update(of=("self",)).select_related("establishment").get(pk=pk)
             if letter.status != LetterStatus.PENDING:
                 continue
             filename = f"{letter.reference}.pdf"
