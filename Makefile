@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/djlint templates --lint
 	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py makemigrations --check --dry-run
-	DEBUG=0 SECRET_KEY=lint-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) EMAIL_HOST=localhost \
+	DEBUG=0 SECRET_KEY=lint-$$(head -c 96 /dev/urandom | base64 -w0 | tr -dc a-zA-Z0-9) EMAIL_HOST=localhost \
 		ALLOWED_HOSTS=prets.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: $(STAMP)

@@ -62,7 +62,7 @@ class SmtpSink:
     messages: list[Message] = field(default_factory=list)
     controller: Controller | None = None
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.original_content))
         return "250 Message accepted for delivery"
 

@@ -41,6 +41,6 @@ class UserFactory(factory.django.DjangoModelFactory):
         admin = factory.Trait(permissions=[p.value for p in Permission])
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+    def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()

@@ -54,10 +54,18 @@ class IdentityForm(forms.Form):
         help_text="L'identifiant doit être unique : n'utilisez pas le nom de votre établissement ni votre n° client.",
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
-    last_name = forms.CharField(label="Nom", max_length=80, error_messages=FR_REQUIRED,
-                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    first_name = forms.CharField(label="Prénom", max_length=80, error_messages=FR_REQUIRED,
-                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(
+        label="Nom",
+        max_length=80,
+        error_messages=FR_REQUIRED,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    first_name = forms.CharField(
+        label="Prénom",
+        max_length=80,
+        error_messages=FR_REQUIRED,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
     email = forms.EmailField(
         label="Votre adresse e-mail",
         max_length=254,
@@ -71,8 +79,12 @@ class IdentityForm(forms.Form):
         error_messages={"invalid": "Saisissez un numéro de téléphone valide."},
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    job_title = forms.CharField(label="Fonction", max_length=120, required=False,
-                                widget=forms.TextInput(attrs={"autocomplete": "organization-title"}))
+    job_title = forms.CharField(
+        label="Fonction",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
 
 
 class MemberDetailsForm(forms.Form):
@@ -102,7 +114,17 @@ class MemberDetailsForm(forms.Form):
 
 
 class MemberRegistrationForm(IdentityForm, MemberDetailsForm):
-    field_order = ["username", "last_name", "first_name", "password1", "password2", "email", "phone", "job_title", "services"]
+    field_order = [
+        "username",
+        "last_name",
+        "first_name",
+        "password1",
+        "password2",
+        "email",
+        "phone",
+        "job_title",
+        "services",
+    ]
 
 
 class CodeForm(forms.Form):
@@ -115,8 +137,12 @@ class CodeForm(forms.Form):
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="Identifiant", max_length=254, error_messages=FR_REQUIRED,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
+    username = forms.CharField(
+        label="Identifiant",
+        max_length=254,
+        error_messages=FR_REQUIRED,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
     password = forms.CharField(
         label="Mot de passe",
         strip=False,

@@ -149,12 +149,20 @@ def _count_failure(*, guard: LoginGuard, user: User | None, request: HttpRequest
         guard.locked_until = now + settings.LOGIN_LOCK_DURATION
         guard.last_locked_at = now
         result = LoginResult(LoginOutcome.LOCKED, locked_message(guard))
-        audit_record(action=AuditAction.LOGIN_LOCKED, target=user, request=request,
-                     details={"identifier": guard.identifier, "until_reset": guard.requires_reset})
+        audit_record(
+            action=AuditAction.LOGIN_LOCKED,
+            target=user,
+            request=request,
+            details={"identifier": guard.identifier, "until_reset": guard.requires_reset},
+        )
     guard.save(update_fields=["failures", "locked_until", "last_locked_at", "requires_reset"])
     throttle_hit(key=ip_key(request), window=settings.LOGIN_IP_WINDOW)
-    audit_record(action=AuditAction.LOGIN_FAILED, target=user, request=request,
-                 details={"identifier": guard.identifier, "failures": guard.failures})
+    audit_record(
+        action=AuditAction.LOGIN_FAILED,
+        target=user,
+        request=request,
+        details={"identifier": guard.identifier, "failures": guard.failures},
+    )
     return result
 
 

@@ -113,8 +113,12 @@ def registration_start(
         registration.requested_permissions = _requestable(requested_permissions or [])
     registration.full_clean()
     registration.save()
-    audit_record(action=AuditAction.REGISTRATION_STARTED, establishment=establishment, request=request,
-                 details={"username": registration.username, "kind": kind.value})
+    audit_record(
+        action=AuditAction.REGISTRATION_STARTED,
+        establishment=establishment,
+        request=request,
+        details={"username": registration.username, "kind": kind.value},
+    )
     registration_send_code(registration=registration, request=request)
     return registration
 
@@ -136,7 +140,10 @@ def registration_send_code(*, registration: Registration, request: HttpRequest |
             "plus tard ou contacter l'assistance."
         )
     now = clock.now()
-    if registration.last_code_requested_at and now - registration.last_code_requested_at < settings.EMAIL_CODE_RESEND_INTERVAL:
+    if (
+        registration.last_code_requested_at
+        and now - registration.last_code_requested_at < settings.EMAIL_CODE_RESEND_INTERVAL
+    ):
         wait = settings.EMAIL_CODE_RESEND_INTERVAL - (now - registration.last_code_requested_at)
         raise ApplicationError(
             f"Un code vient de vous être envoyé. Vous pourrez en demander un nouveau dans {int(wait.total_seconds()) + 1} secondes."
@@ -151,8 +158,12 @@ def registration_send_code(*, registration: Registration, request: HttpRequest |
     from espace.accounts.tasks import send_registration_code
 
     send_registration_code.enqueue(registration_id=registration.pk)
-    audit_record(action=AuditAction.EMAIL_CODE_SENT, establishment=registration.establishment, request=request,
-                 details={"username": registration.username, "count": registration.codes_sent})
+    audit_record(
+        action=AuditAction.EMAIL_CODE_SENT,
+        establishment=registration.establishment,
+        request=request,
+        details={"username": registration.username, "count": registration.codes_sent},
+    )
 
 
 def email_code_generate() -> str:
@@ -173,7 +184,9 @@ def registration_issue_code(*, registration_id: int) -> str | None:
     return code
 
 
-def registration_verify_code(*, registration: Registration, code: str, request: HttpRequest | None = None) -> str | None:
+def registration_verify_code(
+    *, registration: Registration, code: str, request: HttpRequest | None = None
+) -> str | None:
     """Check the 4-digit code. Return an error message, or None when the address is proven.
 
     A failed try is committed even though the caller shows an error.
@@ -189,7 +202,11 @@ def registration_verify_code(*, registration: Registration, code: str, request: 
         if registration.code_expires_at <= clock.now():
             return "Ce code a expiré (validité 15 minutes). Demandez un nouveau code."
         cleaned = "".join(code.split())
-        if len(cleaned) == settings.EMAIL_CODE_DIGITS and cleaned.isdigit() and check_password(cleaned, registration.code_hash):
+        if (
+            len(cleaned) == settings.EMAIL_CODE_DIGITS
+            and cleaned.isdigit()
+            and check_password(cleaned, registration.code_hash)
+        ):
             registration.code_hash = ""
             registration.email_verified_at = clock.now()
             registration.save(update_fields=["code_hash", "email_verified_at", "updated_at"])
@@ -199,8 +216,12 @@ def registration_verify_code(*, registration: Registration, code: str, request: 
         if remaining <= 0:
             registration.code_hash = ""
         registration.save(update_fields=["code_failures", "code_hash", "updated_at"])
-        audit_record(action=AuditAction.EMAIL_CODE_FAILED, establishment=registration.establishment, request=request,
-                     details={"username": registration.username})
+        audit_record(
+            action=AuditAction.EMAIL_CODE_FAILED,
+            establishment=registration.establishment,
+            request=request,
+            details={"username": registration.username},
+        )
     if remaining <= 0:
         return "Code erroné. Ce code n'est plus valable après 3 essais : demandez un nouveau code."
     return f"Code erroné. Il vous reste {remaining} essai(s)."
@@ -251,8 +272,13 @@ def registration_complete(*, registration: Registration, request: HttpRequest | 
     registration.completed_at = now
     registration.password_hash = ""
     registration.save(update_fields=["user", "completed_at", "password_hash", "updated_at"])
-    audit_record(action=AuditAction.REGISTRATION_COMPLETED, actor=None, target=user, request=request,
-                 details={"kind": registration.kind})
+    audit_record(
+        action=AuditAction.REGISTRATION_COMPLETED,
+        actor=None,
+        target=user,
+        request=request,
+        details={"kind": registration.kind},
+    )
     _notify_registration(user=user, kind=RegistrationKind(registration.kind))
     return user
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -23,6 +23,8 @@ from espace.core.exceptions import ApplicationError
 from espace.core.models import AuditAction, NewsItem
 
 FIRST_LOGIN_KEY = "first_login_user"
+# Time allowed between the temporary code and the new password.
+FIRST_LOGIN_WINDOW = timedelta(minutes=15)
 
 
 def _start_session(request: HttpRequest, user: User) -> None:
@@ -63,9 +65,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def first_login(request: HttpRequest) -> HttpResponse:
     """« Première connexion »: choose a password before anything else."""
-    pending = request.session.get(FIRST_LOGIN_KEY)
-    user = User.objects.filter(pk=pending["user"]).select_related("establishment").first() if pending else None
-    if user is None or (clock.now() - datetime.fromisoformat(pending["at"])).total_seconds() > 15 * 60:
+    pending = request.session.get(FIRST_LOGIN_KEY) or {}
+    user = User.objects.filter(pk=pending.get("user", 0)).select_related("establishment").first() if pending else None
+    if user is None or clock.now() - datetime.fromisoformat(pending["at"]) > FIRST_LOGIN_WINDOW:
         request.session.pop(FIRST_LOGIN_KEY, None)
         messages.warning(request, "Veuillez vous connecter avec votre identifiant et votre mot de passe temporaire.")
         return redirect("accounts:login")
@@ -81,8 +83,9 @@ def first_login(request: HttpRequest) -> HttpResponse:
         _start_session(request, user)
         messages.success(request, "Votre mot de passe est enregistré : votre compte est actif.")
         return redirect("accounts:home")
-    return render(request, "accounts/first_login.html", {"form": form, "pending_user": user},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/first_login.html", {"form": form, "pending_user": user}, status=400 if form.errors else 200
+    )
 
 
 @require_POST

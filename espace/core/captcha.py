@@ -34,9 +34,7 @@ def _hmac_key() -> str:
 @never_cache
 def challenge_view(request: HttpRequest) -> JsonResponse:
     challenge = altcha.create_challenge(
-        altcha.ChallengeOptions(
-            hmac_key=_hmac_key(), max_number=MAX_NUMBER, expires=clock.now() + CHALLENGE_VALIDITY
-        )
+        altcha.ChallengeOptions(hmac_key=_hmac_key(), max_number=MAX_NUMBER, expires=clock.now() + CHALLENGE_VALIDITY)
     )
     return JsonResponse(challenge.to_dict())
 

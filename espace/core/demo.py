@@ -21,42 +21,178 @@ OFFICES = [
 ]
 
 # client number, legal name, kind, borrower, guarantor, representative title, address, postal code, city, office
-ESTABLISHMENTS = [
-    ("237517", "SOCIETE COOPERATIVE HABITATION LOYER MODERE", K.SOCIAL_LANDLORD, True, False,
-     "Monsieur le Directeur général", "12 rue des Tanneurs", "69002", "Lyon", 1),
-    ("287576", "OPH MONTREUIL HABITAT", K.SOCIAL_LANDLORD, True, False,
-     "Madame la Directrice générale", "4 place Jean Jaurès", "93100", "Montreuil", 0),
-    ("104233", "COMMUNE DE SAINT-ANDRE-LES-VERGERS", K.COMMUNE, True, True,
-     "Monsieur le Maire", "Hôtel de ville, 1 place de la Mairie", "10120", "Saint-André-les-Vergers", 0),
-    ("58012", "DEPARTEMENT DE L'AUDE", K.DEPARTEMENT, False, True,
-     "Madame la Présidente du Conseil départemental", "Allée Raymond Courrière", "11855", "Carcassonne", 2),
-    ("612004", "REGION OCCITANIE", K.REGION, False, True,
-     "Madame la Présidente du Conseil régional", "22 boulevard du Maréchal Juin", "31406", "Toulouse", 2),
-    ("330145", "METROPOLE DU GRAND LYON", K.INTERCOMMUNALITY, True, True,
-     "Monsieur le Président", "20 rue du Lac", "69003", "Lyon", 1),
-    ("451278", "ASSOCIATION HABITAT ET HUMANISME RHONE", K.ASSOCIATION, True, False,
-     "Monsieur le Président", "9 rue Mathieu Varille", "69007", "Lyon", 1),
-    ("702311", "CENTRE HOSPITALIER DE NARBONNE", K.PUBLIC_HOSPITAL, True, False,
-     "Madame la Directrice", "Boulevard du Docteur Lacroix", "11100", "Narbonne", 2),
-    ("245890", "SA D'HLM LES FOYERS DE SEINE-ET-MARNE", K.SOCIAL_LANDLORD, True, False,
-     "Monsieur le Directeur général", "27 avenue Thiers", "77000", "Melun", 0),
-    ("99871", "COMMUNE DE PRADES", K.COMMUNE, True, True,
-     "Madame la Maire", "Place de la République", "66500", "Prades", 2),
-    ("318640", "SEM CONSTRUCTION ET AMENAGEMENT DU VAL", K.OTHER, True, False,
-     "Monsieur le Directeur général", "3 rue de la Gare", "94000", "Créteil", 0),
-    ("127006", "COMMUNAUTE DE COMMUNES DU PAYS DE GEX", K.INTERCOMMUNALITY, False, True,
-     "Monsieur le Président", "135 rue de Genève", "01170", "Gex", 1),
+ESTABLISHMENTS: list[tuple[str, str, K, bool, bool, str, str, str, str, int]] = [
+    (
+        "237517",
+        "SOCIETE COOPERATIVE HABITATION LOYER MODERE",
+        K.SOCIAL_LANDLORD,
+        True,
+        False,
+        "Monsieur le Directeur général",
+        "12 rue des Tanneurs",
+        "69002",
+        "Lyon",
+        1,
+    ),
+    (
+        "287576",
+        "OPH MONTREUIL HABITAT",
+        K.SOCIAL_LANDLORD,
+        True,
+        False,
+        "Madame la Directrice générale",
+        "4 place Jean Jaurès",
+        "93100",
+        "Montreuil",
+        0,
+    ),
+    (
+        "104233",
+        "COMMUNE DE SAINT-ANDRE-LES-VERGERS",
+        K.COMMUNE,
+        True,
+        True,
+        "Monsieur le Maire",
+        "Hôtel de ville, 1 place de la Mairie",
+        "10120",
+        "Saint-André-les-Vergers",
+        0,
+    ),
+    (
+        "58012",
+        "DEPARTEMENT DE L'AUDE",
+        K.DEPARTEMENT,
+        False,
+        True,
+        "Madame la Présidente du Conseil départemental",
+        "Allée Raymond Courrière",
+        "11855",
+        "Carcassonne",
+        2,
+    ),
+    (
+        "612004",
+        "REGION OCCITANIE",
+        K.REGION,
+        False,
+        True,
+        "Madame la Présidente du Conseil régional",
+        "22 boulevard du Maréchal Juin",
+        "31406",
+        "Toulouse",
+        2,
+    ),
+    (
+        "330145",
+        "METROPOLE DU GRAND LYON",
+        K.INTERCOMMUNALITY,
+        True,
+        True,
+        "Monsieur le Président",
+        "20 rue du Lac",
+        "69003",
+        "Lyon",
+        1,
+    ),
+    (
+        "451278",
+        "ASSOCIATION HABITAT ET HUMANISME RHONE",
+        K.ASSOCIATION,
+        True,
+        False,
+        "Monsieur le Président",
+        "9 rue Mathieu Varille",
+        "69007",
+        "Lyon",
+        1,
+    ),
+    (
+        "702311",
+        "CENTRE HOSPITALIER DE NARBONNE",
+        K.PUBLIC_HOSPITAL,
+        True,
+        False,
+        "Madame la Directrice",
+        "Boulevard du Docteur Lacroix",
+        "11100",
+        "Narbonne",
+        2,
+    ),
+    (
+        "245890",
+        "SA D'HLM LES FOYERS DE SEINE-ET-MARNE",
+        K.SOCIAL_LANDLORD,
+        True,
+        False,
+        "Monsieur le Directeur général",
+        "27 avenue Thiers",
+        "77000",
+        "Melun",
+        0,
+    ),
+    (
+        "99871",
+        "COMMUNE DE PRADES",
+        K.COMMUNE,
+        True,
+        True,
+        "Madame la Maire",
+        "Place de la République",
+        "66500",
+        "Prades",
+        2,
+    ),
+    (
+        "318640",
+        "SEM CONSTRUCTION ET AMENAGEMENT DU VAL",
+        K.OTHER,
+        True,
+        False,
+        "Monsieur le Directeur général",
+        "3 rue de la Gare",
+        "94000",
+        "Créteil",
+        0,
+    ),
+    (
+        "127006",
+        "COMMUNAUTE DE COMMUNES DU PAYS DE GEX",
+        K.INTERCOMMUNALITY,
+        False,
+        True,
+        "Monsieur le Président",
+        "135 rue de Genève",
+        "01170",
+        "Gex",
+        1,
+    ),
 ]
 
 ALL = [p.value for p in Permission]
 
 # username, first name, last name, client number, status, granted, requested, job title
-USERS = [
+USERS: list[tuple[str, str, str, str, UserStatus, list[str], list[str], str]] = [
     ("pdurand", "Pierre", "Durand", "287576", UserStatus.ACTIVE, ALL, [], "Directeur financier"),
-    ("vdupont", "Valérie", "Dupont", "287576", UserStatus.ACTIVE,
-     [Permission.CREATE_LOAN_REQUESTS, Permission.VIEW_DOSSIERS, Permission.VIEW_PORTFOLIO], [], "Responsable finance"),
-    ("mleroy", "Marc", "Leroy", "287576", UserStatus.AWAITING_ADMIN, [],
-     [Permission.VIEW_PORTFOLIO, Permission.VIEW_DOCUMENTS], "Chargé d'opérations"),
+    (
+        "vdupont",
+        "Valérie",
+        "Dupont",
+        "287576",
+        UserStatus.ACTIVE,
+        [Permission.CREATE_LOAN_REQUESTS, Permission.VIEW_DOSSIERS, Permission.VIEW_PORTFOLIO],
+        [],
+        "Responsable finance",
+    ),
+    (
+        "mleroy",
+        "Marc",
+        "Leroy",
+        "287576",
+        UserStatus.AWAITING_ADMIN,
+        [],
+        [Permission.VIEW_PORTFOLIO, Permission.VIEW_DOCUMENTS],
+        "Chargé d'opérations",
+    ),
     ("amartin", "Anne", "Martin", "104233", UserStatus.ACTIVE, ALL, [], "Directrice générale des services"),
     ("jbernard", "Julien", "Bernard", "104233", UserStatus.ACTIVE, [Permission.VIEW_PORTFOLIO], [], "Comptable"),
     ("cpetit", "Claire", "Petit", "330145", UserStatus.ACTIVE, ALL, [], "Responsable de la dette"),
@@ -72,18 +208,25 @@ class DemoSummary:
 
 @transaction.atomic
 def demo_load() -> DemoSummary:
-    offices = []
+    offices: list[RegionalOffice] = []
     for code, name, email in OFFICES:
-        office, _ = RegionalOffice.objects.update_or_create(code=code, defaults={"name": name, "email": email})
-        offices.append(office)
+        regional_office, _ = RegionalOffice.objects.update_or_create(code=code, defaults={"name": name, "email": email})
+        offices.append(regional_office)
     by_number = {}
-    for number, name, kind, borrower, guarantor, title, address, postal, city, office in ESTABLISHMENTS:
+    for number, name, kind, borrower, guarantor, title, address, postal, city, office_index in ESTABLISHMENTS:
         establishment, _ = Establishment.objects.update_or_create(
             client_number=number,
             defaults={
-                "legal_name": name, "kind": kind, "is_borrower": borrower, "is_guarantor": guarantor,
-                "legal_representative_title": title, "address_line1": address, "postal_code": postal,
-                "city": city, "regional_office": offices[office], "is_active": True,
+                "legal_name": name,
+                "kind": kind,
+                "is_borrower": borrower,
+                "is_guarantor": guarantor,
+                "legal_representative_title": title,
+                "address_line1": address,
+                "postal_code": postal,
+                "city": city,
+                "regional_office": offices[int(office_index)],
+                "is_active": True,
             },
         )
         by_number[number] = establishment
@@ -102,11 +245,19 @@ def demo_load() -> DemoSummary:
         user.save()
         summary_users.append((username, by_number[number].legal_name, str(status.label)))
     if not User.objects.filter(username="staff").exists():
-        User.objects.create_superuser(username="staff", email="staff@demo.example.org", password=DEMO_PASSWORD,
-                                      first_name="Équipe", last_name="Assistance", is_staff=True)
+        User.objects.create_superuser(
+            username="staff",
+            email="staff@demo.example.org",
+            password=DEMO_PASSWORD,
+            first_name="Équipe",
+            last_name="Assistance",
+            is_staff=True,
+        )
     NewsItem.objects.get_or_create(
         title="Livret A : 1,50 % depuis le 1er février 2026",
-        defaults={"body": "Le taux du Livret A, index de la plupart des prêts sur fonds d'épargne, est de 1,50 % depuis le 1er février 2026."},
+        defaults={
+            "body": "Le taux du Livret A, index de la plupart des prêts sur fonds d'épargne, est de 1,50 % depuis le 1er février 2026."
+        },
     )
     with_users = {u[3] for u in USERS}
     free = [(n, name) for n, name, *_ in ESTABLISHMENTS if n not in with_users]

@@ -63,9 +63,7 @@ def schedule_retry(task_: Task[Any, Any], *, attempt: int, error: BaseException,
     task_.using(run_after=clock.now() + delay).enqueue(attempt=attempt + 1, **kwargs)
 
 
-def deliver_with_retry(
-    task_: Task[Any, Any], send: Callable[[], None], *, attempt: int, **kwargs: Any
-) -> bool:
+def deliver_with_retry(task_: Task[Any, Any], send: Callable[[], None], *, attempt: int, **kwargs: Any) -> bool:
     """Run `send`; on a transient SMTP failure schedule a retry. Return whether it was sent."""
     try:
         send()

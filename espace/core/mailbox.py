@@ -20,7 +20,7 @@ class DemoMailboxBackend(BaseEmailBackend):
             DemoEmail.objects.create(
                 from_email=message.from_email,
                 to=", ".join(message.to),
-                subject=message.subject,
+                subject=str(message.subject),
                 body=str(message.body),
                 html_body=html,
             )

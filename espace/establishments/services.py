@@ -29,7 +29,15 @@ IMPORT_COLUMNS = [
     "regional_office",
     "active",
 ]
-REQUIRED_COLUMNS = {"client_number", "legal_name", "kind", "legal_representative_title", "address_line1", "postal_code", "city"}
+REQUIRED_COLUMNS = {
+    "client_number",
+    "legal_name",
+    "kind",
+    "legal_representative_title",
+    "address_line1",
+    "postal_code",
+    "city",
+}
 UPDATABLE_FIELDS = [
     "legal_name",
     "kind",
@@ -45,7 +53,10 @@ UPDATABLE_FIELDS = [
 ]
 TRUE_WORDS = {"1", "oui", "o", "true", "vrai", "yes", "y", "x"}
 FALSE_WORDS = {"0", "non", "n", "false", "faux", "no", ""}
-KIND_LOOKUP = {**{k.value: k.value for k in EstablishmentKind}, **{str(k.label).lower(): k.value for k in EstablishmentKind}}
+KIND_LOOKUP = {
+    **{k.value: k.value for k in EstablishmentKind},
+    **{str(k.label).lower(): k.value for k in EstablishmentKind},
+}
 MAX_LENGTHS = {
     "legal_name": 200,
     "legal_representative_title": 120,
@@ -155,7 +166,9 @@ def establishments_import(*, raw: bytes, dry_run: bool = False, batch_size: int 
             report.errors.append(RowError(line=line, reason=str(error)))
             continue
         if values["client_number"] in cleaned:
-            report.errors.append(RowError(line=line, reason=f"numéro client {values['client_number']} en double dans le fichier"))
+            report.errors.append(
+                RowError(line=line, reason=f"numéro client {values['client_number']} en double dans le fichier")
+            )
             continue
         cleaned[str(values["client_number"])] = values
 

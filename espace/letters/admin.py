@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -30,7 +30,7 @@ class LetterAdmin(admin.ModelAdmin):
             return "—"
         return format_html('<a href="{}">Télécharger</a>', reverse("admin:letters_letter_pdf", args=[letter.pk]))
 
-    def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def pdf_view(self, request: HttpRequest, pk: int) -> FileResponse:
         if not self.has_view_permission(request):
             raise Http404
         letter = Letter.objects.filter(pk=pk).first()

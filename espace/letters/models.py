@@ -28,10 +28,16 @@ class Letter(TimeStampedModel):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     establishment = models.ForeignKey(
-        "establishments.Establishment", on_delete=models.PROTECT, related_name="letters", verbose_name=_("établissement")
+        "establishments.Establishment",
+        on_delete=models.PROTECT,
+        related_name="letters",
+        verbose_name=_("établissement"),
     )
     account_holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="letters", verbose_name=_("titulaire du compte")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="letters",
+        verbose_name=_("titulaire du compte"),
     )
     address_lines = models.JSONField(_("adresse"), default=list)
     pdf = models.FileField(_("PDF"), upload_to=letter_upload_to, blank=True)

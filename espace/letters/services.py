@@ -81,8 +81,19 @@ class ExportResult:
     manifest: Path | None
 
 
-MANIFEST_COLUMNS = ["letter_id", "client_number", "establishment", "address_line_1", "address_line_2",
-                    "address_line_3", "address_line_4", "address_line_5", "address_line_6", "pages", "file"]
+MANIFEST_COLUMNS = [
+    "letter_id",
+    "client_number",
+    "establishment",
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "address_line_4",
+    "address_line_5",
+    "address_line_6",
+    "pages",
+    "file",
+]
 
 
 def letters_export(*, out_dir: Path) -> ExportResult:
@@ -95,7 +106,9 @@ def letters_export(*, out_dir: Path) -> ExportResult:
     exported: list[Letter] = []
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     pending_ids = list(
-        Letter.objects.filter(status=LetterStatus.PENDING, superseded=False).exclude(pdf="").values_list("pk", flat=True)
+        Letter.objects.filter(status=LetterStatus.PENDING, superseded=False)
+        .exclude(pdf="")
+        .values_list("pk", flat=True)
     )
     rows = []
     for pk in pending_ids:
@@ -111,8 +124,16 @@ def letters_export(*, out_dir: Path) -> ExportResult:
             letter.save(update_fields=["status", "exported_at", "updated_at"])
             audit_record(action=AuditAction.LETTER_EXPORTED, target=letter, establishment=letter.establishment)
         lines = list(letter.address_lines) + [""] * 6
-        rows.append([letter.reference, letter.establishment.client_number_printed, letter.establishment.legal_name,
-                     *lines[:6], letter.pages, filename])
+        rows.append(
+            [
+                letter.reference,
+                letter.establishment.client_number_printed,
+                letter.establishment.legal_name,
+                *lines[:6],
+                letter.pages,
+                filename,
+            ]
+        )
         exported.append(letter)
     if not exported:
         return ExportResult(letters=[], manifest=None)

@@ -28,8 +28,14 @@ def register_admin(client: Client, establishment, run_tasks, username: str = "pd
     assert response.status_code == 302
     response = client.post(
         "/inscription/identite/",
-        {"username": username, "last_name": "Durand", "first_name": "Pierre", "email": email,
-         "phone": "01 02 03 04", "job_title": "Directeur financier"},
+        {
+            "username": username,
+            "last_name": "Durand",
+            "first_name": "Pierre",
+            "email": email,
+            "phone": "01 02 03 04",
+            "job_title": "Directeur financier",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     run_tasks()
@@ -39,15 +45,27 @@ def register_admin(client: Client, establishment, run_tasks, username: str = "pd
 MEMBER_PASSWORD = "Val-12345-prets"
 
 
-def register_member(client: Client, establishment, run_tasks, username: str = "vdupont", email: str = "v@example.org",
-                    services: list[str] | None = None):
+def register_member(
+    client: Client,
+    establishment,
+    run_tasks,
+    username: str = "vdupont",
+    email: str = "v@example.org",
+    services: list[str] | None = None,
+):
     start(client, establishment.client_number)
     assert client.post("/inscription/etape-2/", {"accept_terms": "on"}).status_code == 302
     response = client.post(
         "/inscription/identite/",
-        {"username": username, "last_name": "Dupont", "first_name": "Valérie", "email": email,
-         "password1": MEMBER_PASSWORD, "password2": MEMBER_PASSWORD,
-         "services": services if services is not None else ["view_portfolio", "view_documents"]},
+        {
+            "username": username,
+            "last_name": "Dupont",
+            "first_name": "Valérie",
+            "email": email,
+            "password1": MEMBER_PASSWORD,
+            "password2": MEMBER_PASSWORD,
+            "services": services if services is not None else ["view_portfolio", "view_documents"],
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     run_tasks()

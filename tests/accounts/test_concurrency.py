@@ -19,7 +19,9 @@ from tests.factories import EstablishmentFactory, UserFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections: CI runs it on PostgreSQL"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs concurrent connections: CI runs it on PostgreSQL"
+    ),
 ]
 
 
@@ -48,9 +50,15 @@ def test_two_first_users_at_the_same_moment_make_exactly_one_administrator():
     establishment = EstablishmentFactory()
     registrations = [
         Registration.objects.create(
-            establishment=establishment, kind=RegistrationKind.ADMINISTRATOR, username=f"premier{i}",
-            first_name="A", last_name="B", email=f"p{i}@example.org", terms_version="1",
-            email_verified_at=clock.now(), expires_at=clock.now() + settings.REGISTRATION_VALIDITY,
+            establishment=establishment,
+            kind=RegistrationKind.ADMINISTRATOR,
+            username=f"premier{i}",
+            first_name="A",
+            last_name="B",
+            email=f"p{i}@example.org",
+            terms_version="1",
+            email_verified_at=clock.now(),
+            expires_at=clock.now() + settings.REGISTRATION_VALIDITY,
         )
         for i in range(2)
     ]

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _without_csrf(html: str) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', '', html)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
 def login(client: Client, username: str, password: str):
@@ -132,7 +132,9 @@ def test_first_login_with_the_letter_code_then_new_password(client, run_tasks, t
     assert browser.get("/espace/").status_code == 302  # nothing else before the new password
     weak = browser.post("/connexion/premiere/", {"new_password1": "abcdefgh", "new_password2": "abcdefgh"})
     assert weak.status_code == 400
-    response = browser.post("/connexion/premiere/", {"new_password1": "Nouveau-Depart-7", "new_password2": "Nouveau-Depart-7"})
+    response = browser.post(
+        "/connexion/premiere/", {"new_password1": "Nouveau-Depart-7", "new_password2": "Nouveau-Depart-7"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.status == UserStatus.ACTIVE and user.has_usable_password() and not user.temporary_code_hash

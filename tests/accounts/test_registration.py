@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-
 from datetime import timedelta
 
 import pytest
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _without_csrf(html: str) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', '', html)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
 def test_question_page_offers_oui_and_non(client):
@@ -111,9 +110,16 @@ def test_cas2_member_waits_for_the_administrator_who_is_emailed(client, run_task
     assert "Un e-mail va être envoyé à votre administrateur afin que celui-ci valide votre inscription." in html
     client.post("/inscription/etape-2/", {"accept_terms": "on"})
     form = client.get("/inscription/identite/").content.decode().replace("&#x27;", "'")
-    for label in ["Création de demandes de prêts", "Validation de demandes de prêts", "Consultation des Dossiers",
-                  "Consultation des Encours", "Documents", "Créez un mot de passe", "Confirmez votre mot de passe",
-                  "au moins 3 des 4 catégories"]:
+    for label in [
+        "Création de demandes de prêts",
+        "Validation de demandes de prêts",
+        "Consultation des Dossiers",
+        "Consultation des Encours",
+        "Documents",
+        "Créez un mot de passe",
+        "Confirmez votre mot de passe",
+        "au moins 3 des 4 catégories",
+    ]:
         assert label in form
     client.post("/inscription/etape-1/")  # a stray post does not disturb the registration
     client.session.flush  # noqa: B018
@@ -160,8 +166,9 @@ def test_identifier_rules(client, run_tasks, username, message):
     UserFactory(username="taken")
     start(client, establishment.client_number)
     client.post("/inscription/etape-2/", {"accept_admin_role": "on", "accept_terms": "on"})
-    response = client.post("/inscription/identite/", {"username": username, "last_name": "D", "first_name": "P",
-                                                      "email": "p@example.org"})
+    response = client.post(
+        "/inscription/identite/", {"username": username, "last_name": "D", "first_name": "P", "email": "p@example.org"}
+    )
     assert response.status_code == 400
     assert message in response.content.decode().replace("&#x27;", "'")
     assert Registration.objects.count() == 0
@@ -172,29 +179,62 @@ def test_member_password_rule_is_checked_on_the_server(client):
     UserFactory(establishment=establishment, admin=True)
     start(client, establishment.client_number)
     client.post("/inscription/etape-2/", {"accept_terms": "on"})
-    for password, message in [("Court1!", "au moins 8"), ("toutenminuscules", "3 des 4"),
-                              ("Vdupont-2026", "identifiant"), ("Password1", "trop courant")]:
-        response = client.post("/inscription/identite/", {
-            "username": "vdupont", "last_name": "Dupont", "first_name": "Valérie", "email": "v@example.org",
-            "password1": password, "password2": password})
+    for password, message in [
+        ("Court1!", "au moins 8"),
+        ("toutenminuscules", "3 des 4"),
+        ("Vdupont-2026", "identifiant"),
+        ("Password1", "trop courant"),
+    ]:
+        response = client.post(
+            "/inscription/identite/",
+            {
+                "username": "vdupont",
+                "last_name": "Dupont",
+                "first_name": "Valérie",
+                "email": "v@example.org",
+                "password1": password,
+                "password2": password,
+            },
+        )
         assert response.status_code == 400, password
-        assert message in response.content.decode().replace("&#x27;", "'"), (password, response.content.decode().replace("&#x27;", "'")[-3000:])
-    mismatch = client.post("/inscription/identite/", {
-        "username": "vdupont", "last_name": "Dupont", "first_name": "Valérie", "email": "v@example.org",
-        "password1": "Val-12345-prets", "password2": "Val-12345-pret"})
+        assert message in response.content.decode().replace("&#x27;", "'"), (
+            password,
+            response.content.decode().replace("&#x27;", "'")[-3000:],
+        )
+    mismatch = client.post(
+        "/inscription/identite/",
+        {
+            "username": "vdupont",
+            "last_name": "Dupont",
+            "first_name": "Valérie",
+            "email": "v@example.org",
+            "password1": "Val-12345-prets",
+            "password2": "Val-12345-pret",
+        },
+    )
     assert "pas identiques" in mismatch.content.decode().replace("&#x27;", "'")
     long_unicode = "Ça-va-très-bien-Été-" * 6 + "1"
-    ok = client.post("/inscription/identite/", {
-        "username": "vdupont", "last_name": "Dupont", "first_name": "Valérie", "email": "v@example.org",
-        "password1": long_unicode, "password2": long_unicode})
+    ok = client.post(
+        "/inscription/identite/",
+        {
+            "username": "vdupont",
+            "last_name": "Dupont",
+            "first_name": "Valérie",
+            "email": "v@example.org",
+            "password1": long_unicode,
+            "password2": long_unicode,
+        },
+    )
     assert ok.status_code == 302
 
 
 def _to_code_step(client, establishment):
     start(client, establishment.client_number)
     client.post("/inscription/etape-2/", {"accept_admin_role": "on", "accept_terms": "on"})
-    client.post("/inscription/identite/", {"username": "pdurand", "last_name": "Durand", "first_name": "Pierre",
-                                           "email": "p@example.org"})
+    client.post(
+        "/inscription/identite/",
+        {"username": "pdurand", "last_name": "Durand", "first_name": "Pierre", "email": "p@example.org"},
+    )
 
 
 def test_three_wrong_codes_kill_the_code(client, run_tasks):
@@ -203,7 +243,9 @@ def test_three_wrong_codes_kill_the_code(client, run_tasks):
     run_tasks()
     code = last_code("p@example.org")
     wrong = "0000" if code != "0000" else "1111"
-    assert "Il vous reste 2 essai" in client.post("/inscription/code/", {"code": wrong}).content.decode().replace("&#x27;", "'")
+    assert "Il vous reste 2 essai" in client.post("/inscription/code/", {"code": wrong}).content.decode().replace(
+        "&#x27;", "'"
+    )
     client.post("/inscription/code/", {"code": wrong})
     third = client.post("/inscription/code/", {"code": wrong})
     assert "demandez un nouveau code" in third.content.decode().replace("&#x27;", "'")
@@ -241,8 +283,13 @@ def test_resend_is_throttled_and_limited_to_five_codes(client, run_tasks, clock)
 
 
 def test_steps_cannot_be_skipped_by_url(client):
-    for url in ["/inscription/etape-2/", "/inscription/identite/", "/inscription/code/", "/inscription/terminee/",
-                "/inscription/complement/"]:
+    for url in [
+        "/inscription/etape-2/",
+        "/inscription/identite/",
+        "/inscription/code/",
+        "/inscription/terminee/",
+        "/inscription/complement/",
+    ]:
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"] == "/inscription/etape-1/"
@@ -289,16 +336,20 @@ def test_first_user_overtaken_continues_as_member(client, run_tasks):
     _to_code_step(first, establishment)
     start(second, establishment.client_number)
     second.post("/inscription/etape-2/", {"accept_admin_role": "on", "accept_terms": "on"})
-    second.post("/inscription/identite/", {"username": "jmartin", "last_name": "Martin", "first_name": "Jeanne",
-                                           "email": "j@example.org"})
+    second.post(
+        "/inscription/identite/",
+        {"username": "jmartin", "last_name": "Martin", "first_name": "Jeanne", "email": "j@example.org"},
+    )
     run_tasks()
     assert first.post("/inscription/code/", {"code": last_code("p@example.org")}).status_code == 302
     response = second.post("/inscription/code/", {"code": last_code("j@example.org")}, follow=True)
     html = response.content.decode().replace("&#x27;", "'")
     assert "vient de s'inscrire en tant qu'administrateur" in html
     assert "Créez un mot de passe" in html
-    response = second.post("/inscription/complement/", {"password1": "Bleu-Ciel-2026", "password2": "Bleu-Ciel-2026",
-                                                        "services": ["view_dossiers"]})
+    response = second.post(
+        "/inscription/complement/",
+        {"password1": "Bleu-Ciel-2026", "password2": "Bleu-Ciel-2026", "services": ["view_dossiers"]},
+    )
     assert response.status_code == 302
     assert User.objects.get(username="pdurand").status == UserStatus.AWAITING_ACTIVATION
     jeanne = User.objects.get(username="jmartin")
@@ -312,8 +363,16 @@ def test_bad_input_never_500(client):
     assert client.post("/inscription/etape-1/", {"client_number": "abc" * 50, "captcha": TEST_TOKEN}).status_code == 400
     start(client, establishment.client_number)
     client.post("/inscription/etape-2/", {"accept_admin_role": "on", "accept_terms": "on"})
-    response = client.post("/inscription/identite/", {"username": "x" * 500, "email": "pas-une-adresse",
-                                                      "phone": "<script>", "last_name": "", "first_name": "é" * 200})
+    response = client.post(
+        "/inscription/identite/",
+        {
+            "username": "x" * 500,
+            "email": "pas-une-adresse",
+            "phone": "<script>",
+            "last_name": "",
+            "first_name": "é" * 200,
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode().replace("&#x27;", "'")
     assert "Saisissez une adresse e-mail valide." in html

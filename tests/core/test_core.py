@@ -81,7 +81,9 @@ def test_throttle_window_resets_after_its_duration(clock):
 
 
 def test_email_is_sent_by_the_worker_with_text_and_html(run_tasks):
-    email_enqueue(template="account_activated_self", to=["a@example.org"], context={"first_name": "Léa", "username": "lea"})
+    email_enqueue(
+        template="account_activated_self", to=["a@example.org"], context={"first_name": "Léa", "username": "lea"}
+    )
     assert mail.outbox == []  # nothing leaves before the worker runs
     run_tasks()
     assert len(mail.outbox) == 1
@@ -101,7 +103,9 @@ def test_retry_delay_backs_off_and_is_capped():
 def test_email_survives_an_smtp_outage(smtp_sink, run_tasks, clock):
     """SMTP down for a while: the message is retried with back-off and delivered once it is back."""
     smtp_sink.stop()
-    email_enqueue(template="account_activated_self", to=["b@example.org"], context={"first_name": "Zoé", "username": "zoe"})
+    email_enqueue(
+        template="account_activated_self", to=["b@example.org"], context={"first_name": "Zoé", "username": "zoe"}
+    )
     run_tasks()  # attempt 1 fails: connection refused
     clock.shift(timedelta(seconds=31))
     run_tasks()  # attempt 2 fails

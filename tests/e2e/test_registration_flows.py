@@ -50,7 +50,8 @@ def pass_step1(page: Page, typed_number: str) -> None:
 
 def test_cas1_first_user_from_home_page_to_first_login(page: Page, smtp_sink, run_tasks, tmp_path: Path):
     establishment = EstablishmentFactory(
-        client_number="237517", legal_name="SOCIETE COOPERATIVE HABITATION LOYER MODERE",
+        client_number="237517",
+        legal_name="SOCIETE COOPERATIVE HABITATION LOYER MODERE",
         legal_representative_title="Monsieur le Directeur général",
     )
     pass_step1(page, "000237517")
@@ -109,7 +110,9 @@ def test_cas2_later_user_registers_and_the_administrator_is_told(page: Page, smt
     establishment = EstablishmentFactory(client_number="287576", legal_name="OPH MONTREUIL HABITAT")
     UserFactory(establishment=establishment, admin=True, email="admin@example.org", first_name="Anne")
     pass_step1(page, "287576")
-    expect(page.get_by_text("Un e-mail va être envoyé à votre administrateur afin que celui-ci valide votre inscription.")).to_be_visible()
+    expect(
+        page.get_by_text("Un e-mail va être envoyé à votre administrateur afin que celui-ci valide votre inscription.")
+    ).to_be_visible()
     shoot(page, "08-cas2-conditions")
     page.get_by_label("J'accepte les Conditions générales d'utilisation").check()
     page.get_by_role("button", name="Valider").click()
@@ -134,7 +137,9 @@ def test_cas2_later_user_registers_and_the_administrator_is_told(page: Page, smt
     run_tasks()
     page.get_by_label("Code").fill(code_from_mail(smtp_sink, "vdupont@example.org"))
     page.get_by_role("button", name="Valider").click()
-    expect(page.get_by_text("Un courriel a été envoyé à votre administrateur afin que celui-ci valide votre inscription.")).to_be_visible()
+    expect(
+        page.get_by_text("Un courriel a été envoyé à votre administrateur afin que celui-ci valide votre inscription.")
+    ).to_be_visible()
     shoot(page, "10-cas2-termine")
     run_tasks()
     notice = smtp_sink.texts_to("admin@example.org")

@@ -48,7 +48,10 @@ def test_rerun_changes_nothing_and_changed_rows_are_updated():
 
 
 def test_comma_separated_file_is_accepted():
-    csv = HEADER.replace(";", ",") + "287576,OPH MONTREUIL,social_landlord,oui,non,Madame la Directrice,4 place Jaurès,,93100,Montreuil,,oui\n"
+    csv = (
+        HEADER.replace(";", ",")
+        + "287576,OPH MONTREUIL,social_landlord,oui,non,Madame la Directrice,4 place Jaurès,,93100,Montreuil,,oui\n"
+    )
     assert establishments_import(raw=csv.encode()).created == 1
 
 

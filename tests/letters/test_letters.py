@@ -42,8 +42,13 @@ def test_letter_content_addresses_the_legal_representative(client, run_tasks, tm
 
 def test_export_writes_pdfs_and_manifest_once(client, run_tasks, tmp_path, capsys):
     for _ in range(2):
-        register_admin(client.__class__(), EstablishmentFactory(), run_tasks, username=f"admin{Letter.objects.count()}",
-                       email=f"a{Letter.objects.count()}@example.org")
+        register_admin(
+            client.__class__(),
+            EstablishmentFactory(),
+            run_tasks,
+            username=f"admin{Letter.objects.count()}",
+            email=f"a{Letter.objects.count()}@example.org",
+        )
         run_tasks()
     out = tmp_path / "out"
     call_command("export_letters", "--out", str(out))

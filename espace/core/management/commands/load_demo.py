@@ -14,7 +14,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Comptes (mot de passe {DEMO_PASSWORD}) :")
         for username, establishment, status in summary.users:
             self.stdout.write(f"  {username:<10} {status:<26} {establishment}")
-        self.stdout.write(f"  staff      équipe du prêteur (administration /gestion/)")
+        self.stdout.write("  staff      équipe du prêteur (administration /gestion/)")
         self.stdout.write("Établissements sans utilisateur (inscription CAS 1) :")
         for number, name in summary.free_numbers:
             self.stdout.write(f"  {number:<8} {name}")
