@@ -6,6 +6,7 @@ Codes are read from a real SMTP server; the temporary code from the exported let
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from espace.accounts.enums import UserStatus
 from espace.accounts.models import User
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import ARTIFACTS, screenshot
 from tests.factories import EstablishmentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.smtp, pytest.mark.django_db(transaction=True)]
@@ -87,6 +88,8 @@ def test_cas1_first_user_from_home_page_to_first_login(page: Page, smtp_sink, ru
     out = tmp_path / "courriers"
     call_command("export_letters", "--out", str(out))
     pdf = next(out.glob("L*.pdf"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(pdf, ARTIFACTS / "courrier-representant-legal.pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Monsieur le Directeur général" in text
     temporary_code = re.search(r"\b([A-Z2-9]{4} [A-Z2-9]{4} [A-Z2-9]{4})\b", text).group(1)
