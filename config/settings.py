@@ -101,6 +101,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text emails: same templates directories, no HTML escaping.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Database -----------------------------------------------------------------

@@ -33,8 +33,8 @@ def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, s
         "assistance_phone": settings.ASSISTANCE_PHONE,
         **context,
     }
-    subject = " ".join(render_to_string(f"emails/{template}.subject.txt", full_context).split())
-    text = render_to_string(f"emails/{template}.txt", full_context)
+    subject = " ".join(render_to_string(f"emails/{template}.subject.txt", full_context, using="text").split())
+    text = render_to_string(f"emails/{template}.txt", full_context, using="text")
     html = render_to_string(f"emails/{template}.html", full_context)
     return subject, text, html
 

@@ -146,3 +146,14 @@ def test_readme_test_command_is_what_ci_runs():
     root = Path(__file__).resolve().parents[2]
     assert "make test" in (root / ".ci" / "run").read_text()
     assert "make test" in (root / "README.md").read_text()
+
+
+def test_text_emails_are_not_html_escaped(run_tasks, settings):
+    settings.LENDER_NAME = "Fonds d'épargne & Cie"
+    email_enqueue(
+        template="account_activated_self", to=["c@example.org"], context={"first_name": "O'Neil", "username": "x"}
+    )
+    run_tasks()
+    message = mail.outbox[0]
+    assert "Bonjour O'Neil" in message.body and "Fonds d'épargne & Cie" in message.body
+    assert "O&#x27;Neil" in message.alternatives[0][0]  # the HTML part stays escaped
