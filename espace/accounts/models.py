@@ -137,7 +137,30 @@ class LoginGuard(models.Model):
         return self.identifier
 
 
-class Registration(TimeStampedModel):
+class EmailCodeMixin(models.Model):
+    """A 4-digit email code proving an address (SECURITY.md: 15 min, 3 tries, 5 sends, 60 s apart).
+
+    Shared by registrations and email changes; the rules live in `espace.accounts.email_codes`.
+    """
+
+    code_hash = models.CharField(max_length=256, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_failures = models.PositiveSmallIntegerField(default=0)
+    codes_sent = models.PositiveSmallIntegerField(default=0)
+    last_code_requested_at = models.DateTimeField(null=True, blank=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None and self.expires_at > clock.now()
+
+
+class Registration(EmailCodeMixin, TimeStampedModel):
     """A registration in progress, before the email address is proven by the 4-digit code.
 
     It reserves the identifier until it expires; only a completed registration creates a User.
@@ -155,14 +178,6 @@ class Registration(TimeStampedModel):
     password_hash = models.CharField(max_length=256, blank=True)
     requested_permissions = models.JSONField(default=list, blank=True)
     terms_version = models.CharField(max_length=20)
-    code_hash = models.CharField(max_length=256, blank=True)
-    code_expires_at = models.DateTimeField(null=True, blank=True)
-    code_failures = models.PositiveSmallIntegerField(default=0)
-    codes_sent = models.PositiveSmallIntegerField(default=0)
-    last_code_requested_at = models.DateTimeField(null=True, blank=True)
-    email_verified_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField()
-    completed_at = models.DateTimeField(null=True, blank=True)
     user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="registration")
 
     class Meta:
@@ -170,10 +185,6 @@ class Registration(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.username} → {self.establishment_id}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.completed_at is None and self.expires_at > clock.now()
 
     def as_user_fields(self) -> dict[str, Any]:
         return {
@@ -184,3 +195,13 @@ class Registration(TimeStampedModel):
             "phone": self.phone,
             "job_title": self.job_title,
         }
+
+
+class EmailChange(EmailCodeMixin, TimeStampedModel):
+    """A user's request to change their address, confirmed by a code sent to the new one."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.new_email}"

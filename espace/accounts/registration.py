@@ -7,12 +7,11 @@ cannot both become administrator.
 
 from __future__ import annotations
 
-import secrets
 import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,6 +20,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
+from espace.accounts.email_codes import code_check, code_issue, code_request
 from espace.accounts.enums import Permission, RegistrationKind, UserStatus
 from espace.accounts.models import Registration, User, username_validator
 from espace.accounts.selectors import establishment_admins, identifier_taken, registration_kind_for
@@ -132,28 +132,7 @@ def _requestable(permissions: list[str]) -> list[str]:
 def registration_send_code(*, registration: Registration, request: HttpRequest | None = None) -> None:
     """Queue a new 4-digit code. At most 5 per registration, one per 60 seconds."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    if not registration.is_open:
-        raise ApplicationError("Cette inscription a expiré. Veuillez recommencer votre inscription.")
-    if registration.codes_sent >= settings.EMAIL_CODE_MAX_SENDS:
-        raise ApplicationError(
-            "Vous avez demandé trop de codes pour cette inscription. Veuillez recommencer votre inscription "
-            "plus tard ou contacter l'assistance."
-        )
-    now = clock.now()
-    if (
-        registration.last_code_requested_at
-        and now - registration.last_code_requested_at < settings.EMAIL_CODE_RESEND_INTERVAL
-    ):
-        wait = settings.EMAIL_CODE_RESEND_INTERVAL - (now - registration.last_code_requested_at)
-        raise ApplicationError(
-            f"Un code vient de vous être envoyé. Vous pourrez en demander un nouveau dans {int(wait.total_seconds()) + 1} secondes."
-        )
-    registration.codes_sent += 1
-    registration.last_code_requested_at = now
-    # The previous code dies now; the new one exists only once the task has mailed it.
-    registration.code_hash = ""
-    registration.code_expires_at = None
-    registration.code_failures = 0
+    code_request(registration)
     registration.save()
     from espace.accounts.tasks import send_registration_code
 
@@ -166,21 +145,13 @@ def registration_send_code(*, registration: Registration, request: HttpRequest |
     )
 
 
-def email_code_generate() -> str:
-    return "".join(secrets.choice("0123456789") for _ in range(settings.EMAIL_CODE_DIGITS))
-
-
 @transaction.atomic
 def registration_issue_code(*, registration_id: int) -> str | None:
     """Called by the task: create the code, store its hash, return the clear code to mail."""
     registration = Registration.objects.select_for_update().get(pk=registration_id)
-    if not registration.is_open or registration.email_verified_at:
-        return None
-    code = email_code_generate()
-    registration.code_hash = make_password(code)
-    registration.code_expires_at = clock.now() + settings.EMAIL_CODE_VALIDITY
-    registration.code_failures = 0
-    registration.save(update_fields=["code_hash", "code_expires_at", "code_failures", "updated_at"])
+    code = code_issue(registration)
+    if code is not None:
+        registration.save(update_fields=["code_hash", "code_expires_at", "code_failures", "updated_at"])
     return code
 
 
@@ -193,38 +164,18 @@ def registration_verify_code(
     """
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if registration.email_verified_at:
-            return None
-        if not registration.is_open:
-            return "Cette inscription a expiré. Veuillez recommencer votre inscription."
-        if not registration.code_hash or registration.code_expires_at is None:
-            return "Aucun code valide : demandez un nouveau code."
-        if registration.code_expires_at <= clock.now():
-            return "Ce code a expiré (validité 15 minutes). Demandez un nouveau code."
-        cleaned = "".join(code.split())
-        if (
-            len(cleaned) == settings.EMAIL_CODE_DIGITS
-            and cleaned.isdigit()
-            and check_password(cleaned, registration.code_hash)
-        ):
-            registration.code_hash = ""
-            registration.email_verified_at = clock.now()
-            registration.save(update_fields=["code_hash", "email_verified_at", "updated_at"])
-            return None
-        registration.code_failures += 1
-        remaining = settings.EMAIL_CODE_MAX_TRIES - registration.code_failures
-        if remaining <= 0:
-            registration.code_hash = ""
-        registration.save(update_fields=["code_failures", "code_hash", "updated_at"])
-        audit_record(
-            action=AuditAction.EMAIL_CODE_FAILED,
-            establishment=registration.establishment,
-            request=request,
-            details={"username": registration.username},
-        )
-    if remaining <= 0:
-        return "Code erroné. Ce code n'est plus valable après 3 essais : demandez un nouveau code."
-    return f"Code erroné. Il vous reste {remaining} essai(s)."
+        already_verified = registration.email_verified_at is not None
+        error = code_check(registration, code)
+        if not already_verified:
+            registration.save(update_fields=["code_hash", "code_failures", "email_verified_at", "updated_at"])
+        if error is not None:
+            audit_record(
+                action=AuditAction.EMAIL_CODE_FAILED,
+                establishment=registration.establishment,
+                request=request,
+                details={"username": registration.username},
+            )
+    return error
 
 
 @transaction.atomic
