@@ -185,3 +185,55 @@ class NewPasswordForm(forms.Form):
                 except ValidationError as error:
                     self.add_error("new_password1", error)
         return cleaned
+
+
+class PasswordResetRequestForm(forms.Form):
+    identifier = forms.CharField(
+        label="Votre identifiant ou votre adresse e-mail",
+        max_length=254,
+        error_messages=FR_REQUIRED,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+
+
+class UsernameReminderForm(forms.Form):
+    email = forms.EmailField(
+        label="Votre adresse e-mail",
+        max_length=254,
+        error_messages={**FR_REQUIRED, "invalid": "Saisissez une adresse e-mail valide."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class ProfileForm(forms.Form):
+    last_name = forms.CharField(label="Nom", max_length=80, error_messages=FR_REQUIRED)
+    first_name = forms.CharField(label="Prénom", max_length=80, error_messages=FR_REQUIRED)
+    phone = IdentityForm.base_fields["phone"]
+    job_title = forms.CharField(label="Fonction", max_length=120, required=False)
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = forms.CharField(
+        label="Mot de passe actuel",
+        strip=False,
+        max_length=256,
+        error_messages=FR_REQUIRED,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["current_password", "new_password1", "new_password2"]
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(
+        label="Nouvelle adresse e-mail",
+        max_length=254,
+        error_messages={**FR_REQUIRED, "invalid": "Saisissez une adresse e-mail valide."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label="Votre mot de passe",
+        strip=False,
+        max_length=256,
+        error_messages=FR_REQUIRED,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -1,6 +1,13 @@
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
-from espace.accounts.models import Registration
+from espace.accounts.email_codes import code_issue
+from espace.accounts.enums import UserStatus
+from espace.accounts.models import LIVE_STATUSES, EmailChange, Registration, User
 from espace.accounts.registration import registration_issue_code
 from espace.core.emails import deliver_with_retry, email_send_now
 
@@ -21,3 +28,59 @@ def send_registration_code(*, registration_id: int, attempt: int = 1) -> bool:
         )
 
     return deliver_with_retry(send_registration_code, send, attempt=attempt, registration_id=registration_id)
+
+
+@task()
+def send_password_reset(*, user_id: int, attempt: int = 1) -> bool:
+    """The link's token is made here, at sending time, so it never sits in the queue."""
+
+    def send() -> None:
+        user = User.objects.filter(pk=user_id, status=UserStatus.ACTIVE).first()
+        if user is None:
+            return
+        path = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        email_send_now(
+            template="password_reset",
+            to=[user.email],
+            context={"first_name": user.first_name, "username": user.username, "reset_path": path},
+        )
+
+    return deliver_with_retry(send_password_reset, send, attempt=attempt, user_id=user_id)
+
+
+@task()
+def send_username_reminder(*, email: str, attempt: int = 1) -> bool:
+    def send() -> None:
+        users = User.objects.filter(email__iexact=email, status__in=LIVE_STATUSES).select_related("establishment")
+        accounts = [
+            {"username": u.username, "establishment": u.establishment.legal_name if u.establishment else ""}
+            for u in users
+        ]
+        if accounts:
+            email_send_now(template="username_reminder", to=[email], context={"accounts": accounts})
+
+    return deliver_with_retry(send_username_reminder, send, attempt=attempt, email=email)
+
+
+@task()
+def send_email_change_code(*, change_id: int, attempt: int = 1) -> bool:
+    def send() -> None:
+        with transaction.atomic():
+            change = EmailChange.objects.select_for_update().select_related("user").get(pk=change_id)
+            code = code_issue(change)
+            if code is None:
+                return
+            change.save(update_fields=["code_hash", "code_expires_at", "code_failures", "updated_at"])
+        email_send_now(
+            template="email_change_code",
+            to=[change.new_email],
+            context={"code": code, "first_name": change.user.first_name},
+        )
+
+    return deliver_with_retry(send_email_change_code, send, attempt=attempt, change_id=change_id)

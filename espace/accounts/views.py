@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from espace.accounts.enums import Permission
+from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.forms import LoginForm, NewPasswordForm
 from espace.accounts.login import LoginOutcome, login_attempt
 from espace.accounts.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
@@ -122,5 +122,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "admins": establishment_admins(request.establishment),  # type: ignore[attr-defined]
         "news": NewsItem.objects.filter(published=True)[:3],
         "role": "Administrateur" if user.is_establishment_admin else "Utilisateur",
+        "pending_registrations": (
+            request.establishment.users.filter(status=UserStatus.AWAITING_ADMIN).count()  # type: ignore[attr-defined]
+            if user.is_establishment_admin
+            else None
+        ),
     }
     return render(request, "accounts/home.html", context)

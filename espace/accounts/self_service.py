@@ -1,0 +1,154 @@
+"""What a user does alone (FAQ): forgotten password or identifier, « Mon compte »."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+
+from espace.accounts.email_codes import code_check, code_request
+from espace.accounts.enums import UserStatus
+from espace.accounts.login import login_guard_clear
+from espace.accounts.models import LIVE_STATUSES, EmailChange, User
+from espace.core import clock
+from espace.core.audit import audit_record, client_ip
+from espace.core.emails import email_enqueue
+from espace.core.exceptions import ApplicationError
+from espace.core.models import AuditAction
+from espace.core.throttle import throttle_hit
+
+SELF_SERVICE_IP_LIMIT = 10  # requests per IP per hour: stops mail bombing, not people
+
+
+def _ip_allowed(request: HttpRequest | None, scope: str) -> bool:
+    key = f"{scope}:{client_ip(request) or 'unknown'}"
+    return throttle_hit(key=key, window=settings.LOGIN_IP_WINDOW * 6) <= SELF_SERVICE_IP_LIMIT
+
+
+def password_reset_request(*, identifier_or_email: str, request: HttpRequest | None = None) -> None:
+    """Mail a single-use link (1 hour) to each active account matching. Says nothing about the result."""
+    from espace.accounts.tasks import send_password_reset
+
+    if not _ip_allowed(request, "password-reset"):
+        return
+    value = identifier_or_email.strip()
+    if not value:
+        return
+    users = User.objects.filter(Q(username__iexact=value) | Q(email__iexact=value), status=UserStatus.ACTIVE)
+    for user in users[:10]:
+        send_password_reset.enqueue(user_id=user.pk)
+        audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, target=user, request=request)
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, password: str, request: HttpRequest | None = None) -> User:
+    """Set the new password: other sessions end (session hash), every lock on the identifier lifts."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    login_guard_clear(identifier=user.username)
+    audit_record(action=AuditAction.PASSWORD_RESET, actor=user, target=user, request=request)
+    audit_record(action=AuditAction.LOGIN_UNLOCKED, actor=user, target=user, request=request)
+    email_enqueue(
+        template="password_changed", to=[user.email], context={"first_name": user.first_name, "username": user.username}
+    )
+    return user
+
+
+def username_reminder_request(*, email: str, request: HttpRequest | None = None) -> None:
+    """Mail the identifiers tied to an address to that address. Says nothing about the result."""
+    from espace.accounts.tasks import send_username_reminder
+
+    if not _ip_allowed(request, "username-reminder"):
+        return
+    if User.objects.filter(email__iexact=email.strip(), status__in=LIVE_STATUSES).exists():
+        send_username_reminder.enqueue(email=email.strip())
+        audit_record(action=AuditAction.USERNAME_REMINDER_SENT, request=request, details={"email": email.strip()})
+
+
+@transaction.atomic
+def profile_update(
+    *, user: User, first_name: str, last_name: str, phone: str, job_title: str, request: HttpRequest | None = None
+) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.first_name, user.last_name, user.phone, user.job_title = first_name, last_name, phone, job_title
+    user.full_clean(exclude=["password", "permissions", "requested_permissions"])
+    user.save(update_fields=["first_name", "last_name", "phone", "job_title"])
+    audit_record(action=AuditAction.PROFILE_CHANGED, actor=user, target=user, request=request)
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, current: str, new: str, request: HttpRequest | None = None) -> User:
+    """Change needs the current password; the caller keeps this session, the others end."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(current):
+        raise ApplicationError("Le mot de passe actuel est incorrect.", field="current_password")
+    try:
+        validate_password(new, user=user)
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), field="new_password1") from error
+    user.set_password(new)
+    user.save(update_fields=["password"])
+    audit_record(action=AuditAction.PASSWORD_CHANGED, actor=user, target=user, request=request)
+    email_enqueue(
+        template="password_changed", to=[user.email], context={"first_name": user.first_name, "username": user.username}
+    )
+    return user
+
+
+@transaction.atomic
+def email_change_start(*, user: User, new_email: str, password: str, request: HttpRequest | None = None) -> EmailChange:
+    """Check the password, then send a 4-digit code to the new address."""
+    from espace.accounts.tasks import send_email_change_code
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(password):
+        raise ApplicationError("Le mot de passe est incorrect.", field="password")
+    if new_email.strip().lower() == user.email.lower():
+        raise ApplicationError("C'est déjà votre adresse e-mail.", field="new_email")
+    EmailChange.objects.filter(user=user, completed_at__isnull=True).update(expires_at=clock.now())
+    change = EmailChange(
+        user=user, new_email=new_email.strip(), expires_at=clock.now() + settings.REGISTRATION_VALIDITY
+    )
+    code_request(change)
+    change.save()
+    send_email_change_code.enqueue(change_id=change.pk)
+    return change
+
+
+@transaction.atomic
+def email_change_resend(*, change: EmailChange) -> None:
+    from espace.accounts.tasks import send_email_change_code
+
+    change = EmailChange.objects.select_for_update().get(pk=change.pk)
+    code_request(change)
+    change.save()
+    send_email_change_code.enqueue(change_id=change.pk)
+
+
+def email_change_confirm(*, change: EmailChange, code: str, request: HttpRequest | None = None) -> str | None:
+    """Return an error message, or None once the address is changed (the old one is told)."""
+    with transaction.atomic():
+        change = EmailChange.objects.select_for_update().select_related("user").get(pk=change.pk)
+        error = code_check(change, code)
+        if error is not None:
+            change.save(update_fields=["code_hash", "code_failures", "updated_at"])
+            return error
+        user = User.objects.select_for_update().get(pk=change.user_id)
+        old_email = user.email
+        user.email = change.new_email
+        user.save(update_fields=["email"])
+        change.completed_at = clock.now()
+        change.save()
+        audit_record(action=AuditAction.EMAIL_CHANGED, actor=user, target=user, request=request)
+        email_enqueue(
+            template="email_changed_notice",
+            to=[old_email],
+            context={"first_name": user.first_name, "username": user.username, "new_email": user.email},
+        )
+    return None
