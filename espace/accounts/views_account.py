@@ -159,7 +159,7 @@ def account_email(request: HttpRequest) -> HttpResponse:
 
 def _pending_change(request: HttpRequest) -> EmailChange | None:
     pk = request.session.get(EMAIL_CHANGE_SESSION_KEY)
-    if not pk:
+    if not pk or request.user.pk is None:
         return None
     return EmailChange.objects.filter(pk=pk, user_id=request.user.pk, completed_at__isnull=True).first()
 
