@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "espace.establishments",
     "espace.accounts",
     "espace.letters",
+    "espace.members",
 ]
 
 MIDDLEWARE = [
@@ -300,3 +301,4 @@ CSRF_FAILURE_VIEW = "espace.core.views.csrf_failure"
 # which Django's check cannot see.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+MEMBER_VALIDATION_REMINDER_DELAY = timedelta(days=7)

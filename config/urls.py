@@ -7,6 +7,7 @@ admin.site.site_title = "Espace Prêts"
 urlpatterns = [
     path("", include("espace.core.urls")),
     path("", include("espace.accounts.urls")),
+    path("administration/", include("espace.members.urls")),
     path("gestion/", admin.site.urls),
 ]
 

@@ -62,6 +62,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("équipe du prêteur"), default=False)
     date_joined = models.DateTimeField(_("inscription"), default=clock.now)
     activated_at = models.DateTimeField(null=True, blank=True)
+    validation_reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = EspaceUserManager()
 
@@ -122,6 +123,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def permission_labels(self, which: str = "permissions") -> list[str]:
         values = getattr(self, which)
         return [str(p.label) for p in Permission if p.value in values]
+
+    @property
+    def granted_labels(self) -> list[str]:
+        return self.permission_labels("permissions")
+
+    @property
+    def requested_labels(self) -> list[str]:
+        return self.permission_labels("requested_permissions")
 
 
 class LoginGuard(models.Model):

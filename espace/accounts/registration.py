@@ -16,7 +16,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
@@ -250,6 +249,7 @@ def _switch_to_member(registration: Registration) -> None:
 
 def _notify_registration(*, user: User, kind: RegistrationKind) -> None:
     from espace.letters.tasks import generate_activation_letter
+    from espace.members.services import member_card_path
 
     establishment = user.establishment
     assert establishment is not None
@@ -285,11 +285,6 @@ def _notify_registration(*, user: User, kind: RegistrationKind) -> None:
                 "card_path": member_card_path(user),
             },
         )
-
-
-def member_card_path(user: User) -> str:
-    """Where an administrator validates a user (the member card once it exists, the client space until then)."""
-    return reverse("accounts:home")
 
 
 @transaction.atomic

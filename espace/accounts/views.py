@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -104,7 +105,12 @@ SERVICES = [
     (Permission.VIEW_PORTFOLIO, "Encours et échéances", "Consulter votre dette directe et votre dette garantie.", None),
     (Permission.VIEW_DOCUMENTS, "Documents", "Vos contrats, échéanciers et courriers.", None),
     (Permission.MANAGE_DISBURSEMENTS, "Échéanciers de versement", "Piloter vos échéanciers de versement.", None),
-    (Permission.ADMINISTER_USERS, "Administration", "Gérer les utilisateurs de votre établissement.", None),
+    (
+        Permission.ADMINISTER_USERS,
+        "Administration",
+        "Gérer les utilisateurs de votre établissement.",
+        reverse_lazy("members:list"),
+    ),
 ]
 
 

@@ -38,6 +38,11 @@ class AuditAction(models.TextChoices):
     ESTABLISHMENTS_IMPORTED = "establishments_imported", _("Établissements importés")
     PROFILE_CHANGED = "profile_changed", _("Profil modifié")
     EMAIL_CHANGED = "email_changed", _("Adresse e-mail modifiée")
+    MEMBER_ACTIVATED = "member_activated", _("Utilisateur activé")
+    MEMBER_PERMISSIONS_CHANGED = "member_permissions_changed", _("Habilitations modifiées")
+    MEMBER_DEACTIVATED = "member_deactivated", _("Utilisateur désactivé")
+    MEMBER_REACTIVATED = "member_reactivated", _("Utilisateur réactivé")
+    VALIDATION_REMINDER_SENT = "validation_reminder_sent", _("Rappel de validation envoyé")
 
 
 class AuditEvent(models.Model):

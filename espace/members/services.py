@@ -1,0 +1,208 @@
+"""Delegated administration: the establishment's administrators manage its users.
+
+Every service locks the users it changes; the last active administrator is protected.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+
+from espace.accounts.enums import Permission, UserStatus
+from espace.accounts.models import User
+from espace.accounts.selectors import establishment_admins
+from espace.core import clock
+from espace.core.audit import audit_record
+from espace.core.emails import email_enqueue
+from espace.core.exceptions import ApplicationError
+from espace.core.models import AuditAction
+
+ALL_PERMISSIONS = [p.value for p in Permission]
+
+
+def _lock(member: User, actor: User) -> User:
+    """Lock the member's row; refuse anyone who does not administer the member's establishment."""
+    if not actor.is_establishment_admin or member.establishment_id != actor.establishment_id:
+        raise PermissionDenied
+    return User.objects.select_for_update().get(pk=member.pk)
+
+
+def _clean_permissions(permissions: list[str]) -> list[str]:
+    wanted = set(permissions)
+    return [p for p in ALL_PERMISSIONS if p in wanted]
+
+
+def _other_active_admins(member: User) -> int:
+    """Active administrators of the member's establishment other than the member (rows locked)."""
+    others = (
+        User.objects.select_for_update()
+        .filter(establishment_id=member.establishment_id, status=UserStatus.ACTIVE)
+        .exclude(pk=member.pk)
+    )
+    return sum(1 for user in others if Permission.ADMINISTER_USERS.value in user.permissions)
+
+
+def _permission_labels(permissions: list[str]) -> list[str]:
+    return [str(p.label) for p in Permission if p.value in permissions]
+
+
+@transaction.atomic
+def member_activate(
+    *, member: User, activated_by: User, permissions: list[str] | None = None, request: HttpRequest | None = None
+) -> User:
+    """Validate a pending registration (« actif »): grant the requested permissions unless others are given."""
+    member = _lock(member, activated_by)
+    if member.status != UserStatus.AWAITING_ADMIN:
+        raise ApplicationError("Ce compte n'est pas en attente de validation.")
+    member.status = UserStatus.ACTIVE
+    member.permissions = _clean_permissions(permissions if permissions is not None else member.requested_permissions)
+    member.activated_at = clock.now()
+    member.save(update_fields=["status", "permissions", "activated_at"])
+    audit_record(
+        action=AuditAction.MEMBER_ACTIVATED,
+        actor=activated_by,
+        target=member,
+        request=request,
+        details={"permissions": member.permissions},
+    )
+    email_enqueue(
+        template="member_activated",
+        to=[member.email],
+        context={
+            "first_name": member.first_name,
+            "username": member.username,
+            "permissions": _permission_labels(member.permissions),
+        },
+    )
+    return member
+
+
+@transaction.atomic
+def member_set_permissions(
+    *, member: User, changed_by: User, permissions: list[str], request: HttpRequest | None = None
+) -> User:
+    """« Valider » on the card. Naming a second administrator is granting « Administration »."""
+    member = _lock(member, changed_by)
+    new = _clean_permissions(permissions)
+    if member.status == UserStatus.AWAITING_ADMIN:
+        return member_activate(member=member, activated_by=changed_by, permissions=new, request=request)
+    if member.status not in {UserStatus.ACTIVE, UserStatus.DEACTIVATED}:
+        raise ApplicationError("Les habilitations de ce compte ne peuvent pas être modifiées.")
+    dropping_admin = (
+        Permission.ADMINISTER_USERS.value in member.permissions and Permission.ADMINISTER_USERS.value not in new
+    )
+    if dropping_admin and member.status == UserStatus.ACTIVE and _other_active_admins(member) == 0:
+        raise ApplicationError(
+            "Votre établissement doit garder au moins un administrateur actif : nommez d'abord un autre "
+            "administrateur.",
+            field="permissions",
+        )
+    if new == member.permissions:
+        return member
+    previous = member.permissions
+    member.permissions = new
+    member.save(update_fields=["permissions"])
+    audit_record(
+        action=AuditAction.MEMBER_PERMISSIONS_CHANGED,
+        actor=changed_by,
+        target=member,
+        request=request,
+        details={"before": previous, "after": new},
+    )
+    email_enqueue(
+        template="member_permissions_changed",
+        to=[member.email],
+        context={"first_name": member.first_name, "username": member.username, "permissions": _permission_labels(new)},
+    )
+    return member
+
+
+@transaction.atomic
+def member_deactivate(*, member: User, deactivated_by: User, reason: str, request: HttpRequest | None = None) -> User:
+    """Deactivate (never delete): the user's sessions end at their next request."""
+    member = _lock(member, deactivated_by)
+    if member.status not in {UserStatus.ACTIVE, UserStatus.AWAITING_ADMIN}:
+        raise ApplicationError("Ce compte ne peut pas être désactivé.")
+    if not reason.strip():
+        raise ApplicationError("Indiquez le motif de la désactivation.", field="reason")
+    if member.is_establishment_admin and _other_active_admins(member) == 0:
+        raise ApplicationError(
+            "Le dernier administrateur actif ne peut pas être désactivé : nommez d'abord un autre administrateur."
+        )
+    member.status = UserStatus.DEACTIVATED
+    member.deactivation_reason = reason.strip()[:300]
+    member.save(update_fields=["status", "deactivation_reason"])
+    audit_record(
+        action=AuditAction.MEMBER_DEACTIVATED,
+        actor=deactivated_by,
+        target=member,
+        request=request,
+        details={"reason": member.deactivation_reason},
+    )
+    email_enqueue(
+        template="member_deactivated",
+        to=[member.email],
+        context={"first_name": member.first_name, "username": member.username, "reason": member.deactivation_reason},
+    )
+    return member
+
+
+@transaction.atomic
+def member_reactivate(*, member: User, reactivated_by: User, request: HttpRequest | None = None) -> User:
+    member = _lock(member, reactivated_by)
+    if member.status != UserStatus.DEACTIVATED:
+        raise ApplicationError("Ce compte n'est pas désactivé.")
+    member.status = UserStatus.ACTIVE
+    member.deactivation_reason = ""
+    member.save(update_fields=["status", "deactivation_reason"])
+    audit_record(action=AuditAction.MEMBER_REACTIVATED, actor=reactivated_by, target=member, request=request)
+    email_enqueue(
+        template="member_activated",
+        to=[member.email],
+        context={
+            "first_name": member.first_name,
+            "username": member.username,
+            "permissions": _permission_labels(member.permissions),
+        },
+    )
+    return member
+
+
+def members_remind_pending() -> int:
+    """Daily: tell the administrators about registrations waiting for 7 days (once per registration)."""
+    limit = clock.now() - settings.MEMBER_VALIDATION_REMINDER_DELAY
+    reminded = 0
+    waiting = User.objects.filter(
+        status=UserStatus.AWAITING_ADMIN, date_joined__lte=limit, validation_reminder_sent_at__isnull=True
+    ).select_related("establishment")
+    for member in waiting:
+        with transaction.atomic():
+            locked = User.objects.select_for_update().get(pk=member.pk)
+            if locked.validation_reminder_sent_at is not None or locked.status != UserStatus.AWAITING_ADMIN:
+                continue
+            locked.validation_reminder_sent_at = clock.now()
+            locked.save(update_fields=["validation_reminder_sent_at"])
+            assert member.establishment is not None
+            for admin in establishment_admins(member.establishment):
+                email_enqueue(
+                    template="member_validation_reminder",
+                    to=[admin.email],
+                    context={
+                        "admin_first_name": admin.first_name,
+                        "full_name": member.get_full_name(),
+                        "username": member.username,
+                        "card_path": member_card_path(member),
+                        "requested": _permission_labels(member.requested_permissions),
+                    },
+                )
+            audit_record(action=AuditAction.VALIDATION_REMINDER_SENT, target=member)
+            reminded += 1
+    return reminded
+
+
+def member_card_path(member: User) -> str:
+    from django.urls import reverse
+
+    return reverse("members:card", kwargs={"public_id": member.public_id})

@@ -1,0 +1,167 @@
+"""« Administration »: « Liste des utilisateurs », « fiche d'identité », « Journal des actions »."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from espace.accounts.enums import Permission, UserStatus
+from espace.accounts.models import User
+from espace.accounts.perms import permission_required
+from espace.accounts.selectors import establishment_admins
+from espace.core.exceptions import ApplicationError
+from espace.members.forms import DeactivateForm, JournalFilterForm, MemberFilterForm, PermissionsForm
+from espace.members.selectors import journal_for, members_for
+from espace.members.services import member_activate, member_deactivate, member_reactivate, member_set_permissions
+
+PAGE_SIZE = 25
+
+
+def _member(request: HttpRequest, public_id: UUID) -> User:
+    # Through the establishment: another establishment's user answers 404.
+    return get_object_or_404(request.establishment.users, public_id=public_id)  # type: ignore[attr-defined]
+
+
+def _admin_context(request: HttpRequest) -> dict[str, object]:
+    admins = establishment_admins(request.establishment)  # type: ignore[attr-defined]
+    return {"single_admin": len(admins) == 1}
+
+
+@permission_required(Permission.ADMINISTER_USERS)
+def member_list(request: HttpRequest) -> HttpResponse:
+    form = MemberFilterForm(request.GET or None)
+    q, status = "", ""
+    if form.is_valid():
+        q, status = form.cleaned_data["q"].strip(), form.cleaned_data["status"]
+    members = members_for(request.establishment, q=q, status=status)  # type: ignore[attr-defined]
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "statuses": UserStatus,
+        **_admin_context(request),
+    }
+    return render(request, "members/list.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@permission_required(Permission.ADMINISTER_USERS)
+def member_activate_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """« actif » in the list: in place with htmx, a plain form post without JavaScript."""
+    member = _member(request, public_id)
+    error = None
+    try:
+        member = member_activate(member=member, activated_by=request.user, request=request)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        error = exc.message
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request, "members/_row.html", {"member": member, "row_error": error}, status=400 if error else 200
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Le compte de {member.get_full_name()} est actif.")
+    return redirect("members:list")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.ADMINISTER_USERS)
+def member_card(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """« Fiche d'identité »: requested vs granted permissions, « Valider »."""
+    member = _member(request, public_id)
+    initial = member.permissions if member.status != UserStatus.AWAITING_ADMIN else member.requested_permissions
+    form = PermissionsForm(request.POST or None, initial={"permissions": initial})
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = member_set_permissions(
+                member=member,
+                changed_by=request.user,  # type: ignore[arg-type]
+                permissions=form.cleaned_data["permissions"],
+                request=request,
+            )
+        except ApplicationError as error:
+            form.add_error("permissions" if error.field else None, error.message)
+        else:
+            messages.success(request, f"Les habilitations de {member.get_full_name()} sont enregistrées.")
+            return redirect("members:card", public_id=member.public_id)
+    rows = [
+        {
+            "value": p.value,
+            "label": p.label,
+            "requested": p.value in member.requested_permissions,
+            "granted": p.value in member.permissions,
+        }
+        for p in Permission
+    ]
+    context = {
+        "member": member,
+        "form": form,
+        "rows": rows,
+        "deactivate_form": DeactivateForm(),
+        "checked": set(form["permissions"].value() or []),
+        **_admin_context(request),
+    }
+    return render(request, "members/card.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@permission_required(Permission.ADMINISTER_USERS)
+def member_deactivate_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    member = _member(request, public_id)
+    form = DeactivateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("members:card", public_id=member.public_id)
+    try:
+        member_deactivate(
+            member=member,
+            deactivated_by=request.user,  # type: ignore[arg-type]
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Le compte de {member.get_full_name()} est désactivé.")
+    return redirect("members:card", public_id=member.public_id)
+
+
+@require_POST
+@permission_required(Permission.ADMINISTER_USERS)
+def member_reactivate_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    member = _member(request, public_id)
+    try:
+        member_reactivate(member=member, reactivated_by=request.user, request=request)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Le compte de {member.get_full_name()} est réactivé.")
+    return redirect("members:card", public_id=member.public_id)
+
+
+@permission_required(Permission.ADMINISTER_USERS)
+def journal(request: HttpRequest) -> HttpResponse:
+    """« Journal des actions »: the establishment's audit trail."""
+    form = JournalFilterForm(request.GET or None)
+    action, q = "", ""
+    if form.is_valid():
+        action, q = form.cleaned_data["action"], form.cleaned_data["q"].strip()
+    events = journal_for(request.establishment, action=action, q=q)  # type: ignore[attr-defined]
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/journal.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+        status=400 if form.errors else 200,
+    )
