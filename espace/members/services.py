@@ -38,7 +38,7 @@ def _other_active_admins(member: User) -> int:
     """Active administrators of the member's establishment other than the member (rows locked)."""
     others = (
         User.objects.select_for_update()
-        .filter(establishment_id=member.establishment_id, status=UserStatus.ACTIVE)
+        .filter(establishment=member.establishment, status=UserStatus.ACTIVE)
         .exclude(pk=member.pk)
     )
     return sum(1 for user in others if Permission.ADMINISTER_USERS.value in user.permissions)

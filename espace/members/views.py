@@ -119,7 +119,7 @@ def member_deactivate_view(request: HttpRequest, public_id: UUID) -> HttpRespons
     member = _member(request, public_id)
     form = DeactivateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["reason"]))
+        messages.error(request, " ".join(str(e) for e in form.errors["reason"]))
         return redirect("members:card", public_id=member.public_id)
     try:
         member_deactivate(
