@@ -157,3 +157,15 @@ def test_text_emails_are_not_html_escaped(run_tasks, settings):
     message = mail.outbox[0]
     assert "Bonjour O'Neil" in message.body and "Fonds d'épargne & Cie" in message.body
     assert "O&#x27;Neil" in message.alternatives[0][0]  # the HTML part stays escaped
+
+
+def test_staff_edit_news_shown_on_the_home_page(admin_client, client):
+    from tests.factories import UserFactory
+
+    response = admin_client.post(
+        "/gestion/core/newsitem/add/", {"title": "Livret A au 1er février", "body": "Nouveau taux.", "published": "on"}
+    )
+    assert response.status_code == 302
+    client.force_login(UserFactory())
+    assert "Livret A au 1er février" in client.get("/espace/").content.decode()
+    assert admin_client.get("/gestion/core/auditevent/").status_code == 200

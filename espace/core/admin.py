@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from espace.core.models import AuditEvent, NewsItem
+
+
+@admin.register(NewsItem)
+class NewsItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "published", "created_at"]
+    list_filter = ["published"]
+    search_fields = ["title", "body"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Staff see every row; nobody edits or deletes one."""
+
+    list_display = ["occurred_at", "action", "actor_label", "establishment", "target_label", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "target_label", "=establishment__client_number"]
+    list_select_related = ["establishment"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
