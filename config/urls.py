@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("espace.core.urls")),
     path("", include("espace.accounts.urls")),
     path("administration/", include("espace.members.urls")),
+    path("", include("espace.support.urls")),
     path("gestion/", admin.site.urls),
 ]
 

@@ -43,6 +43,16 @@ class AuditAction(models.TextChoices):
     MEMBER_DEACTIVATED = "member_deactivated", _("Utilisateur désactivé")
     MEMBER_REACTIVATED = "member_reactivated", _("Utilisateur réactivé")
     VALIDATION_REMINDER_SENT = "validation_reminder_sent", _("Rappel de validation envoyé")
+    CONTACT_REQUEST_CREATED = "contact_request_created", _("Demande de contact reçue")
+    CONTACT_REQUEST_ANSWERED = "contact_request_answered", _("Demande de contact répondue")
+    CONTACT_REQUEST_CLOSED = "contact_request_closed", _("Demande de contact close")
+    UPLOAD_INFECTED = "upload_infected", _("Fichier infecté refusé")
+    LETTER_REGENERATED = "letter_regenerated", _("Courrier regénéré")
+    LETTER_RETURNED = "letter_returned", _("Courrier retourné")
+    LETTERS_BATCH_EXPORTED = "letters_batch_exported", _("Lot de courriers exporté")
+    SUCCESSION_STARTED = "succession_started", _("Succession d'administrateur")
+    STAFF_OTP_FAILED = "staff_otp_failed", _("Second facteur erroné")
+    STAFF_OTP_ENROLLED = "staff_otp_enrolled", _("Second facteur enregistré")
 
 
 class AuditEvent(models.Model):

@@ -5,8 +5,6 @@ from espace.core import captcha, views
 app_name = "core"
 
 PAGES = {
-    "contact": "contact",
-    "faq": "faq",
     "cgu": "terms",
     "mentions-legales": "legal",
     "accessibilite": "accessibility",

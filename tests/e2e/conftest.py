@@ -59,3 +59,16 @@ def mobile_page(browser: Browser, live_server) -> Iterator[Page]:
 def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+HELP_SHOTS = Path(__file__).resolve().parents[2] / "static" / "help"
+
+
+def help_shot(page: Page, name: str, *, whole_view: bool = False) -> None:
+    """Screenshots for the help pages (static/help/), retaken by every run so the tutorial stays true."""
+    HELP_SHOTS.mkdir(parents=True, exist_ok=True)
+    path = str(HELP_SHOTS / f"{name}.png")
+    if whole_view:
+        page.screenshot(path=path)
+    else:
+        page.locator("main .ep-card").first.screenshot(path=path)

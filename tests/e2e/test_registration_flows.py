@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from espace.accounts.enums import UserStatus
 from espace.accounts.models import User
-from tests.e2e.conftest import ARTIFACTS, screenshot
+from tests.e2e.conftest import ARTIFACTS, help_shot, screenshot
 from tests.factories import EstablishmentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.smtp, pytest.mark.django_db(transaction=True)]
@@ -38,6 +38,7 @@ def code_from_mail(smtp_sink, address: str) -> str:
 
 def pass_step1(page: Page, typed_number: str) -> None:
     page.goto("/")
+    help_shot(page, "inscription-1-accueil", whole_view=True)
     page.get_by_role("link", name="Inscrivez-vous").click()
     expect(page.get_by_text("Souhaitez-vous bénéficier des services en ligne « Prêts »")).to_be_visible()
     page.get_by_role("link", name="OUI").click()
@@ -46,6 +47,7 @@ def pass_step1(page: Page, typed_number: str) -> None:
     # The proof of work is solved by the browser itself (ALTCHA), no test bypass here.
     page.wait_for_function("() => (document.querySelector('input[name=captcha]') || {}).value?.length > 20")
     shoot(page, "01-etape-1")
+    help_shot(page, "inscription-2-numero-client")
     page.get_by_role("button", name="Valider").click()
 
 
@@ -61,6 +63,7 @@ def test_cas1_first_user_from_home_page_to_first_login(page: Page, smtp_sink, ru
     shoot(page, "02-cas1-administrateur")
     page.get_by_label("J'accepte le rôle d'administrateur").check()
     page.get_by_label("J'accepte les CGU").check()
+    help_shot(page, "inscription-3-administrateur")
     page.get_by_role("button", name="Valider").click()
 
     page.get_by_label("Choisissez votre identifiant").fill("pdurand")
@@ -70,6 +73,7 @@ def test_cas1_first_user_from_home_page_to_first_login(page: Page, smtp_sink, ru
     page.get_by_label("N° de téléphone").fill("01020304")
     page.get_by_label("Fonction").fill("Directeur Financier")
     shoot(page, "03-cas1-identite")
+    help_shot(page, "inscription-4-identite")
     page.get_by_role("button", name="Valider").click()
     expect(page.get_by_label("Code")).to_be_visible()
 
@@ -77,10 +81,12 @@ def test_cas1_first_user_from_home_page_to_first_login(page: Page, smtp_sink, ru
     code = code_from_mail(smtp_sink, "pdurand@example.org")
     page.get_by_label("Code").fill(code)
     shoot(page, "04-cas1-code")
+    help_shot(page, "inscription-5-code")
     page.get_by_role("button", name="Valider").click()
     expect(page.get_by_text("Votre compte a été créé avec succès.")).to_be_visible()
     expect(page.get_by_text("Votre mot de passe a été envoyé à votre représentant légal.")).to_be_visible()
     shoot(page, "05-cas1-termine")
+    help_shot(page, "inscription-6-termine")
     page.get_by_role("button", name="Terminer").click()
     expect(page.get_by_role("heading", name="Connexion à l'Espace client")).to_be_visible()
 
@@ -97,15 +103,18 @@ def test_cas1_first_user_from_home_page_to_first_login(page: Page, smtp_sink, ru
     page.goto("/connexion/")
     page.get_by_label("Identifiant").fill("pdurand")
     page.get_by_label("Mot de passe").fill(temporary_code)
+    help_shot(page, "premiere-connexion-1-connexion")
     page.get_by_role("button", name="Connexion").click()
     expect(page.get_by_role("heading", name="Votre première connexion")).to_be_visible()
     page.get_by_label("Nouveau mot de passe *", exact=True).fill("Nouveau-Depart-7")
     page.get_by_label("Confirmez le nouveau mot de passe").fill("Nouveau-Depart-7")
     shoot(page, "06-premiere-connexion")
+    help_shot(page, "premiere-connexion-2-mot-de-passe")
     page.get_by_role("button", name="Valider").click()
     expect(page.get_by_text("votre compte est actif")).to_be_visible()
     expect(page.get_by_role("heading", name="Administration")).to_be_visible()
     shoot(page, "07-accueil-administrateur")
+    help_shot(page, "premiere-connexion-3-accueil", whole_view=True)
     assert User.objects.get(username="pdurand").status == UserStatus.ACTIVE
 
 
@@ -135,6 +144,7 @@ def test_cas2_later_user_registers_and_the_administrator_is_told(page: Page, smt
     shoot(page, "09-cas2-formulaire-erreur")
     page.get_by_label("Créez un mot de passe").fill("Val12345")  # the tutorial's example is « Robuste »
     page.get_by_label("Confirmez votre mot de passe").fill("Val12345")
+    help_shot(page, "inscription-7-utilisateur")
     page.get_by_role("button", name="Valider").click()
 
     run_tasks()

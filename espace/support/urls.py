@@ -1,0 +1,12 @@
+from django.urls import path
+
+from espace.support import views
+
+app_name = "support"
+
+urlpatterns = [
+    path("contact/", views.contact, name="contact"),
+    path("faq/", views.faq, name="faq"),
+    path("aide/<slug:slug>/", views.help_page, name="help"),
+    path("aide/<slug:slug>/tutoriel.pdf", views.help_pdf, name="help_pdf"),
+]
