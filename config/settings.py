@@ -48,7 +48,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "espace.backoffice.admin_config.EspaceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,12 +61,16 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_htmx",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "espace.core",
     "espace.establishments",
     "espace.accounts",
     "espace.letters",
     "espace.members",
     "espace.support",
+    "espace.backoffice",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "espace.accounts.middleware.SessionLifetimeMiddleware",
     "espace.accounts.middleware.EstablishmentMiddleware",
@@ -307,3 +312,7 @@ CSRF_FAILURE_VIEW = "espace.core.views.csrf_failure"
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 MEMBER_VALIDATION_REMINDER_DELAY = timedelta(days=7)
+
+# Staff second factor (django-otp): TOTP apps show this issuer; 10 single-use recovery codes.
+OTP_TOTP_ISSUER = LENDER_SHORT_NAME
+STAFF_RECOVERY_CODES = 10

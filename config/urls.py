@@ -1,14 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-admin.site.site_header = "Espace Prêts — administration"
-admin.site.site_title = "Espace Prêts"
 
 urlpatterns = [
     path("", include("espace.core.urls")),
     path("", include("espace.accounts.urls")),
     path("administration/", include("espace.members.urls")),
     path("", include("espace.support.urls")),
+    path("back-office/", include("espace.backoffice.urls")),
     path("gestion/", admin.site.urls),
 ]
 

@@ -95,3 +95,43 @@ def smtp_sink(settings) -> Iterator[SmtpSink]:
     settings.EMAIL_TIMEOUT = 5
     yield sink
     sink.stop()
+
+
+def verified_login(client, user) -> None:
+    """Log a staff member in as if they had passed the back office's second factor."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """A superuser past the second factor (the admin site requires it), in a browser of its own."""
+    from django.test import Client
+
+    staff_browser = Client()
+    verified_login(staff_browser, admin_user)
+    return staff_browser
+
+
+@pytest.fixture
+def staff_factory(db):
+    """Staff members holding one of the back-office roles (groups made by the migration)."""
+    from django.contrib.auth.models import Group
+
+    from espace.accounts.models import User
+
+    def make(role: str | None = "Assistance", username: str = "agent") -> User:
+        user = User.objects.create_user(username=username, email=f"{username}@lender.example.org",
+                                        password="Agent-Pass-2026!", first_name="Agent", last_name="Assistance",
+                                        is_staff=True)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make

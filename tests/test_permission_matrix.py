@@ -59,8 +59,42 @@ ACCESS: dict[str, object] = {
     "members:deactivate": Permission.ADMINISTER_USERS,
     "members:reactivate": Permission.ADMINISTER_USERS,
     "members:journal": Permission.ADMINISTER_USERS,
+    "backoffice:login": PUBLIC,
+    "backoffice:otp": PUBLIC,
+    "backoffice:enroll": PUBLIC,
+    "backoffice:logout": PUBLIC,
 }
-POST_ONLY = {"members:activate", "members:deactivate", "members:reactivate", "accounts:account_email_resend"}
+
+# Back-office views: the staff permission each needs (after the second factor).
+STAFF_ACCESS = {
+    "backoffice:dashboard": "view_establishments",
+    "backoffice:establishment": "view_establishments",
+    "backoffice:succession": "assist_users",
+    "backoffice:regenerate_letter": "assist_users",
+    "backoffice:resend_identifier": "assist_users",
+    "backoffice:unlock": "assist_users",
+    "backoffice:deactivate": "assist_users",
+    "backoffice:letters": "manage_letters",
+    "backoffice:letters_export": "manage_letters",
+    "backoffice:letter_pdf": "manage_letters",
+    "backoffice:letter_returned": "manage_letters",
+    "backoffice:contacts": "answer_contact_requests",
+    "backoffice:contact": "answer_contact_requests",
+    "backoffice:contact_attachment": "answer_contact_requests",
+}
+POST_ONLY = {
+    "members:activate",
+    "members:deactivate",
+    "members:reactivate",
+    "accounts:account_email_resend",
+    "backoffice:succession",
+    "backoffice:regenerate_letter",
+    "backoffice:resend_identifier",
+    "backoffice:unlock",
+    "backoffice:deactivate",
+    "backoffice:letters_export",
+    "backoffice:letter_returned",
+}
 
 
 def named_urls(patterns=None, namespace: str = "") -> list[tuple[str, URLPattern]]:
@@ -75,7 +109,7 @@ def named_urls(patterns=None, namespace: str = "") -> list[tuple[str, URLPattern
 
 
 def test_every_url_is_classified():
-    unclassified = sorted({name for name, _ in named_urls() if not name.startswith("admin:") and name not in ACCESS})
+    unclassified = sorted({name for name, _ in named_urls() if not name.startswith("admin:") and name not in ACCESS | STAFF_ACCESS})
     assert unclassified == [], f"classify these views in ACCESS: {unclassified}"
 
 
@@ -137,3 +171,80 @@ def test_other_establishment_administrator_gets_404(client, name):
     assert response.status_code == 404
     member.refresh_from_db()
     assert member.status == UserStatus.AWAITING_ADMIN
+
+
+def blank_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _staff_objects():
+    """One object of each kind a back-office URL can name."""
+    from django.core.files.base import ContentFile
+
+    from espace.letters.models import Letter
+    from espace.support.models import ContactRequest
+
+    establishment = EstablishmentFactory()
+    member = UserFactory(establishment=establishment, status=UserStatus.AWAITING_ACTIVATION, admin=True)
+    letter = Letter.objects.create(establishment=establishment, account_holder=member, code_expires_at=member.date_joined)
+    letter.pdf.save("l.pdf", ContentFile(blank_pdf()), save=True)
+    contact = ContactRequest.objects.create(subject="registration", team="assistance", message="?", sender_name="A",
+                                            sender_email="a@example.org", reference="AS-2026-000001")
+    contact.attachment.save("x", ContentFile(b"%PDF-1.4"), save=False)
+    contact.attachment_scan = "clean"
+    contact.save()
+    return {"establishment": establishment, "user": member, "letter": letter, "contact": contact}
+
+
+def _staff_url(name: str, objects) -> str:
+    pattern = dict(named_urls())[name]
+    if "public_id" not in pattern.pattern.converters:
+        return reverse(name)
+    kind = {"establishment": "establishment", "succession": "establishment", "letter_pdf": "letter",
+            "letter_returned": "letter", "contact": "contact", "contact_attachment": "contact"}.get(
+        name.split(":")[1], "user"
+    )
+    return reverse(name, kwargs={"public_id": objects[kind].public_id})
+
+
+STAFF_PROFILES = ["anonymous", "client_admin", "staff_unverified", "staff_no_role", "Assistance",
+                  "Chargé de prêts", "Gestionnaire de données"]
+ROLE_PERMISSIONS = {
+    "Assistance": {"view_establishments", "assist_users", "manage_letters", "answer_contact_requests"},
+    "Chargé de prêts": {"view_establishments", "answer_contact_requests", "review_loan_requests"},
+    "Gestionnaire de données": {"view_establishments", "manage_letters", "manage_registry"},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(STAFF_ACCESS))
+@pytest.mark.parametrize("profile", STAFF_PROFILES)
+def test_backoffice_matrix(client, staff_factory, name, profile):
+    from tests.conftest import verified_login
+
+    objects = _staff_objects()
+    if profile == "client_admin":
+        verified_login(client, UserFactory(establishment=objects["establishment"], admin=True))
+    elif profile == "staff_unverified":
+        client.force_login(staff_factory("Assistance"))
+    elif profile == "staff_no_role":
+        verified_login(client, staff_factory(None))
+    elif profile != "anonymous":
+        verified_login(client, staff_factory(profile))
+    url = _staff_url(name, objects)
+    response = client.post(url, {"reason": "test", "body": "x"}) if name in POST_ONLY else client.get(url)
+    if profile in {"anonymous", "staff_unverified"}:
+        assert response.status_code == 302 and response["Location"].startswith("/back-office/connexion/")
+    elif profile in {"client_admin", "staff_no_role"} or STAFF_ACCESS[name] not in ROLE_PERMISSIONS[profile]:
+        assert response.status_code == 403
+    else:
+        assert response.status_code in {200, 302}
+        assert not response.get("Location", "").startswith("/back-office/connexion/")

@@ -49,6 +49,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
             result = login_attempt(
                 request=request, identifier=form.cleaned_data["username"], password=form.cleaned_data["password"]
             )
+            if result.ok and result.user is not None and result.user.establishment_id is None:
+                # Lender staff go through their own entrance, with a second factor.
+                form.add_error(None, "Équipes du prêteur : connectez-vous par l'accès back-office.")
+                return render(request, "accounts/login.html", {"form": form}, status=403)
             if result.outcome == LoginOutcome.SUCCESS and result.user is not None:
                 _start_session(request, result.user)
                 return redirect("accounts:home")

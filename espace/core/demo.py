@@ -262,3 +262,27 @@ def demo_load() -> DemoSummary:
     with_users = {u[3] for u in USERS}
     free = [(n, name) for n, name, *_ in ESTABLISHMENTS if n not in with_users]
     return DemoSummary(establishments=len(ESTABLISHMENTS), users=summary_users, free_numbers=free)
+
+
+DEMO_RECOVERY_CODES = ["demo0001", "demo0002", "demo0003", "demo0004", "demo0005"]
+
+
+def _demo_staff() -> None:
+    """Two staff members; their second factor is a set of demo recovery codes (reset at each load)."""
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    staff = [("staff", "Équipe", "Technique", None, True), ("assistance", "Agent", "Assistance", "Assistance", False)]
+    for username, first, last, role, superuser in staff:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, is_staff=True, is_superuser=superuser)
+            user.set_password(DEMO_PASSWORD)
+        user.first_name, user.last_name, user.email = first, last, f"{username}@demo.example.org"
+        user.establishment = None
+        user.save()
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name="Codes de secours (démo)", confirmed=True)
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in DEMO_RECOVERY_CODES])

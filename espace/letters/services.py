@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from pypdf import PdfWriter
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -79,6 +80,7 @@ def letter_generate_activation(*, user_id: int) -> Letter | None:
 class ExportResult:
     letters: list[Letter]
     manifest: Path | None
+    merged: Path | None = None
 
 
 MANIFEST_COLUMNS = [
@@ -142,7 +144,14 @@ def letters_export(*, out_dir: Path) -> ExportResult:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(MANIFEST_COLUMNS)
         writer.writerows(rows)
-    return ExportResult(letters=exported, manifest=manifest)
+    # One print-ready file for the batch, letters in manifest order.
+    merged = out_dir / f"lot-{stamp}.pdf"
+    writer_pdf = PdfWriter()
+    for row in rows:
+        writer_pdf.append(str(out_dir / str(row[-1])))
+    with merged.open("wb") as handle:
+        writer_pdf.write(handle)
+    return ExportResult(letters=exported, manifest=manifest, merged=merged)
 
 
 def letters_purge_pdfs() -> int:

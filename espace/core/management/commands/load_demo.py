@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from espace.core.demo import DEMO_PASSWORD, demo_load
+from espace.core.demo import DEMO_PASSWORD, DEMO_RECOVERY_CODES, demo_load
 
 
 class Command(BaseCommand):
@@ -14,7 +14,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Comptes (mot de passe {DEMO_PASSWORD}) :")
         for username, establishment, status in summary.users:
             self.stdout.write(f"  {username:<10} {status:<26} {establishment}")
-        self.stdout.write("  staff      équipe du prêteur (administration /gestion/)")
+        self.stdout.write("Équipes du prêteur (back-office /back-office/, même mot de passe) :")
+        self.stdout.write("  assistance rôle Assistance ; staff superutilisateur (/gestion/ aussi)")
+        self.stdout.write(f"  second facteur de démonstration : codes de secours {', '.join(DEMO_RECOVERY_CODES)}")
         self.stdout.write("Établissements sans utilisateur (inscription CAS 1) :")
         for number, name in summary.free_numbers:
             self.stdout.write(f"  {number:<8} {name}")

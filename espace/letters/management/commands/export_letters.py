@@ -17,7 +17,9 @@ class Command(BaseCommand):
         if result.manifest is None:
             self.stdout.write("Aucun courrier à exporter.")
         else:
-            self.stdout.write(f"{len(result.letters)} courrier(s) exporté(s) ; manifeste : {result.manifest}")
+            self.stdout.write(
+                f"{len(result.letters)} courrier(s) exporté(s) ; manifeste : {result.manifest} ; lot : {result.merged}"
+            )
         purged = letters_purge_pdfs()
         if purged:
             self.stdout.write(f"{purged} PDF supprimé(s) après le délai de conservation.")

@@ -1,0 +1,40 @@
+from django import forms
+
+from espace.letters.models import LetterStatus
+from espace.support.enums import ContactStatus, Team
+
+
+class OtpForm(forms.Form):
+    token = forms.CharField(
+        label="Code de vérification",
+        max_length=16,
+        help_text="Le code à 6 chiffres de votre application d'authentification, ou un code de secours.",
+        error_messages={"required": "Ce champ est obligatoire."},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class EstablishmentSearchForm(forms.Form):
+    q = forms.CharField(label="Numéro client ou raison sociale", max_length=200, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Motif", max_length=300, error_messages={"required": "Indiquez le motif."})
+
+
+class LetterFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Statut", required=False, choices=[("", "Tous"), *LetterStatus.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "Statut inconnu."},
+    )
+
+
+class ContactFilterForm(forms.Form):
+    team = forms.ChoiceField(label="Équipe", required=False, choices=[("", "Toutes"), *Team.choices],
+                             widget=forms.Select(attrs={"class": "form-select"}),
+                             error_messages={"invalid_choice": "Équipe inconnue."})
+    status = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous"), *ContactStatus.choices],
+                               widget=forms.Select(attrs={"class": "form-select"}),
+                               error_messages={"invalid_choice": "Statut inconnu."})
+    q = forms.CharField(label="Établissement, numéro client ou référence", max_length=200, required=False)

@@ -1,0 +1,35 @@
+"""The staff entrance: staff account + second factor, then a back-office permission per action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+View = Callable[..., HttpResponse]
+
+
+def staff_required(permission: str | None = None) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect(f"{reverse('backoffice:login')}?next={request.get_full_path()}")
+            if not user.is_staff:
+                raise PermissionDenied
+            if not user.is_verified():  # type: ignore[union-attr]
+                return redirect(f"{reverse('backoffice:login')}?next={request.get_full_path()}")
+            if permission and not user.has_perm(f"backoffice.{permission}"):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.staff_permission = permission  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator

@@ -1,0 +1,123 @@
+"""The lender's staff actions (FAQ: « l'assistance »). Each is audited and confirmed by e-mail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+
+from espace.accounts.enums import Permission, RegistrationKind, UserStatus
+from espace.accounts.login import login_guard_clear
+from espace.accounts.models import LIVE_STATUSES, User
+from espace.accounts.selectors import registration_kind_for
+from espace.core import clock
+from espace.core.audit import audit_record
+from espace.core.emails import email_enqueue
+from espace.core.exceptions import ApplicationError
+from espace.core.models import AuditAction
+from espace.establishments.models import Establishment
+from espace.letters.models import Letter, LetterStatus
+from espace.letters.services import letter_generate_activation
+
+
+@transaction.atomic
+def staff_regenerate_letter(*, user: User, staff: User, request: HttpRequest | None = None) -> Letter:
+    """« Regénérer le courrier »: a new temporary code for 30 new days; the old code dies.
+
+    Works for a first user still awaiting activation, or whose registration lapsed as long as
+    nobody has become administrator since and the identifier is still free.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    establishment = Establishment.objects.select_for_update().get(pk=user.establishment_id)
+    if user.status == UserStatus.LAPSED:
+        if registration_kind_for(establishment) != RegistrationKind.ADMINISTRATOR:
+            raise ApplicationError("Un autre administrateur a été désigné depuis : cette inscription ne peut plus être relancée.")
+        if User.objects.filter(username__iexact=user.username, status__in=LIVE_STATUSES).exclude(pk=user.pk).exists():
+            raise ApplicationError("L'identifiant de cette inscription a été repris par un autre compte.")
+    elif user.status != UserStatus.AWAITING_ACTIVATION:
+        raise ApplicationError("Ce compte n'attend pas de courrier d'activation.")
+    user.status = UserStatus.AWAITING_ACTIVATION
+    user.temporary_code_expires_at = clock.now() + settings.TEMPORARY_CODE_VALIDITY
+    user.save(update_fields=["status", "temporary_code_expires_at"])
+    letter = letter_generate_activation(user_id=user.pk)
+    assert letter is not None
+    audit_record(action=AuditAction.LETTER_REGENERATED, actor=staff, target=user, request=request,
+                 details={"letter": letter.reference})
+    email_enqueue(
+        template="staff_letter_regenerated",
+        to=[user.email],
+        context={"first_name": user.first_name, "username": user.username,
+                 "expires_on": letter.code_expires_at.date().strftime("%d/%m/%Y")},
+    )
+    return letter
+
+
+def staff_resend_identifier(*, user: User, staff: User, request: HttpRequest | None = None) -> None:
+    from espace.accounts.tasks import send_username_reminder
+
+    send_username_reminder.enqueue(email=user.email)
+    audit_record(action=AuditAction.USERNAME_REMINDER_SENT, actor=staff, target=user, request=request)
+
+
+def staff_unlock(*, user: User, staff: User, request: HttpRequest | None = None) -> None:
+    login_guard_clear(identifier=user.username)
+    audit_record(action=AuditAction.LOGIN_UNLOCKED, actor=staff, target=user, request=request)
+    email_enqueue(template="staff_unlocked", to=[user.email],
+                  context={"first_name": user.first_name, "username": user.username})
+
+
+@transaction.atomic
+def staff_deactivate(*, user: User, staff: User, reason: str, request: HttpRequest | None = None) -> User:
+    """Staff may deactivate anyone, the last administrator included (then see succession)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not reason.strip():
+        raise ApplicationError("Indiquez le motif de la désactivation.", field="reason")
+    if user.status not in {UserStatus.ACTIVE, UserStatus.AWAITING_ADMIN}:
+        raise ApplicationError("Ce compte ne peut pas être désactivé.")
+    user.status = UserStatus.DEACTIVATED
+    user.deactivation_reason = reason.strip()[:300]
+    user.save(update_fields=["status", "deactivation_reason"])
+    audit_record(action=AuditAction.MEMBER_DEACTIVATED, actor=staff, target=user, request=request,
+                 details={"reason": user.deactivation_reason, "by": "staff"})
+    email_enqueue(template="member_deactivated", to=[user.email],
+                  context={"first_name": user.first_name, "username": user.username, "reason": user.deactivation_reason})
+    return user
+
+
+@transaction.atomic
+def establishment_start_succession(*, establishment: Establishment, staff: User, reason: str,
+                                   request: HttpRequest | None = None) -> int:
+    """No usable administrator left: withdraw the role so the next registrant is CAS 1 again.
+
+    Active administrators lose « Administration » (their other permissions stay), a pending
+    first user lapses. Returns how many accounts changed.
+    """
+    if not reason.strip():
+        raise ApplicationError("Indiquez le motif de la succession.", field="reason")
+    establishment = Establishment.objects.select_for_update().get(pk=establishment.pk)
+    changed = 0
+    for user in User.objects.select_for_update().filter(establishment=establishment, status__in=LIVE_STATUSES):
+        if user.status == UserStatus.AWAITING_ACTIVATION:
+            user.status = UserStatus.LAPSED
+            user.save(update_fields=["status"])
+            changed += 1
+        elif Permission.ADMINISTER_USERS.value in user.permissions:
+            user.permissions = [p for p in user.permissions if p != Permission.ADMINISTER_USERS.value]
+            user.save(update_fields=["permissions"])
+            email_enqueue(template="staff_succession", to=[user.email],
+                          context={"first_name": user.first_name, "establishment_name": establishment.legal_name})
+            changed += 1
+    audit_record(action=AuditAction.SUCCESSION_STARTED, actor=staff, target=establishment, request=request,
+                 details={"reason": reason.strip()[:300], "accounts": changed})
+    return changed
+
+
+@transaction.atomic
+def letter_mark_returned(*, letter: Letter, staff: User, request: HttpRequest | None = None) -> None:
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.status != LetterStatus.EXPORTED:
+        raise ApplicationError("Seul un courrier exporté peut être déclaré retourné.")
+    letter.status = LetterStatus.RETURNED
+    letter.save(update_fields=["status", "updated_at"])
+    audit_record(action=AuditAction.LETTER_RETURNED, actor=staff, target=letter, establishment=letter.establishment,
+                 request=request)

@@ -1,0 +1,258 @@
+"""Back-office screens. Thin: find through the ids in the URL, call a service, say what happened."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from espace.accounts.models import LoginGuard, User
+from espace.backoffice.forms import ContactFilterForm, EstablishmentSearchForm, LetterFilterForm, ReasonForm
+from espace.backoffice.perms import staff_required
+from espace.backoffice.services import (
+    establishment_start_succession,
+    letter_mark_returned,
+    staff_deactivate,
+    staff_regenerate_letter,
+    staff_resend_identifier,
+    staff_unlock,
+)
+from espace.core import clock
+from espace.core.audit import audit_record
+from espace.core.exceptions import ApplicationError
+from espace.core.models import AuditAction, AuditEvent
+from espace.core.uploads import is_downloadable
+from espace.establishments.models import Establishment, normalize_client_number
+from espace.letters.models import Letter, LetterStatus
+from espace.letters.services import letters_export
+from espace.support.enums import ContactStatus
+from espace.support.forms import AnswerForm
+from espace.support.models import ContactRequest
+from espace.support.services import contact_request_answer, contact_request_close
+
+
+@staff_required("view_establishments")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = EstablishmentSearchForm(request.GET or None)
+    results: list[Establishment] = []
+    query = ""
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        query = form.cleaned_data["q"].strip()
+        number = normalize_client_number(query)
+        condition = Q(legal_name__icontains=query) | Q(city__icontains=query)
+        if number:
+            condition |= Q(client_number=number)
+        results = list(
+            Establishment.objects.filter(condition)
+            .annotate(user_count=Count("users"))
+            .order_by("legal_name")[:50]
+        )
+    context = {
+        "form": form, "results": results, "query": query,
+        "pending_letters": Letter.objects.filter(status=LetterStatus.PENDING, superseded=False).count(),
+        "new_requests": ContactRequest.objects.filter(status=ContactStatus.NEW).count(),
+    }
+    return render(request, "backoffice/dashboard.html", context)
+
+
+@staff_required("view_establishments")
+def establishment_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    establishment = get_object_or_404(Establishment.objects.select_related("regional_office"), public_id=public_id)
+    users = list(establishment.users.order_by("status", "last_name"))
+    guards = {g.identifier: g for g in LoginGuard.objects.filter(identifier__in=[u.username.lower() for u in users])}
+    now = clock.now()
+    for user in users:
+        guard = guards.get(user.username.lower())
+        user.locked = bool(guard and (guard.requires_reset or (guard.locked_until and guard.locked_until > now)))  # type: ignore[attr-defined]
+    context = {
+        "establishment": establishment,
+        "users": users,
+        "letters": establishment.letters.select_related("account_holder")[:20],
+        "events": AuditEvent.objects.filter(establishment=establishment).order_by("-occurred_at")[:50],
+        "requests": establishment.contact_requests.all()[:20],
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "backoffice/establishment.html", context)
+
+
+def _user(public_id: UUID) -> User:
+    return get_object_or_404(User.objects.select_related("establishment"), public_id=public_id, establishment__isnull=False)
+
+
+def _back(user: User) -> HttpResponse:
+    assert user.establishment is not None
+    return redirect("backoffice:establishment", public_id=user.establishment.public_id)
+
+
+@require_POST
+@staff_required("assist_users")
+def user_regenerate_letter(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = _user(public_id)
+    try:
+        letter = staff_regenerate_letter(user=user, staff=request.user, request=request)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Nouveau courrier {letter.reference} généré pour {user.get_full_name()} ; l'ancien code ne fonctionne plus.")
+    return _back(user)
+
+
+@require_POST
+@staff_required("assist_users")
+def user_resend_identifier(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = _user(public_id)
+    staff_resend_identifier(user=user, staff=request.user, request=request)  # type: ignore[arg-type]
+    messages.success(request, f"L'identifiant a été renvoyé à {user.email}.")
+    return _back(user)
+
+
+@require_POST
+@staff_required("assist_users")
+def user_unlock(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = _user(public_id)
+    staff_unlock(user=user, staff=request.user, request=request)  # type: ignore[arg-type]
+    messages.success(request, f"Le compte {user.username} est débloqué.")
+    return _back(user)
+
+
+@require_POST
+@staff_required("assist_users")
+def user_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = _user(public_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez le motif de la désactivation.")
+        return _back(user)
+    try:
+        staff_deactivate(user=user, staff=request.user, reason=form.cleaned_data["reason"], request=request)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Le compte {user.username} est désactivé.")
+    return _back(user)
+
+
+@require_POST
+@staff_required("assist_users")
+def establishment_succession(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    establishment = get_object_or_404(Establishment, public_id=public_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez le motif de la succession.")
+    else:
+        changed = establishment_start_succession(
+            establishment=establishment, staff=request.user, reason=form.cleaned_data["reason"], request=request  # type: ignore[arg-type]
+        )
+        messages.success(request, f"Succession ouverte ({changed} compte(s) modifié(s)) : le prochain inscrit deviendra administrateur.")
+    return redirect("backoffice:establishment", public_id=establishment.public_id)
+
+
+@staff_required("manage_letters")
+def letter_list(request: HttpRequest) -> HttpResponse:
+    form = LetterFilterForm(request.GET or None)
+    letters = Letter.objects.select_related("establishment", "account_holder").order_by("-created_at")
+    if form.is_valid() and form.cleaned_data["status"]:
+        letters = letters.filter(status=form.cleaned_data["status"])
+    page = Paginator(letters, 50).get_page(request.GET.get("page"))
+    pending = Letter.objects.filter(status=LetterStatus.PENDING, superseded=False).exclude(pdf="").count()
+    return render(request, "backoffice/letters.html", {"form": form, "page": page, "pending": pending},
+                  status=400 if form.errors else 200)
+
+
+@staff_required("manage_letters")
+def letter_pdf(request: HttpRequest, public_id: UUID) -> FileResponse:
+    letter = get_object_or_404(Letter, public_id=public_id)
+    if not letter.pdf:
+        raise Http404
+    return FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=f"{letter.reference}.pdf")
+
+
+@require_POST
+@staff_required("manage_letters")
+def letter_returned(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    letter = get_object_or_404(Letter, public_id=public_id)
+    try:
+        letter_mark_returned(letter=letter, staff=request.user, request=request)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Courrier {letter.reference} déclaré retourné.")
+    return redirect("backoffice:letters")
+
+
+@require_POST
+@staff_required("manage_letters")
+def letters_export_batch(request: HttpRequest) -> HttpResponse:
+    """The print batch from the screen: the command's merged PDF and manifest, zipped."""
+    with tempfile.TemporaryDirectory() as folder:
+        result = letters_export(out_dir=Path(folder))
+        if result.manifest is None or result.merged is None:
+            messages.info(request, "Aucun courrier à exporter.")
+            return redirect("backoffice:letters")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(result.merged, result.merged.name)
+            archive.write(result.manifest, result.manifest.name)
+    audit_record(action=AuditAction.LETTERS_BATCH_EXPORTED, actor=request.user, request=request,  # type: ignore[arg-type]
+                 details={"letters": len(result.letters)})
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=f"courriers-{clock.now():%Y%m%d-%H%M%S}.zip")
+
+
+@staff_required("answer_contact_requests")
+def contact_list(request: HttpRequest) -> HttpResponse:
+    form = ContactFilterForm(request.GET or None)
+    requests = ContactRequest.objects.select_related("establishment", "regional_office").order_by("-created_at")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["team"]:
+            requests = requests.filter(team=data["team"])
+        if data["status"]:
+            requests = requests.filter(status=data["status"])
+        if data["q"].strip():
+            q = data["q"].strip()
+            requests = requests.filter(
+                Q(reference__iexact=q) | Q(organisation__icontains=q) | Q(client_number=normalize_client_number(q) or q)
+            )
+    page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    return render(request, "backoffice/contacts.html", {"form": form, "page": page}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("answer_contact_requests")
+def contact_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    contact = get_object_or_404(ContactRequest.objects.select_related("establishment", "user"), public_id=public_id)
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "close":
+            contact_request_close(contact=contact, closed_by=request.user, request=request)  # type: ignore[arg-type]
+            messages.success(request, f"Demande {contact.reference} close.")
+            return redirect("backoffice:contacts")
+        if form.is_valid():
+            try:
+                contact_request_answer(contact=contact, author=request.user, body=form.cleaned_data["body"], request=request)  # type: ignore[arg-type]
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Réponse envoyée à {contact.sender_email}.")
+                return redirect("backoffice:contact", public_id=contact.public_id)
+    context = {"contact": contact, "form": form, "answers": contact.answers.select_related("author"),
+               "downloadable": bool(contact.attachment) and is_downloadable(contact.attachment_scan)}
+    return render(request, "backoffice/contact.html", context, status=400 if form.errors else 200)
+
+
+@staff_required("answer_contact_requests")
+def contact_attachment(request: HttpRequest, public_id: UUID) -> FileResponse:
+    contact = get_object_or_404(ContactRequest, public_id=public_id)
+    if not contact.attachment or not is_downloadable(contact.attachment_scan):
+        raise Http404
+    return FileResponse(contact.attachment.open("rb"), as_attachment=True, filename=contact.attachment_name or "piece-jointe")
