@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-
 urlpatterns = [
     path("", include("espace.core.urls")),
     path("", include("espace.accounts.urls")),

@@ -127,9 +127,14 @@ def staff_factory(db):
     from espace.accounts.models import User
 
     def make(role: str | None = "Assistance", username: str = "agent") -> User:
-        user = User.objects.create_user(username=username, email=f"{username}@lender.example.org",
-                                        password="Agent-Pass-2026!", first_name="Agent", last_name="Assistance",
-                                        is_staff=True)
+        user = User.objects.create_user(
+            username=username,
+            email=f"{username}@lender.example.org",
+            password="Agent-Pass-2026!",
+            first_name="Agent",
+            last_name="Assistance",
+            is_staff=True,
+        )
         if role:
             user.groups.add(Group.objects.get(name=role))
         return user

@@ -109,7 +109,9 @@ def named_urls(patterns=None, namespace: str = "") -> list[tuple[str, URLPattern
 
 
 def test_every_url_is_classified():
-    unclassified = sorted({name for name, _ in named_urls() if not name.startswith("admin:") and name not in ACCESS | STAFF_ACCESS})
+    unclassified = sorted(
+        {name for name, _ in named_urls() if not name.startswith("admin:") and name not in ACCESS | STAFF_ACCESS}
+    )
     assert unclassified == [], f"classify these views in ACCESS: {unclassified}"
 
 
@@ -194,10 +196,18 @@ def _staff_objects():
 
     establishment = EstablishmentFactory()
     member = UserFactory(establishment=establishment, status=UserStatus.AWAITING_ACTIVATION, admin=True)
-    letter = Letter.objects.create(establishment=establishment, account_holder=member, code_expires_at=member.date_joined)
+    letter = Letter.objects.create(
+        establishment=establishment, account_holder=member, code_expires_at=member.date_joined
+    )
     letter.pdf.save("l.pdf", ContentFile(blank_pdf()), save=True)
-    contact = ContactRequest.objects.create(subject="registration", team="assistance", message="?", sender_name="A",
-                                            sender_email="a@example.org", reference="AS-2026-000001")
+    contact = ContactRequest.objects.create(
+        subject="registration",
+        team="assistance",
+        message="?",
+        sender_name="A",
+        sender_email="a@example.org",
+        reference="AS-2026-000001",
+    )
     contact.attachment.save("x", ContentFile(b"%PDF-1.4"), save=False)
     contact.attachment_scan = "clean"
     contact.save()
@@ -208,15 +218,26 @@ def _staff_url(name: str, objects) -> str:
     pattern = dict(named_urls())[name]
     if "public_id" not in pattern.pattern.converters:
         return reverse(name)
-    kind = {"establishment": "establishment", "succession": "establishment", "letter_pdf": "letter",
-            "letter_returned": "letter", "contact": "contact", "contact_attachment": "contact"}.get(
-        name.split(":")[1], "user"
-    )
+    kind = {
+        "establishment": "establishment",
+        "succession": "establishment",
+        "letter_pdf": "letter",
+        "letter_returned": "letter",
+        "contact": "contact",
+        "contact_attachment": "contact",
+    }.get(name.split(":")[1], "user")
     return reverse(name, kwargs={"public_id": objects[kind].public_id})
 
 
-STAFF_PROFILES = ["anonymous", "client_admin", "staff_unverified", "staff_no_role", "Assistance",
-                  "Chargé de prêts", "Gestionnaire de données"]
+STAFF_PROFILES = [
+    "anonymous",
+    "client_admin",
+    "staff_unverified",
+    "staff_no_role",
+    "Assistance",
+    "Chargé de prêts",
+    "Gestionnaire de données",
+]
 ROLE_PERMISSIONS = {
     "Assistance": {"view_establishments", "assist_users", "manage_letters", "answer_contact_requests"},
     "Chargé de prêts": {"view_establishments", "answer_contact_requests", "review_loan_requests"},

@@ -8,18 +8,19 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from espace.accounts.enums import Permission
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def client_required(view: View) -> View:
     """An active user attached to an establishment (lender staff use the back office)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if getattr(request, "establishment", None) is None:
@@ -33,7 +34,7 @@ def permission_required(permission: Permission) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @client_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.has_permission(permission):  # type: ignore[union-attr]
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -24,17 +24,27 @@ class ReasonForm(forms.Form):
 
 class LetterFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label="Statut", required=False, choices=[("", "Tous"), *LetterStatus.choices],
+        label="Statut",
+        required=False,
+        choices=[("", "Tous"), *LetterStatus.choices],
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": "Statut inconnu."},
     )
 
 
 class ContactFilterForm(forms.Form):
-    team = forms.ChoiceField(label="Équipe", required=False, choices=[("", "Toutes"), *Team.choices],
-                             widget=forms.Select(attrs={"class": "form-select"}),
-                             error_messages={"invalid_choice": "Équipe inconnue."})
-    status = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous"), *ContactStatus.choices],
-                               widget=forms.Select(attrs={"class": "form-select"}),
-                               error_messages={"invalid_choice": "Statut inconnu."})
+    team = forms.ChoiceField(
+        label="Équipe",
+        required=False,
+        choices=[("", "Toutes"), *Team.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "Équipe inconnue."},
+    )
+    status = forms.ChoiceField(
+        label="Statut",
+        required=False,
+        choices=[("", "Tous"), *ContactStatus.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "Statut inconnu."},
+    )
     q = forms.CharField(label="Établissement, numéro client ou référence", max_length=200, required=False)

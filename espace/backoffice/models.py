@@ -16,6 +16,9 @@ class BackOfficeAccess(models.Model):
             ("manage_registry", "Charger le référentiel clients et le portefeuille"),
         ]
 
+    def __str__(self) -> str:
+        return "Accès back-office"
+
 
 STAFF_ROLES = {
     "Assistance": ["view_establishments", "assist_users", "manage_letters", "answer_contact_requests"],

@@ -28,10 +28,12 @@ def staff_regenerate_letter(*, user: User, staff: User, request: HttpRequest | N
     nobody has become administrator since and the identifier is still free.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
-    establishment = Establishment.objects.select_for_update().get(pk=user.establishment_id)
+    establishment = Establishment.objects.select_for_update().get(pk=user.establishment_id or 0)
     if user.status == UserStatus.LAPSED:
         if registration_kind_for(establishment) != RegistrationKind.ADMINISTRATOR:
-            raise ApplicationError("Un autre administrateur a été désigné depuis : cette inscription ne peut plus être relancée.")
+            raise ApplicationError(
+                "Un autre administrateur a été désigné depuis : cette inscription ne peut plus être relancée."
+            )
         if User.objects.filter(username__iexact=user.username, status__in=LIVE_STATUSES).exclude(pk=user.pk).exists():
             raise ApplicationError("L'identifiant de cette inscription a été repris par un autre compte.")
     elif user.status != UserStatus.AWAITING_ACTIVATION:
@@ -41,13 +43,21 @@ def staff_regenerate_letter(*, user: User, staff: User, request: HttpRequest | N
     user.save(update_fields=["status", "temporary_code_expires_at"])
     letter = letter_generate_activation(user_id=user.pk)
     assert letter is not None
-    audit_record(action=AuditAction.LETTER_REGENERATED, actor=staff, target=user, request=request,
-                 details={"letter": letter.reference})
+    audit_record(
+        action=AuditAction.LETTER_REGENERATED,
+        actor=staff,
+        target=user,
+        request=request,
+        details={"letter": letter.reference},
+    )
     email_enqueue(
         template="staff_letter_regenerated",
         to=[user.email],
-        context={"first_name": user.first_name, "username": user.username,
-                 "expires_on": letter.code_expires_at.date().strftime("%d/%m/%Y")},
+        context={
+            "first_name": user.first_name,
+            "username": user.username,
+            "expires_on": letter.code_expires_at.date().strftime("%d/%m/%Y"),
+        },
     )
     return letter
 
@@ -62,8 +72,9 @@ def staff_resend_identifier(*, user: User, staff: User, request: HttpRequest | N
 def staff_unlock(*, user: User, staff: User, request: HttpRequest | None = None) -> None:
     login_guard_clear(identifier=user.username)
     audit_record(action=AuditAction.LOGIN_UNLOCKED, actor=staff, target=user, request=request)
-    email_enqueue(template="staff_unlocked", to=[user.email],
-                  context={"first_name": user.first_name, "username": user.username})
+    email_enqueue(
+        template="staff_unlocked", to=[user.email], context={"first_name": user.first_name, "username": user.username}
+    )
 
 
 @transaction.atomic
@@ -77,16 +88,25 @@ def staff_deactivate(*, user: User, staff: User, reason: str, request: HttpReque
     user.status = UserStatus.DEACTIVATED
     user.deactivation_reason = reason.strip()[:300]
     user.save(update_fields=["status", "deactivation_reason"])
-    audit_record(action=AuditAction.MEMBER_DEACTIVATED, actor=staff, target=user, request=request,
-                 details={"reason": user.deactivation_reason, "by": "staff"})
-    email_enqueue(template="member_deactivated", to=[user.email],
-                  context={"first_name": user.first_name, "username": user.username, "reason": user.deactivation_reason})
+    audit_record(
+        action=AuditAction.MEMBER_DEACTIVATED,
+        actor=staff,
+        target=user,
+        request=request,
+        details={"reason": user.deactivation_reason, "by": "staff"},
+    )
+    email_enqueue(
+        template="member_deactivated",
+        to=[user.email],
+        context={"first_name": user.first_name, "username": user.username, "reason": user.deactivation_reason},
+    )
     return user
 
 
 @transaction.atomic
-def establishment_start_succession(*, establishment: Establishment, staff: User, reason: str,
-                                   request: HttpRequest | None = None) -> int:
+def establishment_start_succession(
+    *, establishment: Establishment, staff: User, reason: str, request: HttpRequest | None = None
+) -> int:
     """No usable administrator left: withdraw the role so the next registrant is CAS 1 again.
 
     Active administrators lose « Administration » (their other permissions stay), a pending
@@ -104,11 +124,19 @@ def establishment_start_succession(*, establishment: Establishment, staff: User,
         elif Permission.ADMINISTER_USERS.value in user.permissions:
             user.permissions = [p for p in user.permissions if p != Permission.ADMINISTER_USERS.value]
             user.save(update_fields=["permissions"])
-            email_enqueue(template="staff_succession", to=[user.email],
-                          context={"first_name": user.first_name, "establishment_name": establishment.legal_name})
+            email_enqueue(
+                template="staff_succession",
+                to=[user.email],
+                context={"first_name": user.first_name, "establishment_name": establishment.legal_name},
+            )
             changed += 1
-    audit_record(action=AuditAction.SUCCESSION_STARTED, actor=staff, target=establishment, request=request,
-                 details={"reason": reason.strip()[:300], "accounts": changed})
+    audit_record(
+        action=AuditAction.SUCCESSION_STARTED,
+        actor=staff,
+        target=establishment,
+        request=request,
+        details={"reason": reason.strip()[:300], "accounts": changed},
+    )
     return changed
 
 
@@ -119,5 +147,10 @@ def letter_mark_returned(*, letter: Letter, staff: User, request: HttpRequest | 
         raise ApplicationError("Seul un courrier exporté peut être déclaré retourné.")
     letter.status = LetterStatus.RETURNED
     letter.save(update_fields=["status", "updated_at"])
-    audit_record(action=AuditAction.LETTER_RETURNED, actor=staff, target=letter, establishment=letter.establishment,
-                 request=request)
+    audit_record(
+        action=AuditAction.LETTER_RETURNED,
+        actor=staff,
+        target=letter,
+        establishment=letter.establishment,
+        request=request,
+    )

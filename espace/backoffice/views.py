@@ -6,12 +6,14 @@ import io
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import cast
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -40,6 +42,11 @@ from espace.support.models import ContactRequest
 from espace.support.services import contact_request_answer, contact_request_close
 
 
+def _staff(request: HttpRequest) -> User:
+    """The signed-in staff member (staff_required has checked it)."""
+    return cast(User, request.user)
+
+
 @staff_required("view_establishments")
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = EstablishmentSearchForm(request.GET or None)
@@ -52,12 +59,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if number:
             condition |= Q(client_number=number)
         results = list(
-            Establishment.objects.filter(condition)
-            .annotate(user_count=Count("users"))
-            .order_by("legal_name")[:50]
+            Establishment.objects.filter(condition).annotate(user_count=Count("users")).order_by("legal_name")[:50]
         )
     context = {
-        "form": form, "results": results, "query": query,
+        "form": form,
+        "results": results,
+        "query": query,
         "pending_letters": Letter.objects.filter(status=LetterStatus.PENDING, superseded=False).count(),
         "new_requests": ContactRequest.objects.filter(status=ContactStatus.NEW).count(),
     }
@@ -78,14 +85,16 @@ def establishment_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "users": users,
         "letters": establishment.letters.select_related("account_holder")[:20],
         "events": AuditEvent.objects.filter(establishment=establishment).order_by("-occurred_at")[:50],
-        "requests": establishment.contact_requests.all()[:20],
+        "requests": ContactRequest.objects.filter(establishment=establishment)[:20],
         "reason_form": ReasonForm(),
     }
     return render(request, "backoffice/establishment.html", context)
 
 
 def _user(public_id: UUID) -> User:
-    return get_object_or_404(User.objects.select_related("establishment"), public_id=public_id, establishment__isnull=False)
+    return get_object_or_404(
+        User.objects.select_related("establishment"), public_id=public_id, establishment__isnull=False
+    )
 
 
 def _back(user: User) -> HttpResponse:
@@ -98,11 +107,14 @@ def _back(user: User) -> HttpResponse:
 def user_regenerate_letter(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = _user(public_id)
     try:
-        letter = staff_regenerate_letter(user=user, staff=request.user, request=request)  # type: ignore[arg-type]
+        letter = staff_regenerate_letter(user=user, staff=_staff(request), request=request)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Nouveau courrier {letter.reference} généré pour {user.get_full_name()} ; l'ancien code ne fonctionne plus.")
+        messages.success(
+            request,
+            f"Nouveau courrier {letter.reference} généré pour {user.get_full_name()} ; l'ancien code ne fonctionne plus.",
+        )
     return _back(user)
 
 
@@ -110,7 +122,7 @@ def user_regenerate_letter(request: HttpRequest, public_id: UUID) -> HttpRespons
 @staff_required("assist_users")
 def user_resend_identifier(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = _user(public_id)
-    staff_resend_identifier(user=user, staff=request.user, request=request)  # type: ignore[arg-type]
+    staff_resend_identifier(user=user, staff=_staff(request), request=request)
     messages.success(request, f"L'identifiant a été renvoyé à {user.email}.")
     return _back(user)
 
@@ -119,7 +131,7 @@ def user_resend_identifier(request: HttpRequest, public_id: UUID) -> HttpRespons
 @staff_required("assist_users")
 def user_unlock(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = _user(public_id)
-    staff_unlock(user=user, staff=request.user, request=request)  # type: ignore[arg-type]
+    staff_unlock(user=user, staff=_staff(request), request=request)
     messages.success(request, f"Le compte {user.username} est débloqué.")
     return _back(user)
 
@@ -133,7 +145,7 @@ def user_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
         messages.error(request, "Indiquez le motif de la désactivation.")
         return _back(user)
     try:
-        staff_deactivate(user=user, staff=request.user, reason=form.cleaned_data["reason"], request=request)  # type: ignore[arg-type]
+        staff_deactivate(user=user, staff=_staff(request), reason=form.cleaned_data["reason"], request=request)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -150,9 +162,15 @@ def establishment_succession(request: HttpRequest, public_id: UUID) -> HttpRespo
         messages.error(request, "Indiquez le motif de la succession.")
     else:
         changed = establishment_start_succession(
-            establishment=establishment, staff=request.user, reason=form.cleaned_data["reason"], request=request  # type: ignore[arg-type]
+            establishment=establishment,
+            staff=_staff(request),
+            reason=form.cleaned_data["reason"],
+            request=request,
         )
-        messages.success(request, f"Succession ouverte ({changed} compte(s) modifié(s)) : le prochain inscrit deviendra administrateur.")
+        messages.success(
+            request,
+            f"Succession ouverte ({changed} compte(s) modifié(s)) : le prochain inscrit deviendra administrateur.",
+        )
     return redirect("backoffice:establishment", public_id=establishment.public_id)
 
 
@@ -164,8 +182,12 @@ def letter_list(request: HttpRequest) -> HttpResponse:
         letters = letters.filter(status=form.cleaned_data["status"])
     page = Paginator(letters, 50).get_page(request.GET.get("page"))
     pending = Letter.objects.filter(status=LetterStatus.PENDING, superseded=False).exclude(pdf="").count()
-    return render(request, "backoffice/letters.html", {"form": form, "page": page, "pending": pending},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "backoffice/letters.html",
+        {"form": form, "page": page, "pending": pending},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_required("manage_letters")
@@ -181,7 +203,7 @@ def letter_pdf(request: HttpRequest, public_id: UUID) -> FileResponse:
 def letter_returned(request: HttpRequest, public_id: UUID) -> HttpResponse:
     letter = get_object_or_404(Letter, public_id=public_id)
     try:
-        letter_mark_returned(letter=letter, staff=request.user, request=request)  # type: ignore[arg-type]
+        letter_mark_returned(letter=letter, staff=_staff(request), request=request)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -191,7 +213,7 @@ def letter_returned(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @staff_required("manage_letters")
-def letters_export_batch(request: HttpRequest) -> HttpResponse:
+def letters_export_batch(request: HttpRequest) -> HttpResponseBase:
     """The print batch from the screen: the command's merged PDF and manifest, zipped."""
     with tempfile.TemporaryDirectory() as folder:
         result = letters_export(out_dir=Path(folder))
@@ -202,8 +224,12 @@ def letters_export_batch(request: HttpRequest) -> HttpResponse:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.write(result.merged, result.merged.name)
             archive.write(result.manifest, result.manifest.name)
-    audit_record(action=AuditAction.LETTERS_BATCH_EXPORTED, actor=request.user, request=request,  # type: ignore[arg-type]
-                 details={"letters": len(result.letters)})
+    audit_record(
+        action=AuditAction.LETTERS_BATCH_EXPORTED,
+        actor=_staff(request),
+        request=request,
+        details={"letters": len(result.letters)},
+    )
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=f"courriers-{clock.now():%Y%m%d-%H%M%S}.zip")
 
@@ -234,19 +260,25 @@ def contact_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = AnswerForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("action") == "close":
-            contact_request_close(contact=contact, closed_by=request.user, request=request)  # type: ignore[arg-type]
+            contact_request_close(contact=contact, closed_by=_staff(request), request=request)
             messages.success(request, f"Demande {contact.reference} close.")
             return redirect("backoffice:contacts")
         if form.is_valid():
             try:
-                contact_request_answer(contact=contact, author=request.user, body=form.cleaned_data["body"], request=request)  # type: ignore[arg-type]
+                contact_request_answer(
+                    contact=contact, author=_staff(request), body=form.cleaned_data["body"], request=request
+                )
             except ApplicationError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, f"Réponse envoyée à {contact.sender_email}.")
                 return redirect("backoffice:contact", public_id=contact.public_id)
-    context = {"contact": contact, "form": form, "answers": contact.answers.select_related("author"),
-               "downloadable": bool(contact.attachment) and is_downloadable(contact.attachment_scan)}
+    context = {
+        "contact": contact,
+        "form": form,
+        "answers": contact.answers.select_related("author"),
+        "downloadable": bool(contact.attachment) and is_downloadable(contact.attachment_scan),
+    }
     return render(request, "backoffice/contact.html", context, status=400 if form.errors else 200)
 
 
@@ -255,4 +287,6 @@ def contact_attachment(request: HttpRequest, public_id: UUID) -> FileResponse:
     contact = get_object_or_404(ContactRequest, public_id=public_id)
     if not contact.attachment or not is_downloadable(contact.attachment_scan):
         raise Http404
-    return FileResponse(contact.attachment.open("rb"), as_attachment=True, filename=contact.attachment_name or "piece-jointe")
+    return FileResponse(
+        contact.attachment.open("rb"), as_attachment=True, filename=contact.attachment_name or "piece-jointe"
+    )

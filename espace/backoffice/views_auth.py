@@ -33,7 +33,9 @@ PENDING_WINDOW = timedelta(minutes=10)
 
 def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return "/back-office/"
 
@@ -53,12 +55,16 @@ def staff_login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            result = login_attempt(request=request, identifier=form.cleaned_data["username"],
-                                   password=form.cleaned_data["password"])
+            result = login_attempt(
+                request=request, identifier=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            )
             if result.outcome == LoginOutcome.SUCCESS and result.user is not None and result.user.is_staff:
                 request.session.cycle_key()
-                request.session[PENDING_KEY] = {"user": result.user.pk, "at": clock.now().isoformat(),
-                                                "next": _next_url(request)}
+                request.session[PENDING_KEY] = {
+                    "user": result.user.pk,
+                    "at": clock.now().isoformat(),
+                    "next": _next_url(request),
+                }
                 if TOTPDevice.objects.filter(user=result.user, confirmed=True).exists():
                     return redirect("backoffice:otp")
                 return redirect("backoffice:enroll")
@@ -79,8 +85,13 @@ def _finish_login(request: HttpRequest, user: User, device: Any) -> HttpResponse
     now = clock.now().isoformat()
     request.session["espace_login_at"] = now
     request.session["espace_last_seen"] = now
-    audit_record(action=AuditAction.LOGIN_SUCCEEDED, actor=user, target=user, request=request,
-                 details={"entrance": "back-office"})
+    audit_record(
+        action=AuditAction.LOGIN_SUCCEEDED,
+        actor=user,
+        target=user,
+        request=request,
+        details={"entrance": "back-office"},
+    )
     return redirect(target)
 
 
@@ -93,8 +104,10 @@ def staff_otp(request: HttpRequest) -> HttpResponse:
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = "".join(form.cleaned_data["token"].split())
-        for device in [*TOTPDevice.objects.filter(user=user, confirmed=True),
-                       *StaticDevice.objects.filter(user=user, confirmed=True)]:
+        for device in [
+            *TOTPDevice.objects.filter(user=user, confirmed=True),
+            *StaticDevice.objects.filter(user=user, confirmed=True),
+        ]:
             if device.verify_token(token):
                 return _finish_login(request, user, device)
         audit_record(action=AuditAction.STAFF_OTP_FAILED, target=user, request=request)

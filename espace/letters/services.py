@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from pypdf import PdfWriter
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import formats, timezone
+from pypdf import PdfWriter
 
 from espace.accounts.enums import UserStatus
 from espace.accounts.models import User
