@@ -119,3 +119,20 @@ def test_help_pages_and_pdf(client):
 
 def test_terms_page_has_a_version(client, settings):
     assert f"Version {settings.TERMS_VERSION}" in text(client.get("/cgu/"))
+
+
+@pytest.mark.smtp
+def test_acknowledgment_and_answer_go_through_smtp(client, smtp_sink, run_tasks, staff_factory):
+    from django.test import Client
+
+    from tests.conftest import verified_login
+
+    client.post("/contact/", anonymous_form(sender_email="smtp-contact@example.org"))
+    contact = ContactRequest.objects.get()
+    agent = Client()
+    verified_login(agent, staff_factory("Assistance"))
+    agent.post(f"/back-office/demandes/{contact.public_id}/", {"body": "Un nouveau courrier part aujourd'hui."})
+    run_tasks()
+    texts = smtp_sink.texts_to("smtp-contact@example.org")
+    assert any(contact.reference in t and "bien reçu" in t for t in texts)
+    assert any("Un nouveau courrier part aujourd'hui." in t for t in texts)
