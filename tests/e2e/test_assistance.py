@@ -38,7 +38,9 @@ def login(page: Page, username: str, password: str) -> None:
     page.get_by_role("button", name="Connexion").click()
 
 
-def test_lost_letter_contact_staff_totp_regenerates_and_new_code_activates(page: Page, browser, live_server, run_tasks, tmp_path):
+def test_lost_letter_contact_staff_totp_regenerates_and_new_code_activates(
+    page: Page, browser, live_server, run_tasks, tmp_path
+):
     establishment = EstablishmentFactory(client_number="237517", legal_name="SOC COOP HABITATION LOYER MODERE")
     register_admin(Client(), establishment, run_tasks, username="pdurand", email="pdurand@example.org")
     run_tasks()
@@ -61,12 +63,19 @@ def test_lost_letter_contact_staff_totp_regenerates_and_new_code_activates(page:
     reference = ContactRequest.objects.get().reference
 
     # A staff member logs in with the second factor and finds the request and the establishment.
-    agent = User.objects.create_user(username="agent", email="agent@lender.example.org", password="Agent-Pass-2026!",
-                                     first_name="Agent", last_name="Assistance", is_staff=True)
+    agent = User.objects.create_user(
+        username="agent",
+        email="agent@lender.example.org",
+        password="Agent-Pass-2026!",
+        first_name="Agent",
+        last_name="Assistance",
+        is_staff=True,
+    )
     agent.groups.add(Group.objects.get(name="Assistance"))
     device = TOTPDevice.objects.create(user=agent, name="téléphone", confirmed=True)
-    staff = browser.new_context(base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900},
-                                accept_downloads=True).new_page()
+    staff = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True
+    ).new_page()
     staff.goto("/back-office/")
     staff.get_by_label("Identifiant").fill("agent")
     staff.get_by_label("Mot de passe").fill("Agent-Pass-2026!")
