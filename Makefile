@@ -18,10 +18,12 @@ install: $(STAMP)
 
 ## make run: install, migrate SQLite, load the demo, start the web server and the task worker.
 run: $(STAMP)
+	bin/check-run-deps
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) bin/run
 
 ## make test: the whole suite (unit, integration, browser). DATABASE_URL=postgres://… runs it on PostgreSQL.
 test: $(STAMP)
+	bin/check-run-deps
 	bin/check-test-deps
 	bin/start-clamd
 	CLAMD_HOST=127.0.0.1 CLAMD_PORT=$${CLAMD_PORT:-3310} $(PY) -m pytest $(PYTEST_ARGS)
