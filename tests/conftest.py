@@ -125,6 +125,9 @@ def staff_factory(db):
     from django.contrib.auth.models import Group
 
     from espace.accounts.models import User
+    from espace.backoffice.roles import staff_roles_ensure
+
+    staff_roles_ensure()  # transactional tests flush the groups the migration made
 
     def make(role: str | None = "Assistance", username: str = "agent") -> User:
         user = User.objects.create_user(

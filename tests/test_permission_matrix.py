@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from espace.accounts.enums import Permission, UserStatus
+from espace.backoffice.roles import STAFF_ROLES
 from tests.factories import EstablishmentFactory, UserFactory
 
 PUBLIC = "public"
@@ -238,11 +239,7 @@ STAFF_PROFILES = [
     "Chargé de prêts",
     "Gestionnaire de données",
 ]
-ROLE_PERMISSIONS = {
-    "Assistance": {"view_establishments", "assist_users", "manage_letters", "answer_contact_requests"},
-    "Chargé de prêts": {"view_establishments", "answer_contact_requests", "review_loan_requests"},
-    "Gestionnaire de données": {"view_establishments", "manage_letters", "manage_registry"},
-}
+ROLE_PERMISSIONS = {role: set(codenames) for role, codenames in STAFF_ROLES.items()}
 
 
 @pytest.mark.django_db

@@ -78,32 +78,6 @@ def staff_unlock(*, user: User, staff: User, request: HttpRequest | None = None)
 
 
 @transaction.atomic
-def staff_deactivate(*, user: User, staff: User, reason: str, request: HttpRequest | None = None) -> User:
-    """Staff may deactivate anyone, the last administrator included (then see succession)."""
-    user = User.objects.select_for_update().get(pk=user.pk)
-    if not reason.strip():
-        raise ApplicationError("Indiquez le motif de la désactivation.", field="reason")
-    if user.status not in {UserStatus.ACTIVE, UserStatus.AWAITING_ADMIN}:
-        raise ApplicationError("Ce compte ne peut pas être désactivé.")
-    user.status = UserStatus.DEACTIVATED
-    user.deactivation_reason = reason.strip()[:300]
-    user.save(update_fields=["status", "deactivation_reason"])
-    audit_record(
-        action=AuditAction.MEMBER_DEACTIVATED,
-        actor=staff,
-        target=user,
-        request=request,
-        details={"reason": user.deactivation_reason, "by": "staff"},
-    )
-    email_enqueue(
-        template="member_deactivated",
-        to=[user.email],
-        context={"first_name": user.first_name, "username": user.username, "reason": user.deactivation_reason},
-    )
-    return user
-
-
-@transaction.atomic
 def establishment_start_succession(
     *, establishment: Establishment, staff: User, reason: str, request: HttpRequest | None = None
 ) -> int:

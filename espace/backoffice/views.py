@@ -23,7 +23,6 @@ from espace.backoffice.perms import staff_required
 from espace.backoffice.services import (
     establishment_start_succession,
     letter_mark_returned,
-    staff_deactivate,
     staff_regenerate_letter,
     staff_resend_identifier,
     staff_unlock,
@@ -36,6 +35,7 @@ from espace.core.uploads import is_downloadable
 from espace.establishments.models import Establishment, normalize_client_number
 from espace.letters.models import Letter, LetterStatus
 from espace.letters.services import letters_export
+from espace.members.services import member_deactivate
 from espace.support.enums import ContactStatus
 from espace.support.forms import AnswerForm
 from espace.support.models import ContactRequest
@@ -145,7 +145,9 @@ def user_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
         messages.error(request, "Indiquez le motif de la désactivation.")
         return _back(user)
     try:
-        staff_deactivate(user=user, staff=_staff(request), reason=form.cleaned_data["reason"], request=request)
+        member_deactivate(
+            member=user, deactivated_by=_staff(request), reason=form.cleaned_data["reason"], request=request
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

@@ -272,6 +272,10 @@ def _demo_staff() -> None:
     from django.contrib.auth.models import Group
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
+    from espace.backoffice.roles import staff_roles_ensure
+
+    staff_roles_ensure()
+
     staff = [("staff", "Équipe", "Technique", None, True), ("assistance", "Agent", "Assistance", "Assistance", False)]
     for username, first, last, role, superuser in staff:
         user = User.objects.filter(username=username).first()

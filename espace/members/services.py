@@ -23,8 +23,12 @@ ALL_PERMISSIONS = [p.value for p in Permission]
 
 
 def _lock(member: User, actor: User) -> User:
-    """Lock the member's row; refuse anyone who does not administer the member's establishment."""
-    if not actor.is_establishment_admin or member.establishment_id != actor.establishment_id:
+    """Lock the member's row; refuse anyone who does not administer the member's establishment.
+
+    The lender's staff (back office, after its second factor) act on every establishment.
+    """
+    administers = actor.is_establishment_admin and member.establishment_id == actor.establishment_id
+    if not (administers or actor.is_staff):
         raise PermissionDenied
     return User.objects.select_for_update().get(pk=member.pk)
 
@@ -127,7 +131,8 @@ def member_deactivate(*, member: User, deactivated_by: User, reason: str, reques
         raise ApplicationError("Ce compte ne peut pas être désactivé.")
     if not reason.strip():
         raise ApplicationError("Indiquez le motif de la désactivation.", field="reason")
-    if member.is_establishment_admin and _other_active_admins(member) == 0:
+    # Staff may deactivate the last administrator (then open a succession); an establishment may not.
+    if member.is_establishment_admin and not deactivated_by.is_staff and _other_active_admins(member) == 0:
         raise ApplicationError(
             "Le dernier administrateur actif ne peut pas être désactivé : nommez d'abord un autre administrateur."
         )
@@ -139,7 +144,7 @@ def member_deactivate(*, member: User, deactivated_by: User, reason: str, reques
         actor=deactivated_by,
         target=member,
         request=request,
-        details={"reason": member.deactivation_reason},
+        details={"reason": member.deactivation_reason, "by": "staff" if deactivated_by.is_staff else "administrator"},
     )
     email_enqueue(
         template="member_deactivated",

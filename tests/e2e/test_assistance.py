@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from espace.accounts.enums import UserStatus
 from espace.accounts.models import User
+from espace.backoffice.roles import staff_roles_ensure
 from espace.support.models import ContactRequest
 from tests.accounts.helpers import register_admin
 from tests.e2e.conftest import screenshot
@@ -71,6 +72,7 @@ def test_lost_letter_contact_staff_totp_regenerates_and_new_code_activates(
         last_name="Assistance",
         is_staff=True,
     )
+    staff_roles_ensure()  # this transactional test runs after others have flushed the database
     agent.groups.add(Group.objects.get(name="Assistance"))
     device = TOTPDevice.objects.create(user=agent, name="téléphone", confirmed=True)
     staff = browser.new_context(

@@ -1,34 +1,14 @@
 from django.db import migrations, models
 
-
-STAFF_ROLES = {
-    "Assistance": ["view_establishments", "assist_users", "manage_letters", "answer_contact_requests"],
-    "Chargé de prêts": ["view_establishments", "answer_contact_requests", "review_loan_requests"],
-    "Gestionnaire de données": ["view_establishments", "manage_letters", "manage_registry"],
-}
+from espace.backoffice.roles import BACKOFFICE_PERMISSIONS, staff_roles_ensure
 
 
 def create_roles(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    Permission = apps.get_model("auth", "Permission")
-    Group = apps.get_model("auth", "Group")
-    content_type, _ = ContentType.objects.get_or_create(app_label="backoffice", model="backofficeaccess")
-    labels = dict(BACKOFFICE_PERMISSIONS)
-    for codename, name in labels.items():
-        Permission.objects.get_or_create(content_type=content_type, codename=codename, defaults={"name": name})
-    for role, codenames in STAFF_ROLES.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.add(*Permission.objects.filter(content_type=content_type, codename__in=codenames))
-
-
-BACKOFFICE_PERMISSIONS = [
-    ("view_establishments", "Consulter les établissements et leurs utilisateurs"),
-    ("assist_users", "Assister les utilisateurs (courriers, identifiants, déblocage, désactivation)"),
-    ("manage_letters", "Gérer les courriers au représentant légal"),
-    ("answer_contact_requests", "Répondre aux demandes de contact"),
-    ("review_loan_requests", "Instruire les demandes de prêt"),
-    ("manage_registry", "Charger le référentiel clients et le portefeuille"),
-]
+    staff_roles_ensure(
+        group_model=apps.get_model("auth", "Group"),
+        permission_model=apps.get_model("auth", "Permission"),
+        content_type_model=apps.get_model("contenttypes", "ContentType"),
+    )
 
 
 class Migration(migrations.Migration):
