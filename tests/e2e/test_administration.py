@@ -56,7 +56,9 @@ def test_member_registers_admin_activates_in_place_and_grants_portfolio(
     navigations = []
     admin.on("framenavigated", lambda frame: navigations.append(frame.url))
     row.get_by_role("button", name="actif").click()
-    expect(admin.locator("tr", has_text="vdupont").get_by_text("actif", exact=True)).to_be_visible()
+    updated_row = admin.locator("tr", has_text="vdupont")
+    expect(updated_row.get_by_role("button", name="actif")).to_have_count(0)
+    expect(updated_row.locator(".badge", has_text="actif")).to_be_visible()
     assert navigations == []  # updated without a page reload
     assert User.objects.get(username="vdupont").status == UserStatus.ACTIVE
 
