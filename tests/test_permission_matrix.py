@@ -266,3 +266,49 @@ def test_backoffice_matrix(client, staff_factory, name, profile):
     else:
         assert response.status_code in {200, 302}
         assert not response.get("Location", "").startswith("/back-office/connexion/")
+
+
+JUNK = {
+    "client_number": "'; DROP TABLE--" * 5,
+    "captcha": "x" * 5000,
+    "username": "\x00" * 3,
+    "password": "é" * 300,
+    "email": "pas une adresse",
+    "new_email": "@",
+    "code": "abcd",
+    "permissions": ["root"],
+    "services": ["administer_users", "nope"],
+    "reason": "x" * 1000,
+    "body": "",
+    "subject": "nope",
+    "message": "y" * 6000,
+    "q": "z" * 500,
+    "status": "nope",
+    "token": "\u202e" * 20,
+    "page": "-1",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(set(ACCESS) | set(STAFF_ACCESS)))
+def test_junk_input_never_gives_a_server_error(client, staff_factory, name):
+    """Bad input anywhere gets a 4xx or a redirect, never a 500 (the test client re-raises errors)."""
+    from tests.conftest import verified_login
+
+    objects = _staff_objects()
+    if name in STAFF_ACCESS:
+        verified_login(client, staff_factory("Assistance"))
+        url = _staff_url(name, objects)
+    else:
+        client.force_login(UserFactory(establishment=objects["establishment"], admin=True))
+        pattern = dict(named_urls())[name]
+        if "public_id" in pattern.pattern.converters:
+            url = reverse(name, kwargs={"public_id": objects["user"].public_id})
+        elif "uidb64" in pattern.pattern.converters:
+            url = reverse(name, kwargs={"uidb64": "!!", "token": "nope"})
+        elif "slug" in pattern.pattern.converters:
+            url = reverse(name, kwargs={"slug": "inconnu"})
+        else:
+            url = reverse(name)
+    for response in (client.get(url, JUNK), client.post(url, JUNK)):
+        assert response.status_code < 500, (url, response.status_code)
