@@ -9,7 +9,7 @@ class BackOfficeAccess(models.Model):
     class Meta:
         managed = False
         default_permissions = ()
-        permissions = BACKOFFICE_PERMISSIONS
+        permissions = tuple(BACKOFFICE_PERMISSIONS)
 
     def __str__(self) -> str:
         return "Accès back-office"
