@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="BackOfficeAccess",
             fields=[("id", models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"))],
-            options={"managed": False, "default_permissions": (), "permissions": BACKOFFICE_PERMISSIONS},
+            options={"managed": False, "default_permissions": (), "permissions": tuple(BACKOFFICE_PERMISSIONS)},
         ),
         migrations.RunPython(create_roles, migrations.RunPython.noop),
     ]
