@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
+from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -65,7 +66,7 @@ def staff_login(request: HttpRequest) -> HttpResponse:
                     "at": clock.now().isoformat(),
                     "next": _next_url(request),
                 }
-                if TOTPDevice.objects.filter(user=result.user, confirmed=True).exists():
+                if user_has_device(result.user):  # TOTP, or recovery codes alone (demo accounts)
                     return redirect("backoffice:otp")
                 return redirect("backoffice:enroll")
             if result.ok:

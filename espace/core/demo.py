@@ -244,15 +244,7 @@ def demo_load() -> DemoSummary:
         user.requested_permissions = [str(p) for p in requested]
         user.save()
         summary_users.append((username, by_number[number].legal_name, str(status.label)))
-    if not User.objects.filter(username="staff").exists():
-        User.objects.create_superuser(
-            username="staff",
-            email="staff@demo.example.org",
-            password=DEMO_PASSWORD,
-            first_name="Équipe",
-            last_name="Assistance",
-            is_staff=True,
-        )
+    _demo_staff()
     NewsItem.objects.get_or_create(
         title="Livret A : 1,50 % depuis le 1er février 2026",
         defaults={

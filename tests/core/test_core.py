@@ -169,3 +169,22 @@ def test_staff_edit_news_shown_on_the_home_page(admin_client, client):
     client.force_login(UserFactory())
     assert "Livret A au 1er février" in client.get("/espace/").content.decode()
     assert admin_client.get("/gestion/core/auditevent/").status_code == 200
+
+
+def test_demo_data_loads_twice_and_its_accounts_work(client):
+    from django.core.management import call_command
+    from django.test import Client
+
+    from espace.accounts.models import User
+    from espace.establishments.models import Establishment
+
+    call_command("load_demo")
+    call_command("load_demo")  # idempotent
+    assert Establishment.objects.count() == 12
+    assert User.objects.filter(username="pdurand").count() == 1
+    assert client.post("/connexion/", {"username": "pdurand", "password": "Fonds-Epargne-2026"}).status_code == 302
+    staff = Client()
+    response = staff.post("/back-office/connexion/", {"username": "assistance", "password": "Fonds-Epargne-2026"})
+    assert response["Location"] == "/back-office/connexion/verification/"
+    assert staff.post("/back-office/connexion/verification/", {"token": "demo0001"}).status_code == 302
+    assert staff.get("/back-office/").status_code == 200
