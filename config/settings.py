@@ -181,6 +181,10 @@ TEMPORARY_CODE_LENGTH = 12
 TEMPORARY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 TEMPORARY_CODE_VALIDITY = timedelta(days=30)
 
+# Forgotten password / identifier requests per IP: stops mail bombing, not people.
+SELF_SERVICE_IP_LIMIT = env_int("SELF_SERVICE_IP_LIMIT", 10)
+SELF_SERVICE_IP_WINDOW = timedelta(hours=1)
+
 REGISTRATION_VALIDITY = timedelta(hours=2)
 REGISTRATION_IP_LIMIT = env_int("REGISTRATION_IP_LIMIT", 20)
 REGISTRATION_IP_WINDOW = timedelta(minutes=10)

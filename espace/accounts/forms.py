@@ -12,6 +12,27 @@ from espace.core.captcha import CaptchaField
 FR_REQUIRED = {"required": "Ce champ est obligatoire."}
 
 
+def password_field(label: str, *, autocomplete: str, help_text: str = "", max_length: int = 128) -> forms.CharField:
+    """Passwords are never stripped; up to 128 characters of any Unicode (SECURITY.md)."""
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=max_length,
+        error_messages=FR_REQUIRED,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+def email_field(label: str) -> forms.EmailField:
+    return forms.EmailField(
+        label=label,
+        max_length=254,
+        error_messages={**FR_REQUIRED, "invalid": "Saisissez une adresse e-mail valide."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class ClientNumberForm(forms.Form):
     client_number = forms.CharField(
         label="Numéro client",
@@ -66,12 +87,7 @@ class IdentityForm(forms.Form):
         error_messages=FR_REQUIRED,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
-    email = forms.EmailField(
-        label="Votre adresse e-mail",
-        max_length=254,
-        error_messages={**FR_REQUIRED, "invalid": "Saisissez une adresse e-mail valide."},
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+    email = email_field("Votre adresse e-mail")
     phone = forms.RegexField(
         label="N° de téléphone",
         regex=r"^[0-9 +().-]{4,30}$",
@@ -88,21 +104,8 @@ class IdentityForm(forms.Form):
 
 
 class MemberDetailsForm(forms.Form):
-    password1 = forms.CharField(
-        label="Créez un mot de passe",
-        strip=False,
-        max_length=128,
-        error_messages=FR_REQUIRED,
-        help_text=PASSWORD_RULE_TEXT,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label="Confirmez votre mot de passe",
-        strip=False,
-        max_length=128,
-        error_messages=FR_REQUIRED,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password1 = password_field("Créez un mot de passe", autocomplete="new-password", help_text=PASSWORD_RULE_TEXT)
+    password2 = password_field("Confirmez votre mot de passe", autocomplete="new-password")
     services = forms.MultipleChoiceField(
         label="Choisissez les services que vous souhaitez utiliser.",
         help_text="Votre administrateur validera ou modifiera les habilitations que vous avez demandées.",
@@ -143,31 +146,12 @@ class LoginForm(forms.Form):
         error_messages=FR_REQUIRED,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
-    password = forms.CharField(
-        label="Mot de passe",
-        strip=False,
-        max_length=256,
-        error_messages=FR_REQUIRED,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    password = password_field("Mot de passe", autocomplete="current-password", max_length=256)
 
 
 class NewPasswordForm(forms.Form):
-    new_password1 = forms.CharField(
-        label="Nouveau mot de passe",
-        strip=False,
-        max_length=128,
-        error_messages=FR_REQUIRED,
-        help_text=PASSWORD_RULE_TEXT,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    new_password2 = forms.CharField(
-        label="Confirmez le nouveau mot de passe",
-        strip=False,
-        max_length=128,
-        error_messages=FR_REQUIRED,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    new_password1 = password_field("Nouveau mot de passe", autocomplete="new-password", help_text=PASSWORD_RULE_TEXT)
+    new_password2 = password_field("Confirmez le nouveau mot de passe", autocomplete="new-password")
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         self.user = user
@@ -197,12 +181,7 @@ class PasswordResetRequestForm(forms.Form):
 
 
 class UsernameReminderForm(forms.Form):
-    email = forms.EmailField(
-        label="Votre adresse e-mail",
-        max_length=254,
-        error_messages={**FR_REQUIRED, "invalid": "Saisissez une adresse e-mail valide."},
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+    email = email_field("Votre adresse e-mail")
 
 
 class ProfileForm(forms.Form):
@@ -213,27 +192,10 @@ class ProfileForm(forms.Form):
 
 
 class PasswordChangeForm(NewPasswordForm):
-    current_password = forms.CharField(
-        label="Mot de passe actuel",
-        strip=False,
-        max_length=256,
-        error_messages=FR_REQUIRED,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    current_password = password_field("Mot de passe actuel", autocomplete="current-password", max_length=256)
     field_order = ["current_password", "new_password1", "new_password2"]
 
 
 class EmailChangeForm(forms.Form):
-    new_email = forms.EmailField(
-        label="Nouvelle adresse e-mail",
-        max_length=254,
-        error_messages={**FR_REQUIRED, "invalid": "Saisissez une adresse e-mail valide."},
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    password = forms.CharField(
-        label="Votre mot de passe",
-        strip=False,
-        max_length=256,
-        error_messages=FR_REQUIRED,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    new_email = email_field("Nouvelle adresse e-mail")
+    password = password_field("Votre mot de passe", autocomplete="current-password", max_length=256)

@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from espace.accounts.email_codes import code_check, code_issue, code_request
-from espace.accounts.enums import Permission, RegistrationKind, UserStatus
+from espace.accounts.enums import REQUESTABLE_PERMISSIONS, Permission, RegistrationKind, UserStatus
 from espace.accounts.models import Registration, User, username_validator
 from espace.accounts.selectors import establishment_admins, identifier_taken, registration_kind_for
 from espace.core import clock
@@ -33,6 +33,13 @@ from espace.establishments.models import Establishment, normalize_client_number
 
 class AdministratorTakenError(ApplicationError):
     """Another first user completed before this one: continue as a later user (CAS 2)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Un autre utilisateur de votre établissement vient de s'inscrire en tant qu'administrateur. "
+            "Votre inscription continue en tant qu'utilisateur : choisissez votre mot de passe et les services "
+            "souhaités ; votre administrateur validera votre inscription."
+        )
 
 
 def _fold(value: str) -> str:
@@ -123,8 +130,8 @@ def registration_start(
 
 
 def _requestable(permissions: list[str]) -> list[str]:
-    allowed = {p.value for p in Permission if p != Permission.ADMINISTER_USERS}
-    return [p.value for p in Permission if p.value in set(permissions) & allowed]
+    """Keep only the tutorial's five services, in their order."""
+    return [p.value for p in REQUESTABLE_PERMISSIONS if p.value in set(permissions)]
 
 
 @transaction.atomic
@@ -198,7 +205,7 @@ def registration_complete(*, registration: Registration, request: HttpRequest | 
     )
     if registration.kind == RegistrationKind.ADMINISTRATOR:
         if registration_kind_for(establishment) != RegistrationKind.ADMINISTRATOR:
-            _switch_to_member(registration)
+            raise AdministratorTakenError()
         user.status = UserStatus.AWAITING_ACTIVATION
         user.permissions = [p.value for p in Permission]
         user.must_change_password = True
@@ -216,7 +223,7 @@ def registration_complete(*, registration: Registration, request: HttpRequest | 
     except IntegrityError as error:
         # A database constraint caught a concurrent registration the lock did not serialise.
         if registration.kind == RegistrationKind.ADMINISTRATOR:
-            _switch_to_member(registration)
+            raise AdministratorTakenError() from error
         raise ApplicationError("Cet identifiant est déjà utilisé.", field="username") from error
     registration.user = user
     registration.completed_at = now
@@ -237,14 +244,6 @@ def registration_complete(*, registration: Registration, request: HttpRequest | 
 def registration_continue_as_member(*, registration: Registration) -> None:
     """The first-user place was taken meanwhile: this registration goes on as CAS 2."""
     Registration.objects.filter(pk=registration.pk, user__isnull=True).update(kind=RegistrationKind.MEMBER)
-
-
-def _switch_to_member(registration: Registration) -> None:
-    raise AdministratorTakenError(
-        "Un autre utilisateur de votre établissement vient de s'inscrire en tant qu'administrateur. "
-        "Votre inscription continue en tant qu'utilisateur : choisissez votre mot de passe et les services "
-        "souhaités ; votre administrateur validera votre inscription."
-    )
 
 
 def _notify_registration(*, user: User, kind: RegistrationKind) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from espace.accounts.enums import Permission, RegistrationKind, UserStatus
@@ -36,7 +36,3 @@ def identifier_taken(username: str, *, exclude_registration: Registration | None
     if exclude_registration is not None:
         reservations = reservations.exclude(pk=exclude_registration.pk)
     return reservations.exists()
-
-
-def users_by_email(email: str) -> QuerySet[User]:
-    return User.objects.filter(Q(email__iexact=email.strip()), status__in=LIVE_STATUSES)

@@ -20,12 +20,10 @@ from espace.core.exceptions import ApplicationError
 from espace.core.models import AuditAction
 from espace.core.throttle import throttle_hit
 
-SELF_SERVICE_IP_LIMIT = 10  # requests per IP per hour: stops mail bombing, not people
-
 
 def _ip_allowed(request: HttpRequest | None, scope: str) -> bool:
     key = f"{scope}:{client_ip(request) or 'unknown'}"
-    return throttle_hit(key=key, window=settings.LOGIN_IP_WINDOW * 6) <= SELF_SERVICE_IP_LIMIT
+    return throttle_hit(key=key, window=settings.SELF_SERVICE_IP_WINDOW) <= settings.SELF_SERVICE_IP_LIMIT
 
 
 def password_reset_request(*, identifier_or_email: str, request: HttpRequest | None = None) -> None:

@@ -6,22 +6,12 @@ The read-check-increment happens in one transaction with the counter row locked
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 
 from espace.core import clock
 from espace.core.models import ThrottleCounter
-
-
-@dataclass(frozen=True)
-class ThrottleState:
-    count: int
-    window_started_at: object
-
-    def exceeded(self, limit: int) -> bool:
-        return self.count > limit
 
 
 def _locked_counter(key: str) -> ThrottleCounter:
@@ -53,7 +43,3 @@ def throttle_count(*, key: str, window: timedelta) -> int:
     if counter is None or clock.now() - counter.window_started_at >= window:
         return 0
     return counter.count
-
-
-def throttle_reset(*, key: str) -> None:
-    ThrottleCounter.objects.filter(key=key).delete()
