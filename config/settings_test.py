@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("EMAIL_HOST", "127.0.0.1")
+os.environ.setdefault("CLAMD_HOST", "127.0.0.1")  # make test starts a real clamd (bin/start-clamd)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from config.settings import *  # noqa: F403

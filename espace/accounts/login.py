@@ -61,19 +61,18 @@ def _guard(identifier: str) -> LoginGuard:
     return LoginGuard.objects.select_for_update().get(identifier=identifier)
 
 
-def _find_user(identifier: str) -> User | None:
-    user = (
-        User.objects.select_related("establishment")
-        .filter(username__iexact=identifier, status__in=LIVE_STATUSES)
-        .first()
-    )
+def guard_key(identifier: str, *, staff: bool = False) -> str:
+    """Clients and lender staff have separate identifier namespaces, hence separate counters:
+    failures at the client entrance can never lock a staff account, nor reveal one."""
+    normalized = normalize_identifier(identifier)[:240]
+    return f"staff:{normalized}" if staff else normalized
+
+
+def _find_user(identifier: str, *, staff: bool) -> User | None:
+    users = User.objects.select_related("establishment").filter(username__iexact=identifier, is_staff=staff)
+    user = users.filter(status__in=LIVE_STATUSES).first()
     if user is None:
-        user = (
-            User.objects.select_related("establishment")
-            .filter(username__iexact=identifier, status=UserStatus.LAPSED)
-            .order_by("-date_joined")
-            .first()
-        )
+        user = users.filter(status=UserStatus.LAPSED).order_by("-date_joined").first()
     return user
 
 
@@ -110,21 +109,25 @@ def ip_key(request: HttpRequest) -> str:
     return f"login-ip:{client_ip(request) or 'unknown'}"
 
 
-def login_attempt(*, request: HttpRequest, identifier: str, password: str) -> LoginResult:
-    """Check the credentials, count a failure or clear the counter, and say what happens next."""
-    normalized = normalize_identifier(identifier)[:254]
+def login_attempt(*, request: HttpRequest, identifier: str, password: str, staff: bool = False) -> LoginResult:
+    """Check the credentials, count a failure or clear the counter, and say what happens next.
+
+    `staff` selects the namespace: the back-office entrance looks up lender staff only, the client
+    entrance client users only.
+    """
+    normalized = normalize_identifier(identifier)[:240]
     if throttle_count(key=ip_key(request), window=settings.LOGIN_IP_WINDOW) >= settings.LOGIN_IP_FAILURES_LIMIT:
         return LoginResult(
             LoginOutcome.IP_THROTTLED,
             "Trop de tentatives de connexion depuis votre adresse. Veuillez réessayer dans quelques minutes.",
         )
     with transaction.atomic():
-        guard = _guard(normalized)
+        guard = _guard(guard_key(normalized, staff=staff))
         if _is_locked(guard):
             return LoginResult(LoginOutcome.LOCKED, locked_message(guard))
         if guard.locked_until is not None and guard.failures >= settings.LOGIN_FAILURES_BEFORE_LOCK:
             guard.failures = 0  # the hour is over: a fresh series of tries
-        user = _find_user(normalized)
+        user = _find_user(normalized, staff=staff)
         if not _credentials_match(user, password):
             return _count_failure(guard=guard, user=user, request=request)
         assert user is not None
@@ -192,8 +195,8 @@ def _status_result(user: User, request: HttpRequest) -> LoginResult:
     )
 
 
-def login_guard_clear(*, identifier: str) -> None:
+def login_guard_clear(*, identifier: str, staff: bool = False) -> None:
     """A successful password reset lifts every lock on the identifier."""
-    LoginGuard.objects.filter(identifier=normalize_identifier(identifier)).update(
+    LoginGuard.objects.filter(identifier=guard_key(identifier, staff=staff)).update(
         failures=0, locked_until=None, requires_reset=False
     )

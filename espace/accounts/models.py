@@ -26,7 +26,11 @@ def normalize_identifier(raw: str) -> str:
 
 class EspaceUserManager(UserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(username__iexact=username, status__in=LIVE_STATUSES)
+        # Staff and clients have separate namespaces; a staff account wins (createsuperuser, admin).
+        user = self.filter(username__iexact=username, status__in=LIVE_STATUSES).order_by("-is_staff").first()
+        if user is None:
+            raise self.model.DoesNotExist
+        return user
 
 
 LIVE_STATUSES = [UserStatus.AWAITING_ACTIVATION, UserStatus.AWAITING_ADMIN, UserStatus.ACTIVE, UserStatus.DEACTIVATED]
@@ -77,10 +81,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             # An identifier is unique case-insensitively, except among lapsed registrations,
             # so a person whose registration lapsed can register again with the same one.
+            # Lender staff have a namespace of their own: clients never learn staff identifiers.
             models.UniqueConstraint(
                 Lower("username"),
+                "is_staff",
                 condition=~models.Q(status=UserStatus.LAPSED),
-                name="unique_live_username_ci",
+                name="unique_live_username_per_namespace",
             ),
             # Exactly one first user may be waiting for the legal representative's letter.
             models.UniqueConstraint(

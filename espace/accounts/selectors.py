@@ -30,7 +30,8 @@ def open_registrations() -> QuerySet[Registration]:
 
 def identifier_taken(username: str, *, exclude_registration: Registration | None = None) -> bool:
     lowered = username.strip().lower()
-    if User.objects.annotate(u=Lower("username")).filter(u=lowered, status__in=LIVE_STATUSES).exists():
+    # Client identifiers only: lender staff have a namespace of their own, never revealed here.
+    if User.objects.annotate(u=Lower("username")).filter(u=lowered, status__in=LIVE_STATUSES, is_staff=False).exists():
         return True
     reservations = open_registrations().annotate(u=Lower("username")).filter(u=lowered)
     if exclude_registration is not None:

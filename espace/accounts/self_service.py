@@ -35,7 +35,9 @@ def password_reset_request(*, identifier_or_email: str, request: HttpRequest | N
     value = identifier_or_email.strip()
     if not value:
         return
-    users = User.objects.filter(Q(username__iexact=value) | Q(email__iexact=value), status=UserStatus.ACTIVE)
+    users = User.objects.filter(
+        Q(username__iexact=value) | Q(email__iexact=value), status=UserStatus.ACTIVE, is_staff=False
+    )
     for user in users[:10]:
         send_password_reset.enqueue(user_id=user.pk)
         audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, target=user, request=request)
@@ -63,7 +65,7 @@ def username_reminder_request(*, email: str, request: HttpRequest | None = None)
 
     if not _ip_allowed(request, "username-reminder"):
         return
-    if User.objects.filter(email__iexact=email.strip(), status__in=LIVE_STATUSES).exists():
+    if User.objects.filter(email__iexact=email.strip(), status__in=LIVE_STATUSES, is_staff=False).exists():
         send_username_reminder.enqueue(email=email.strip())
         audit_record(action=AuditAction.USERNAME_REMINDER_SENT, request=request, details={"email": email.strip()})
 

@@ -7,11 +7,21 @@ from espace.support.enums import ContactStatus, Team
 class OtpForm(forms.Form):
     token = forms.CharField(
         label="Code de vérification",
-        max_length=16,
+        max_length=24,
         help_text="Le code à 6 chiffres de votre application d'authentification, ou un code de secours.",
         error_messages={"required": "Ce champ est obligatoire."},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        # Recovery codes have letters: no numeric keypad here.
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
+
+    def __init__(self, *args: object, totp_only: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if totp_only:
+            token = self.fields["token"]
+            token.help_text = "Le code à 6 chiffres affiché par votre application d'authentification."
+            token.widget.attrs.update({"inputmode": "numeric", "pattern": "[0-9 ]*"})
 
 
 class EstablishmentSearchForm(forms.Form):

@@ -34,7 +34,8 @@ def staff_regenerate_letter(*, user: User, staff: User, request: HttpRequest | N
             raise ApplicationError(
                 "Un autre administrateur a été désigné depuis : cette inscription ne peut plus être relancée."
             )
-        if User.objects.filter(username__iexact=user.username, status__in=LIVE_STATUSES).exclude(pk=user.pk).exists():
+        taken = User.objects.filter(username__iexact=user.username, status__in=LIVE_STATUSES, is_staff=False)
+        if taken.exclude(pk=user.pk).exists():
             raise ApplicationError("L'identifiant de cette inscription a été repris par un autre compte.")
     elif user.status != UserStatus.AWAITING_ACTIVATION:
         raise ApplicationError("Ce compte n'attend pas de courrier d'activation.")

@@ -1,4 +1,8 @@
-"""Staff login: identifier and password (with the clients' lockout), then TOTP or a recovery code."""
+"""Staff login: identifier and password (with the clients' lockout), then TOTP or a recovery code.
+
+A staff member without any second factor cannot get one from the login page: it takes a
+one-time enrolment link made by an operator (`manage.py staff_enrolment_link`).
+"""
 
 from __future__ import annotations
 
@@ -6,29 +10,38 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp import user_has_device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from espace.accounts.forms import LoginForm
 from espace.accounts.login import LoginOutcome, login_attempt
 from espace.accounts.models import User
 from espace.backoffice.forms import OtpForm
+from espace.backoffice.models import StaffEnrolmentLink
+from espace.backoffice.perms import staff_required
+from espace.backoffice.second_factor import (
+    enrolment_link_find,
+    recovery_codes_issue,
+    staff_has_second_factor,
+    staff_verify,
+    totp_enrol_confirm,
+    totp_pending_device,
+)
 from espace.core import clock
 from espace.core.audit import audit_record
+from espace.core.exceptions import ApplicationError
 from espace.core.models import AuditAction
 
 PENDING_KEY = "staff_pending"
+ENROLMENT_LINK_KEY = "staff_enrolment_link"
 PENDING_WINDOW = timedelta(minutes=10)
 
 
@@ -48,6 +61,11 @@ def _pending_user(request: HttpRequest) -> User | None:
     return User.objects.filter(pk=pending["user"], is_staff=True).first()
 
 
+def _session_enrolment_link(request: HttpRequest, user: User) -> StaffEnrolmentLink | None:
+    link = StaffEnrolmentLink.objects.filter(pk=request.session.get(ENROLMENT_LINK_KEY) or 0, user=user).first()
+    return link if link is not None and link.is_usable else None
+
+
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def staff_login(request: HttpRequest) -> HttpResponse:
@@ -57,30 +75,34 @@ def staff_login(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             result = login_attempt(
-                request=request, identifier=form.cleaned_data["username"], password=form.cleaned_data["password"]
+                request=request,
+                identifier=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                staff=True,
             )
-            if result.outcome == LoginOutcome.SUCCESS and result.user is not None and result.user.is_staff:
-                request.session.cycle_key()
+            if result.outcome == LoginOutcome.SUCCESS and result.user is not None:
+                user = result.user
+                request.session.cycle_key()  # keeps an enrolment link opened before
                 request.session[PENDING_KEY] = {
-                    "user": result.user.pk,
+                    "user": user.pk,
                     "at": clock.now().isoformat(),
                     "next": _next_url(request),
                 }
-                if user_has_device(result.user):  # TOTP, or recovery codes alone (demo accounts)
+                if staff_has_second_factor(user):
                     return redirect("backoffice:otp")
-                return redirect("backoffice:enroll")
-            if result.ok:
-                form.add_error(None, "Cet accès est réservé aux équipes du prêteur.")
-                status = 403
-            else:
-                form.add_error(None, result.message)
-                status = {LoginOutcome.LOCKED: 403, LoginOutcome.IP_THROTTLED: 429}.get(result.outcome, 400)
+                if _session_enrolment_link(request, user) is not None:
+                    return redirect("backoffice:enroll")
+                request.session.pop(PENDING_KEY, None)
+                return render(request, "backoffice/no_second_factor.html", status=403)
+            form.add_error(None, result.message)
+            status = {LoginOutcome.LOCKED: 403, LoginOutcome.IP_THROTTLED: 429}.get(result.outcome, 400)
     return render(request, "backoffice/login.html", {"form": form, "next": _next_url(request)}, status=status)
 
 
-def _finish_login(request: HttpRequest, user: User, device: Any) -> HttpResponse:
+def _finish_login(request: HttpRequest, user: User, device: Device) -> HttpResponse:
     target = (request.session.get(PENDING_KEY) or {}).get("next") or "/back-office/"
     request.session.pop(PENDING_KEY, None)
+    request.session.pop(ENROLMENT_LINK_KEY, None)
     login(request, user, backend="espace.accounts.backends.EspaceBackend")
     otp_login(request, device)
     now = clock.now().isoformat()
@@ -99,55 +121,89 @@ def _finish_login(request: HttpRequest, user: User, device: Any) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def staff_otp(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
-    if user is None:
+    if user is None or not staff_has_second_factor(user):
         messages.warning(request, "Veuillez saisir à nouveau votre identifiant et votre mot de passe.")
         return redirect("backoffice:login")
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        token = "".join(form.cleaned_data["token"].split())
-        for device in [
-            *TOTPDevice.objects.filter(user=user, confirmed=True),
-            *StaticDevice.objects.filter(user=user, confirmed=True),
-        ]:
-            if device.verify_token(token):
-                return _finish_login(request, user, device)
+        device = staff_verify(user=user, token=form.cleaned_data["token"])
+        if device is not None:
+            return _finish_login(request, user, device)
         audit_record(action=AuditAction.STAFF_OTP_FAILED, target=user, request=request)
         form.add_error("token", "Code incorrect ou expiré.")
     return render(request, "backoffice/otp.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def enrolment_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The operator's one-time link: remembered in this browser until the password is given."""
+    link = enrolment_link_find(token)
+    if link is None:
+        return render(request, "backoffice/enrolment_link_invalid.html", status=400)
+    request.session[ENROLMENT_LINK_KEY] = link.pk
+    messages.info(
+        request,
+        "Lien d'enrôlement reconnu : connectez-vous avec votre identifiant et votre mot de passe pour "
+        "enregistrer votre application d'authentification.",
+    )
+    return redirect("backoffice:login")
+
+
+def _totp_setup_context(device: TOTPDevice, form: OtpForm) -> dict[str, Any]:
+    qr = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
+    secret = device.config_url.split("secret=")[1].split("&")[0]
+    return {"form": form, "qr": qr, "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))}
+
+
 @require_http_methods(["GET", "POST"])
 def staff_enroll(request: HttpRequest) -> HttpResponse:
-    """First staff login: register an authenticator app, then receive the recovery codes once."""
+    """First enrolment, through the operator's link only: register an authenticator app."""
     user = _pending_user(request)
-    if user is None or TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    link = _session_enrolment_link(request, user) if user is not None else None
+    if user is None or link is None or staff_has_second_factor(user):
+        messages.warning(request, "Veuillez saisir à nouveau votre identifiant et votre mot de passe.")
         return redirect("backoffice:login")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Application d'authentification", confirmed=False)
-    form = OtpForm(request.POST or None)
+    device = totp_pending_device(user)
+    form = OtpForm(request.POST or None, totp_only=True)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token("".join(form.cleaned_data["token"].split())):
-            codes = _confirm_devices(user, device)
-            audit_record(action=AuditAction.STAFF_OTP_ENROLLED, actor=user, target=user, request=request)
+        try:
+            codes = totp_enrol_confirm(
+                user=user, device=device, token=form.cleaned_data["token"], link=link, request=request
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("backoffice:login")
+        if codes is not None:
+            device.refresh_from_db()
             response = _finish_login(request, user, device)
             return render(request, "backoffice/recovery_codes.html", {"codes": codes, "next": response["Location"]})
         form.add_error("token", "Code incorrect : vérifiez l'heure de votre téléphone et réessayez.")
-    qr = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
-    secret = device.config_url.split("secret=")[1].split("&")[0]
-    context = {"form": form, "qr": qr, "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))}
+    context = _totp_setup_context(device, form)
     return render(request, "backoffice/enroll.html", context, status=400 if form.errors else 200)
 
 
-@transaction.atomic
-def _confirm_devices(user: User, device: TOTPDevice) -> list[str]:
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    StaticDevice.objects.filter(user=user).delete()
-    static = StaticDevice.objects.create(user=user, name="Codes de secours", confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(settings.STAFF_RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=static, token=code) for code in codes])
-    return codes
+@staff_required()
+@require_http_methods(["GET", "POST"])
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """« Mon second facteur »: after the second factor, replace the authenticator or the recovery codes."""
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST" and request.POST.get("action") == "codes":
+        fresh_codes = recovery_codes_issue(user=user)
+        audit_record(action=AuditAction.STAFF_RECOVERY_CODES_ISSUED, actor=user, target=user, request=request)
+        return render(request, "backoffice/recovery_codes.html", {"codes": fresh_codes, "next": "/back-office/"})
+    device = totp_pending_device(user)
+    form = OtpForm(request.POST or None, totp_only=True)
+    if request.method == "POST" and form.is_valid():
+        codes = totp_enrol_confirm(user=user, device=device, token=form.cleaned_data["token"], request=request)
+        if codes is not None:
+            device.refresh_from_db()
+            otp_login(request, device)
+            return render(request, "backoffice/recovery_codes.html", {"codes": codes, "next": "/back-office/"})
+        form.add_error("token", "Code incorrect : vérifiez l'heure de votre téléphone et réessayez.")
+    context = {
+        **_totp_setup_context(device, form),
+        "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+    }
+    return render(request, "backoffice/second_factor.html", context, status=400 if form.errors else 200)
 
 
 @require_POST

@@ -232,7 +232,7 @@ def demo_load() -> DemoSummary:
         by_number[number] = establishment
     summary_users = []
     for username, first, last, number, status, granted, requested, job in USERS:
-        user = User.objects.filter(username__iexact=username).first()
+        user = User.objects.filter(username__iexact=username, is_staff=False).first()
         if user is None:
             user = User(username=username)
             user.set_password(DEMO_PASSWORD)
@@ -262,15 +262,15 @@ DEMO_RECOVERY_CODES = ["demo0001", "demo0002", "demo0003", "demo0004", "demo0005
 def _demo_staff() -> None:
     """Two staff members; their second factor is a set of demo recovery codes (reset at each load)."""
     from django.contrib.auth.models import Group
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
     from espace.backoffice.roles import staff_roles_ensure
+    from espace.backoffice.second_factor import recovery_codes_issue
 
     staff_roles_ensure()
 
     staff = [("staff", "Équipe", "Technique", None, True), ("assistance", "Agent", "Assistance", "Assistance", False)]
     for username, first, last, role, superuser in staff:
-        user = User.objects.filter(username=username).first()
+        user = User.objects.filter(username=username, is_staff=True).first()
         if user is None:
             user = User(username=username, is_staff=True, is_superuser=superuser)
             user.set_password(DEMO_PASSWORD)
@@ -279,6 +279,4 @@ def _demo_staff() -> None:
         user.save()
         if role:
             user.groups.add(Group.objects.get(name=role))
-        StaticDevice.objects.filter(user=user).delete()
-        device = StaticDevice.objects.create(user=user, name="Codes de secours (démo)", confirmed=True)
-        StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in DEMO_RECOVERY_CODES])
+        recovery_codes_issue(user=user, codes=list(DEMO_RECOVERY_CODES))

@@ -53,6 +53,8 @@ class AuditAction(models.TextChoices):
     SUCCESSION_STARTED = "succession_started", _("Succession d'administrateur")
     STAFF_OTP_FAILED = "staff_otp_failed", _("Second facteur erroné")
     STAFF_OTP_ENROLLED = "staff_otp_enrolled", _("Second facteur enregistré")
+    STAFF_ENROLMENT_LINK_CREATED = "staff_enrolment_link_created", _("Lien d'enrôlement créé")
+    STAFF_RECOVERY_CODES_ISSUED = "staff_recovery_codes_issued", _("Codes de secours renouvelés")
 
 
 class AuditEvent(models.Model):

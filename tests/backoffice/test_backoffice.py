@@ -7,15 +7,17 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from espace.accounts.enums import Permission, RegistrationKind, UserStatus
 from espace.accounts.models import LoginGuard, User
 from espace.accounts.selectors import registration_kind_for
+from espace.backoffice.models import RecoveryCode, RecoveryCodeDevice
+from espace.backoffice.second_factor import recovery_codes_issue
 from espace.core.models import AuditAction, AuditEvent
 from espace.letters.models import Letter, LetterStatus
 from espace.support.enums import ContactStatus
@@ -45,35 +47,115 @@ def agent_client(agent):
     return browser
 
 
-def test_first_staff_login_enrolls_totp_and_shows_recovery_codes(agent):
+def staff_password_login(browser: Client, username: str = "agent"):
+    return browser.post("/back-office/connexion/", {"username": username, "password": STAFF_PASSWORD})
+
+
+def reset_throttle(user) -> None:
+    """One wrong code makes each device wait a second (django-otp's throttling)."""
+    for model in (TOTPDevice, RecoveryCodeDevice):
+        model.objects.filter(user=user).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+
+
+def enrolment_link(username: str = "agent", *extra: str) -> str:
+    out = io.StringIO()
+    call_command("staff_enrolment_link", username, *extra, stdout=out)
+    return re.search(r"https?://\S+", out.getvalue()).group(0).split("testserver", 1)[-1].split("8000", 1)[-1]
+
+
+def test_first_staff_login_enrols_totp_only_through_the_operator_link(agent):
     browser = Client()
-    response = browser.post("/back-office/connexion/", {"username": "agent", "password": STAFF_PASSWORD})
-    assert response["Location"] == "/back-office/connexion/enrolement/"
+    refused = staff_password_login(browser)
+    assert refused.status_code == 403 and "lien d'enrôlement" in text(refused)
+    assert browser.get("/back-office/connexion/enrolement/")["Location"] == "/back-office/connexion/"
+    assert not TOTPDevice.objects.filter(user=agent).exists()
+
+    link = enrolment_link()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.STAFF_ENROLMENT_LINK_CREATED, target_id=str(agent.public_id)
+    ).exists()
+    assert browser.get(link)["Location"] == "/back-office/connexion/"
+    assert staff_password_login(browser)["Location"] == "/back-office/connexion/enrolement/"
     page = text(browser.get("/back-office/connexion/enrolement/"))
     assert "data:image/svg+xml" in page  # QR code served inline, no third party
     device = TOTPDevice.objects.get(user=agent, confirmed=False)
     assert browser.post("/back-office/connexion/enrolement/", {"token": "000000"}).status_code == 400
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    reset_throttle(agent)
     device.refresh_from_db()
     done = browser.post("/back-office/connexion/enrolement/", {"token": f"{totp(device.bin_key):06d}"})
-    codes = re.findall(r"<code>([a-z0-9]+)</code>", done.content.decode())
-    assert len(codes) == 10
+    codes = re.findall(r"<code>([a-z0-9-]+)</code>", done.content.decode())
+    assert len(codes) == 10 and all(len(code) == 19 for code in codes)
     assert browser.get("/back-office/").status_code == 200
     browser.post("/back-office/deconnexion/")
+    # Single use: the same link opens nothing any more.
+    assert Client().get(link).status_code == 400
+
+    # Recovery codes are kept as digests only.
+    stored = list(RecoveryCode.objects.filter(device__user=agent).values_list("digest", flat=True))
+    assert len(stored) == 10 and not set(stored) & set(codes) and not any(c.replace("-", "") in stored for c in codes)
 
     # Next time: password, then a recovery code, which works once.
     again = Client()
-    response = again.post("/back-office/connexion/", {"username": "agent", "password": STAFF_PASSWORD})
-    assert response["Location"] == "/back-office/connexion/verification/"
+    assert staff_password_login(again)["Location"] == "/back-office/connexion/verification/"
     wrong = again.post("/back-office/connexion/verification/", {"token": "zzzzzzz"})
     assert wrong.status_code == 400 and AuditEvent.objects.filter(action=AuditAction.STAFF_OTP_FAILED).exists()
-    for model in (TOTPDevice, StaticDevice):  # one wrong code makes each device wait a second
-        model.objects.filter(user=agent).update(throttling_failure_count=0, throttling_failure_timestamp=None)
-    assert again.post("/back-office/connexion/verification/", {"token": codes[0]}).status_code == 302
+    reset_throttle(agent)
+    assert again.post("/back-office/connexion/verification/", {"token": codes[0].upper()}).status_code == 302
     assert again.get("/back-office/").status_code == 200
     third = Client()
-    third.post("/back-office/connexion/", {"username": "agent", "password": STAFF_PASSWORD})
+    staff_password_login(third)
     assert third.post("/back-office/connexion/verification/", {"token": codes[0]}).status_code == 400
+
+
+def test_staff_with_recovery_codes_cannot_skip_them_by_enrolling(agent):
+    """The reported hole: password, then the enrolment page directly, would replace the codes."""
+    codes = recovery_codes_issue(user=agent)
+    browser = Client()
+    assert staff_password_login(browser)["Location"] == "/back-office/connexion/verification/"
+    response = browser.get("/back-office/connexion/enrolement/")
+    assert response.status_code == 302 and response["Location"] == "/back-office/connexion/"
+    assert browser.post("/back-office/connexion/enrolement/", {"token": "123456"}).status_code == 302
+    assert not TOTPDevice.objects.filter(user=agent).exists()
+    assert RecoveryCode.objects.filter(device__user=agent).count() == 10
+    assert browser.get("/back-office/")["Location"].startswith("/back-office/connexion/")
+    # Even with a link made before the codes existed, an account with a device passes its factor first.
+    with pytest.raises(CommandError):
+        enrolment_link()
+    assert staff_password_login(browser)["Location"] == "/back-office/connexion/verification/"
+    assert browser.post("/back-office/connexion/verification/", {"token": codes[1]}).status_code == 302
+
+
+def test_verified_staff_replaces_the_authenticator_from_inside(agent):
+    codes = recovery_codes_issue(user=agent)
+    browser = Client()
+    staff_password_login(browser)
+    browser.post("/back-office/connexion/verification/", {"token": codes[0]})
+    page = text(browser.get("/back-office/second-facteur/"))
+    assert "data:image/svg+xml" in page
+    device = TOTPDevice.objects.get(user=agent, confirmed=False)
+    response = browser.post("/back-office/second-facteur/", {"action": "totp", "token": f"{totp(device.bin_key):06d}"})
+    new_codes = re.findall(r"<code>([a-z0-9-]+)</code>", response.content.decode())
+    assert len(new_codes) == 10
+    assert TOTPDevice.objects.filter(user=agent, confirmed=True).count() == 1
+    other = Client()
+    staff_password_login(other)
+    assert other.post("/back-office/connexion/verification/", {"token": codes[1]}).status_code == 400  # old codes void
+    reset_throttle(agent)
+    assert other.post("/back-office/connexion/verification/", {"token": new_codes[0]}).status_code == 302
+
+
+def test_enrolment_link_expires_after_24_hours_and_reset_removes_devices(clock, agent):
+    link = enrolment_link()
+    clock.shift(timedelta(hours=24, minutes=1))
+    assert Client().get(link).status_code == 400
+    recovery_codes_issue(user=agent)
+    link = enrolment_link("agent", "--reset")
+    assert not RecoveryCode.objects.filter(device__user=agent).exists()
+    browser = Client()
+    browser.get(link)
+    assert staff_password_login(browser)["Location"] == "/back-office/connexion/enrolement/"
+    with pytest.raises(CommandError):
+        call_command("staff_enrolment_link", "pdurand-inconnu")
 
 
 def test_password_alone_opens_nothing(agent):
@@ -87,9 +169,25 @@ def test_password_alone_opens_nothing(agent):
 def test_entrances_are_separate(agent):
     client_user = UserFactory()
     response = Client().post("/back-office/connexion/", {"username": client_user.username, "password": PASSWORD})
-    assert response.status_code == 403 and "réservé aux équipes du prêteur" in text(response)
+    assert response.status_code == 400 and "Identifiant ou mot de passe incorrect" in text(response)
+    # Staff identifiers do not exist at the client entrance (separate namespaces).
     response = Client().post("/connexion/", {"username": "agent", "password": STAFF_PASSWORD})
-    assert response.status_code == 403 and "back-office" in text(response)
+    assert response.status_code == 400 and "Identifiant ou mot de passe incorrect" in text(response)
+
+
+def test_failures_at_the_client_entrance_never_lock_a_staff_account(agent):
+    recovery_codes_issue(user=agent, codes=["code-de-secours-1"])
+    for _ in range(8):
+        Client().post("/connexion/", {"username": "agent", "password": "mauvais"})
+    assert LoginGuard.objects.get(identifier="agent").failures >= 5
+    browser = Client()
+    assert staff_password_login(browser)["Location"] == "/back-office/connexion/verification/"
+    # A client may even hold the same identifier: namespaces are separate.
+    twin = UserFactory(username="agent")
+    # ...and the client counter locked above is the client's, not the staff member's.
+    assert Client().post("/connexion/", {"username": "agent", "password": PASSWORD}).status_code == 403
+    twin.refresh_from_db()
+    assert twin.is_staff is False
 
 
 def test_search_by_client_number_with_zeros_or_name(agent_client):

@@ -1,0 +1,37 @@
+"""Data migrations keep what existing databases hold."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def test_clear_static_recovery_codes_become_digests():
+    old = migrate([("backoffice", "0002_second_factor"), ("otp_static", "0003_add_timestamps")])
+    User = old.get_model("accounts", "User")
+    StaticDevice = old.get_model("otp_static", "StaticDevice")
+    StaticToken = old.get_model("otp_static", "StaticToken")
+    staff = User.objects.create(username="ancien", email="a@example.org", is_staff=True, password="!")
+    device = StaticDevice.objects.create(user=staff, name="Codes de secours", confirmed=True)
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=t) for t in ("abcd2345", "efgh6789")])
+
+    migrate([("backoffice", "0003_hash_recovery_codes")])
+    from espace.accounts.models import User as CurrentUser
+    from espace.backoffice.models import RecoveryCode
+    from espace.backoffice.second_factor import staff_verify
+
+    assert not StaticToken.objects.exists()
+    assert not RecoveryCode.objects.filter(digest__in=["abcd2345", "efgh6789"]).exists()
+    user = CurrentUser.objects.get(username="ancien")
+    assert staff_verify(user=user, token="ABCD 2345") is not None  # still works, once
+    assert staff_verify(user=user, token="abcd2345") is None
