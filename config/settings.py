@@ -44,7 +44,14 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-demo-key-only-for-local-debug-use-0123456789"
 
+# Where `make run` listens (bin/run); links in e-mails and letters follow unless SITE_URL is set.
+HOST = env("HOST", "127.0.0.1")
+PORT = env_int("PORT", 8000)
+_LOCAL_HOSTS = {"127.0.0.1", "0.0.0.0", "::", "::1", "localhost"}  # noqa: S104 — names, not a bind
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+if DEBUG and HOST not in _LOCAL_HOSTS and not env("ALLOWED_HOSTS"):
+    ALLOWED_HOSTS.append(HOST)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -262,6 +269,10 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 CLAMD_HOST = env("CLAMD_HOST")
 CLAMD_PORT = env_int("CLAMD_PORT", 3310)
 CLAMD_SOCKET = env("CLAMD_SOCKET")
+if not DEBUG and not (CLAMD_HOST or CLAMD_SOCKET):
+    raise ImproperlyConfigured(
+        "CLAMD_HOST or CLAMD_SOCKET must be set when DEBUG is off: uploads are scanned before anyone can open them."
+    )
 
 # --- Email -------------------------------------------------------------------------
 EMAIL_HOST = env("EMAIL_HOST")
@@ -293,7 +304,9 @@ ASSISTANCE_PHONE = env("ASSISTANCE_PHONE", "0 800 887 300")
 THEME_PRIMARY_COLOR = env("THEME_PRIMARY_COLOR", "#003b80")
 THEME_SECONDARY_COLOR = env("THEME_SECONDARY_COLOR", "#00a3a6")
 THEME_ACCENT_COLOR = env("THEME_ACCENT_COLOR", "#e4002b")
-SITE_URL = env("SITE_URL", "http://localhost:8000")
+SITE_URL = env("SITE_URL") or f"http://{'localhost' if HOST in _LOCAL_HOSTS else HOST}:{PORT}"
+# Reverse proxies in front of the service (0: clients connect directly). See espace.core.net.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 TERMS_VERSION = env("TERMS_VERSION", "2026-1")
 
 # --- Logging -----------------------------------------------------------------------------

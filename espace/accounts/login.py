@@ -20,8 +20,9 @@ from espace.accounts.enums import UserStatus
 from espace.accounts.models import LIVE_STATUSES, LoginGuard, User, normalize_identifier
 from espace.accounts.registration import user_lapse
 from espace.core import clock
-from espace.core.audit import audit_record, client_ip
+from espace.core.audit import audit_record
 from espace.core.models import AuditAction
+from espace.core.net import client_ip
 from espace.core.throttle import throttle_count, throttle_hit
 
 # Compared against when the identifier is unknown, so both cases cost the same time.

@@ -14,10 +14,11 @@ from espace.accounts.enums import UserStatus
 from espace.accounts.login import login_guard_clear
 from espace.accounts.models import LIVE_STATUSES, EmailChange, User
 from espace.core import clock
-from espace.core.audit import audit_record, client_ip
+from espace.core.audit import audit_record
 from espace.core.emails import email_enqueue
 from espace.core.exceptions import ApplicationError
 from espace.core.models import AuditAction
+from espace.core.net import client_ip
 from espace.core.throttle import throttle_hit
 
 

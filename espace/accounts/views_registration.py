@@ -36,8 +36,8 @@ from espace.accounts.registration import (
     registration_verify_code,
 )
 from espace.accounts.selectors import registration_kind_for
-from espace.core.audit import client_ip
 from espace.core.exceptions import ApplicationError
+from espace.core.net import client_ip
 from espace.core.throttle import throttle_hit
 from espace.establishments.models import Establishment, normalize_client_number
 

@@ -31,7 +31,7 @@ from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.exceptions import ApplicationError
 from espace.core.models import AuditAction, AuditEvent
-from espace.core.uploads import is_downloadable
+from espace.core.uploads import is_downloadable, scan_explanation
 from espace.establishments.models import Establishment, normalize_client_number
 from espace.letters.models import Letter, LetterStatus
 from espace.letters.services import letters_export
@@ -280,6 +280,7 @@ def contact_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "form": form,
         "answers": contact.answers.select_related("author"),
         "downloadable": bool(contact.attachment) and is_downloadable(contact.attachment_scan),
+        "scan_explanation": scan_explanation(contact.attachment_scan),
     }
     return render(request, "backoffice/contact.html", context, status=400 if form.errors else 200)
 

@@ -6,19 +6,13 @@ from django.db import models
 from django.http import HttpRequest
 
 from espace.core.models import AuditAction, AuditEvent
+from espace.core.net import client_ip
 
 if TYPE_CHECKING:
     from espace.accounts.models import User
     from espace.establishments.models import Establishment
 
 FORBIDDEN_DETAIL_KEYS = {"password", "code", "token", "temporary_code", "secret"}
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # Behind a trusted proxy, the deployment sets REMOTE_ADDR correctly (see README).
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(

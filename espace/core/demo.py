@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from espace.accounts.enums import Permission, UserStatus
+from espace.accounts.enums import Permission, RegistrationKind, UserStatus
 from espace.accounts.models import User
+from espace.accounts.selectors import registration_kind_for
 from espace.core.models import NewsItem
 from espace.establishments.enums import EstablishmentKind as K
 from espace.establishments.models import Establishment, RegionalOffice
@@ -204,6 +205,7 @@ class DemoSummary:
     establishments: int
     users: list[tuple[str, str, str]]
     free_numbers: list[tuple[str, str]]
+    cas2_numbers: list[tuple[str, str]]
 
 
 @transaction.atomic
@@ -251,9 +253,13 @@ def demo_load() -> DemoSummary:
             "body": "Le taux du Livret A, index de la plupart des prêts sur fonds d'épargne, est de 1,50 % depuis le 1er février 2026."
         },
     )
-    with_users = {u[3] for u in USERS}
-    free = [(n, name) for n, name, *_ in ESTABLISHMENTS if n not in with_users]
-    return DemoSummary(establishments=len(ESTABLISHMENTS), users=summary_users, free_numbers=free)
+    # Read from the database: registrations made since the last load are taken into account.
+    free: list[tuple[str, str]] = []
+    taken: list[tuple[str, str]] = []
+    for number, establishment in by_number.items():
+        is_free = registration_kind_for(establishment) == RegistrationKind.ADMINISTRATOR
+        (free if is_free else taken).append((number, establishment.legal_name))
+    return DemoSummary(establishments=len(ESTABLISHMENTS), users=summary_users, free_numbers=free, cas2_numbers=taken)
 
 
 DEMO_RECOVERY_CODES = ["demo0001", "demo0002", "demo0003", "demo0004", "demo0005"]

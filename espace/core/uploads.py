@@ -1,7 +1,8 @@
 """Uploaded files (SECURITY.md): type by content, size limit, ClamAV scan, random names.
 
-A file whose scan is not clean is never served; when clamd is configured but unreachable the
-file is kept as « en attente d'analyse » and a task scans it again later.
+A file whose scan is not « clean » is never served, in every mode: when clamd is unreachable
+the file is kept as « en attente d'analyse » and a task scans it again later; without clamd
+(development only: production refuses to start) it stays « non analysé » and closed.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import magic
@@ -37,6 +39,23 @@ ALLOWED_TYPES = {
 }
 ZIP_MAX_ENTRIES = 200
 ZIP_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+ZIP_READ_CHUNK = 1024 * 1024
+# Archives inside an archive are refused: they hide content from the size and entry limits.
+NESTED_ARCHIVE_TYPES = {
+    "application/zip",
+    "application/x-zip-compressed",
+    "application/x-rar",
+    "application/vnd.rar",
+    "application/x-7z-compressed",
+    "application/gzip",
+    "application/x-gzip",
+    "application/x-bzip2",
+    "application/x-xz",
+    "application/x-tar",
+    "application/zstd",
+    "application/x-lzma",
+}
+NESTED_ARCHIVE_SUFFIXES = (".zip", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".tar", ".zst", ".lz", ".lzma", ".cab")
 ALLOWED_TEXT = "PDF, images (PNG, JPEG), documents Word, Excel, OpenDocument ou archive ZIP"
 
 
@@ -90,15 +109,39 @@ class InfectedFileError(ValidationError):
 
 
 def _check_zip(content: bytes, name: str) -> None:
+    """Count the bytes really decompressed (the sizes an archive declares can lie), stop at the
+    limit, and refuse archives nested inside it."""
+    limit = ZIP_MAX_UNCOMPRESSED
+    too_big = ValidationError(
+        f"L'archive « {name} » est trop volumineuse une fois décompressée (plus de {filesizeformat(limit)})."
+    )
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             entries = archive.infolist()
-    except zipfile.BadZipFile as error:
+            if len(entries) > ZIP_MAX_ENTRIES:
+                raise ValidationError(f"L'archive « {name} » contient plus de {ZIP_MAX_ENTRIES} fichiers.")
+            total = 0
+            for entry in entries:
+                if entry.is_dir():
+                    continue
+                if entry.flag_bits & 0x1:
+                    raise ValidationError(
+                        f"L'archive « {name} » est protégée par un mot de passe : elle ne peut pas être analysée."
+                    )
+                if entry.filename.lower().endswith(NESTED_ARCHIVE_SUFFIXES):
+                    raise ValidationError(f"L'archive « {name} » contient une autre archive ({entry.filename}).")
+                head = b""
+                with archive.open(entry) as member:
+                    while chunk := member.read(ZIP_READ_CHUNK):
+                        if not head:
+                            head = chunk[:8192]
+                        total += len(chunk)
+                        if total > limit:
+                            raise too_big
+                if head and magic.from_buffer(head, mime=True) in NESTED_ARCHIVE_TYPES:
+                    raise ValidationError(f"L'archive « {name} » contient une autre archive ({entry.filename}).")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, zlib.error) as error:
         raise ValidationError(f"L'archive « {name} » est illisible.") from error
-    if len(entries) > ZIP_MAX_ENTRIES:
-        raise ValidationError(f"L'archive « {name} » contient plus de {ZIP_MAX_ENTRIES} fichiers.")
-    if sum(entry.file_size for entry in entries) > ZIP_MAX_UNCOMPRESSED:
-        raise ValidationError(f"L'archive « {name} » est trop volumineuse une fois décompressée.")
 
 
 def scan_status_for(content: bytes) -> tuple[ScanStatus, str]:
@@ -115,4 +158,17 @@ def scan_status_for(content: bytes) -> tuple[ScanStatus, str]:
 
 
 def is_downloadable(status: str) -> bool:
-    return status in {ScanStatus.CLEAN, ScanStatus.NOT_SCANNED}
+    """Only a file the antivirus declared clean is ever served."""
+    return status == ScanStatus.CLEAN
+
+
+SCAN_EXPLANATIONS = {
+    ScanStatus.PENDING: "analyse antivirus en cours : le fichier pourra être ouvert dès qu'elle sera terminée",
+    ScanStatus.INFECTED: "virus détecté : le fichier a été supprimé",
+    ScanStatus.NOT_SCANNED: "non analysé (antivirus non configuré) : le fichier ne peut pas être ouvert",
+}
+
+
+def scan_explanation(status: str) -> str:
+    """Why a file cannot be opened, in the user's words (empty when it can)."""
+    return SCAN_EXPLANATIONS.get(ScanStatus(status), "") if status in ScanStatus.values else ""

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from espace.accounts.forms import LoginForm
 from espace.core.models import DemoEmail
+from espace.core.net import is_loopback
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -49,18 +50,19 @@ def theme_css(request: HttpRequest) -> HttpResponse:
     return HttpResponse(css, content_type="text/css")
 
 
-def _demo_mailbox_enabled() -> bool:
-    return bool(settings.DEBUG and not settings.EMAIL_HOST)
+def _demo_mailbox_enabled(request: HttpRequest) -> bool:
+    """Only in the demo (DEBUG, no SMTP), and only to this machine: it shows every reset link."""
+    return bool(settings.DEBUG and not settings.EMAIL_HOST and is_loopback(request))
 
 
 def demo_mailbox(request: HttpRequest) -> HttpResponse:
-    if not _demo_mailbox_enabled():
+    if not _demo_mailbox_enabled(request):
         raise Http404
     return render(request, "core/demo_mailbox.html", {"emails": DemoEmail.objects.all()[:100]})
 
 
 def demo_email(request: HttpRequest, public_id: str) -> HttpResponse:
-    if not _demo_mailbox_enabled():
+    if not _demo_mailbox_enabled(request):
         raise Http404
     email = get_object_or_404(DemoEmail, public_id=public_id)
     return render(request, "core/demo_email.html", {"email": email})

@@ -17,6 +17,11 @@ class Command(BaseCommand):
         self.stdout.write("Équipes du prêteur (back-office /back-office/, même mot de passe) :")
         self.stdout.write("  assistance rôle Assistance ; staff superutilisateur (/gestion/ aussi)")
         self.stdout.write(f"  second facteur de démonstration : codes de secours {', '.join(DEMO_RECOVERY_CODES)}")
-        self.stdout.write("Établissements sans utilisateur (inscription CAS 1) :")
+        self.stdout.write(
+            "Inscription CAS 1 (premier utilisateur, numéros encore libres ; les 0 initiaux sont acceptés) :"
+        )
         for number, name in summary.free_numbers:
+            self.stdout.write(f"  {number:<8} {name}")
+        self.stdout.write("Inscription CAS 2 (un administrateur existe ou est attendu) :")
+        for number, name in summary.cas2_numbers:
             self.stdout.write(f"  {number:<8} {name}")
