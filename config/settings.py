@@ -177,6 +177,8 @@ LOGIN_LOCK_DURATION = timedelta(hours=1)
 LOGIN_ESCALATION_WINDOW = timedelta(hours=24)
 LOGIN_IP_FAILURES_LIMIT = env_int("LOGIN_IP_FAILURES_LIMIT", 30)
 LOGIN_IP_WINDOW = timedelta(minutes=10)
+# After this many failures from one address (any accounts) in the window, each try needs the CAPTCHA.
+LOGIN_IP_CAPTCHA_AFTER = env_int("LOGIN_IP_CAPTCHA_AFTER", 10)
 
 EMAIL_CODE_DIGITS = 4
 EMAIL_CODE_VALIDITY = timedelta(minutes=15)
@@ -191,10 +193,15 @@ TEMPORARY_CODE_VALIDITY = timedelta(days=30)
 # Forgotten password / identifier requests per IP: stops mail bombing, not people.
 SELF_SERVICE_IP_LIMIT = env_int("SELF_SERVICE_IP_LIMIT", 10)
 SELF_SERVICE_IP_WINDOW = timedelta(hours=1)
+# Contact form: messages per hour per IP and per sender address (each one sends an acknowledgment).
+CONTACT_LIMIT_PER_HOUR = env_int("CONTACT_LIMIT_PER_HOUR", 5)
 
 REGISTRATION_VALIDITY = timedelta(hours=2)
 REGISTRATION_IP_LIMIT = env_int("REGISTRATION_IP_LIMIT", 20)
 REGISTRATION_IP_WINDOW = timedelta(minutes=10)
+# Tries of the identity step (where « identifiant déjà utilisé » is answered): per registration, per IP.
+REGISTRATION_IDENTITY_TRIES = env_int("REGISTRATION_IDENTITY_TRIES", 8)
+REGISTRATION_IDENTITY_IP_LIMIT = env_int("REGISTRATION_IDENTITY_IP_LIMIT", 20)
 
 LETTER_PDF_RETENTION = timedelta(days=env_int("LETTER_PDF_RETENTION_DAYS", 90))
 

@@ -24,6 +24,7 @@ ACCESS: dict[str, object] = {
     "core:demo_mailbox": PUBLIC,
     "core:demo_email": PUBLIC,
     "support:contact": PUBLIC,
+    "support:contact_sent": PUBLIC,
     "support:faq": PUBLIC,
     "support:help": PUBLIC,
     "support:help_pdf": PUBLIC,

@@ -148,6 +148,15 @@ class LoginForm(forms.Form):
     )
     password = password_field("Mot de passe", autocomplete="current-password", max_length=256)
 
+    def __init__(self, *args: object, captcha: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if captcha:  # after repeated failures from the same address (login_captcha_required)
+            self.fields["captcha"] = CaptchaField()
+
+    @property
+    def captcha_solved(self) -> bool:
+        return "captcha" in self.fields and bool(self.cleaned_data.get("captcha"))
+
 
 class NewPasswordForm(forms.Form):
     new_password1 = password_field("Nouveau mot de passe", autocomplete="new-password", help_text=PASSWORD_RULE_TEXT)

@@ -21,6 +21,7 @@ from espace.accounts.models import LIVE_STATUSES, LoginGuard, User, normalize_id
 from espace.accounts.registration import user_lapse
 from espace.core import clock
 from espace.core.audit import audit_record
+from espace.core.exceptions import ApplicationError
 from espace.core.models import AuditAction
 from espace.core.net import client_ip
 from espace.core.throttle import throttle_count, throttle_hit
@@ -37,6 +38,7 @@ class LoginOutcome(Enum):
     FAILED = "failed"
     LOCKED = "locked"
     IP_THROTTLED = "ip_throttled"
+    CAPTCHA_REQUIRED = "captcha_required"
     AWAITING_ADMIN = "awaiting_admin"
     DEACTIVATED = "deactivated"
     LAPSED = "lapsed"
@@ -110,18 +112,36 @@ def ip_key(request: HttpRequest) -> str:
     return f"login-ip:{client_ip(request) or 'unknown'}"
 
 
-def login_attempt(*, request: HttpRequest, identifier: str, password: str, staff: bool = False) -> LoginResult:
+def login_captcha_required(request: HttpRequest) -> bool:
+    """After LOGIN_IP_CAPTCHA_AFTER failures from one address (any accounts), each further try from it
+    needs the anti-robot check, so one address cannot cheaply lock many accounts."""
+    failures = throttle_count(key=ip_key(request), window=settings.LOGIN_IP_WINDOW)
+    return failures >= settings.LOGIN_IP_CAPTCHA_AFTER
+
+
+CAPTCHA_MESSAGE = (
+    "Plusieurs tentatives de connexion ont échoué depuis votre adresse : complétez la vérification anti-robot "
+    "(« Je ne suis pas un robot ») avant de vous connecter."
+)
+
+
+def login_attempt(
+    *, request: HttpRequest, identifier: str, password: str, staff: bool = False, captcha_solved: bool = False
+) -> LoginResult:
     """Check the credentials, count a failure or clear the counter, and say what happens next.
 
     `staff` selects the namespace: the back-office entrance looks up lender staff only, the client
-    entrance client users only.
+    entrance client users only. `captcha_solved` says the form carried a valid anti-robot proof.
     """
     normalized = normalize_identifier(identifier)[:240]
-    if throttle_count(key=ip_key(request), window=settings.LOGIN_IP_WINDOW) >= settings.LOGIN_IP_FAILURES_LIMIT:
+    failures = throttle_count(key=ip_key(request), window=settings.LOGIN_IP_WINDOW)
+    if failures >= settings.LOGIN_IP_FAILURES_LIMIT:
         return LoginResult(
             LoginOutcome.IP_THROTTLED,
             "Trop de tentatives de connexion depuis votre adresse. Veuillez réessayer dans quelques minutes.",
         )
+    if failures >= settings.LOGIN_IP_CAPTCHA_AFTER and not captcha_solved:
+        return LoginResult(LoginOutcome.CAPTCHA_REQUIRED, CAPTCHA_MESSAGE)
     with transaction.atomic():
         guard = _guard(guard_key(normalized, staff=staff))
         if _is_locked(guard):
@@ -143,7 +163,7 @@ def login_attempt(*, request: HttpRequest, identifier: str, password: str, staff
     return _status_result(user, request)
 
 
-def _count_failure(*, guard: LoginGuard, user: User | None, request: HttpRequest) -> LoginResult:
+def _count_failure(*, guard: LoginGuard, user: User | None, request: HttpRequest | None) -> LoginResult:
     now = clock.now()
     guard.failures += 1
     result = LoginResult(LoginOutcome.FAILED, GENERIC_FAILURE)
@@ -160,7 +180,8 @@ def _count_failure(*, guard: LoginGuard, user: User | None, request: HttpRequest
             details={"identifier": guard.identifier, "until_reset": guard.requires_reset},
         )
     guard.save(update_fields=["failures", "locked_until", "last_locked_at", "requires_reset"])
-    throttle_hit(key=ip_key(request), window=settings.LOGIN_IP_WINDOW)
+    if request is not None:
+        throttle_hit(key=ip_key(request), window=settings.LOGIN_IP_WINDOW)
     audit_record(
         action=AuditAction.LOGIN_FAILED,
         target=user,
@@ -193,6 +214,39 @@ def _status_result(user: User, request: HttpRequest) -> LoginResult:
         LoginOutcome.LAPSED,
         "Votre inscription a expiré : le mot de passe temporaire n'a pas été utilisé dans les 30 jours. "
         "Vous pouvez vous inscrire à nouveau, ou demander à l'assistance un nouveau courrier.",
+    )
+
+
+class AccountLockedError(ApplicationError):
+    """Too many wrong current passwords inside the client space: the account is locked like at login."""
+
+
+def password_confirm(*, user: User, password: str, request: HttpRequest | None, field: str) -> None:
+    """A current-password check (password or e-mail change) counts like a login failure.
+
+    Raises ApplicationError on a wrong password (the failure is committed first), and
+    AccountLockedError when the account is, or becomes, locked. Call it outside any transaction
+    that would roll the failure back.
+    """
+    with transaction.atomic():
+        guard = _guard(guard_key(user.username, staff=user.is_staff))
+        if _is_locked(guard):
+            raise AccountLockedError(locked_message(guard))
+        if guard.locked_until is not None and guard.failures >= settings.LOGIN_FAILURES_BEFORE_LOCK:
+            guard.failures = 0
+        if user.check_password(password):
+            if guard.failures:
+                guard.failures = 0
+                guard.save(update_fields=["failures"])
+            return
+        result = _count_failure(guard=guard, user=user, request=request)
+    if result.outcome == LoginOutcome.LOCKED:
+        raise AccountLockedError(result.message)
+    remaining = settings.LOGIN_FAILURES_BEFORE_LOCK - guard.failures
+    raise ApplicationError(
+        f"Le mot de passe actuel est incorrect. Après {remaining} autre(s) erreur(s), votre compte sera bloqué "
+        "pendant une heure.",
+        field=field,
     )
 
 

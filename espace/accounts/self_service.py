@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from espace.accounts.email_codes import code_check, code_request
 from espace.accounts.enums import UserStatus
-from espace.accounts.login import login_guard_clear
+from espace.accounts.login import login_guard_clear, password_confirm
 from espace.accounts.models import LIVE_STATUSES, EmailChange, User
 from espace.core import clock
 from espace.core.audit import audit_record
@@ -83,12 +83,16 @@ def profile_update(
     return user
 
 
-@transaction.atomic
 def password_change(*, user: User, current: str, new: str, request: HttpRequest | None = None) -> User:
-    """Change needs the current password; the caller keeps this session, the others end."""
+    """Change needs the current password (a wrong one counts like a login failure); the caller keeps
+    this session, the others end."""
+    password_confirm(user=user, password=current, request=request, field="current_password")
+    return _password_set(user=user, new=new, request=request)
+
+
+@transaction.atomic
+def _password_set(*, user: User, new: str, request: HttpRequest | None) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
-    if not user.check_password(current):
-        raise ApplicationError("Le mot de passe actuel est incorrect.", field="current_password")
     try:
         validate_password(new, user=user)
     except ValidationError as error:
@@ -102,14 +106,17 @@ def password_change(*, user: User, current: str, new: str, request: HttpRequest 
     return user
 
 
-@transaction.atomic
 def email_change_start(*, user: User, new_email: str, password: str, request: HttpRequest | None = None) -> EmailChange:
-    """Check the password, then send a 4-digit code to the new address."""
+    """Check the password (a wrong one counts like a login failure), then send a 4-digit code to the new address."""
+    password_confirm(user=user, password=password, request=request, field="password")
+    return _email_change_open(user=user, new_email=new_email)
+
+
+@transaction.atomic
+def _email_change_open(*, user: User, new_email: str) -> EmailChange:
     from espace.accounts.tasks import send_email_change_code
 
     user = User.objects.select_for_update().get(pk=user.pk)
-    if not user.check_password(password):
-        raise ApplicationError("Le mot de passe est incorrect.", field="password")
     if new_email.strip().lower() == user.email.lower():
         raise ApplicationError("C'est déjà votre adresse e-mail.", field="new_email")
     EmailChange.objects.filter(user=user, completed_at__isnull=True).update(expires_at=clock.now())

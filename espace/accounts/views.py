@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.forms import LoginForm, NewPasswordForm
-from espace.accounts.login import LoginOutcome, login_attempt
+from espace.accounts.login import LoginOutcome, login_attempt, login_captcha_required
 from espace.accounts.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
 from espace.accounts.models import User
 from espace.accounts.perms import client_required
@@ -41,13 +41,16 @@ def _start_session(request: HttpRequest, user: User) -> None:
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:home")
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST or None, captcha=login_captcha_required(request))
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             result = login_attempt(
-                request=request, identifier=form.cleaned_data["username"], password=form.cleaned_data["password"]
+                request=request,
+                identifier=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                captcha_solved=form.captcha_solved,
             )
             if result.ok and result.user is not None and result.user.establishment_id is None:
                 # Lender staff go through their own entrance, with a second factor.
@@ -60,6 +63,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 request.session.cycle_key()
                 request.session[FIRST_LOGIN_KEY] = {"user": result.user.pk, "at": clock.now().isoformat()}
                 return redirect("accounts:first_login")
+            if result.outcome == LoginOutcome.CAPTCHA_REQUIRED:
+                form = LoginForm(request.POST, captcha=True)
             form.add_error(None, result.message)
             status = {LoginOutcome.LOCKED: 403, LoginOutcome.IP_THROTTLED: 429}.get(result.outcome, 400)
             form.outcome = result.outcome.value  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +22,7 @@ from espace.accounts.forms import (
     ProfileForm,
     UsernameReminderForm,
 )
+from espace.accounts.login import AccountLockedError
 from espace.accounts.models import EmailChange, User
 from espace.accounts.perms import client_required
 from espace.accounts.selectors import establishment_admins
@@ -40,6 +41,13 @@ from espace.core.exceptions import ApplicationError
 RESET_SESSION_KEY = "password_reset"
 RESET_URL_TOKEN = "definir"
 EMAIL_CHANGE_SESSION_KEY = "email_change"
+
+
+def _locked_out(request: HttpRequest, error: AccountLockedError) -> HttpResponse:
+    """Too many wrong current passwords: the account is locked like at login, and this session ends."""
+    logout(request)
+    messages.error(request, error.message)
+    return redirect("accounts:login")
 
 
 @require_http_methods(["GET", "POST"])
@@ -127,6 +135,8 @@ def account_password(request: HttpRequest) -> HttpResponse:
                 new=form.cleaned_data["new_password1"],
                 request=request,
             )
+        except AccountLockedError as error:
+            return _locked_out(request, error)
         except ApplicationError as error:
             form.add_error(error.field, error.message)
         else:
@@ -149,6 +159,8 @@ def account_email(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 request=request,
             )
+        except AccountLockedError as error:
+            return _locked_out(request, error)
         except ApplicationError as error:
             form.add_error(error.field, error.message)
         else:

@@ -141,6 +141,17 @@ def register_identity(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:register_step2")
     form_class = IdentityForm if kind == RegistrationKind.ADMINISTRATOR else MemberRegistrationForm
     form = form_class(request.POST or None)
+    if request.method == "POST" and not _identity_try_allowed(request, state):
+        # The « identifier taken » answer must not become an oracle: a few tries per registration
+        # (each registration costs a CAPTCHA) and per address.
+        form.errors.clear()
+        form.add_error(
+            None,
+            "Vous avez fait trop d'essais pour cette étape. Pour votre sécurité, recommencez votre inscription "
+            "un peu plus tard (numéro client et vérification anti-robot).",
+        )
+        context = {"form": form, "establishment": establishment, "kind": kind}
+        return render(request, "accounts/register_identity.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -167,6 +178,13 @@ def register_identity(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:register_code")
     context = {"form": form, "establishment": establishment, "kind": kind}
     return render(request, "accounts/register_identity.html", context, status=400 if form.errors else 200)
+
+
+def _identity_try_allowed(request: HttpRequest, state: dict[str, Any]) -> bool:
+    tries = int(state.get("identity_tries", 0)) + 1
+    _save_state(request, identity_tries=tries)
+    per_ip = throttle_hit(key=f"registration-identity-ip:{client_ip(request)}", window=settings.REGISTRATION_IP_WINDOW)
+    return tries <= settings.REGISTRATION_IDENTITY_TRIES and per_ip <= settings.REGISTRATION_IDENTITY_IP_LIMIT
 
 
 def _finish(request: HttpRequest, registration: Registration) -> HttpResponse:

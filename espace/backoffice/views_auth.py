@@ -22,7 +22,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from espace.accounts.forms import LoginForm
-from espace.accounts.login import LoginOutcome, login_attempt
+from espace.accounts.login import LoginOutcome, login_attempt, login_captcha_required
 from espace.accounts.models import User
 from espace.backoffice.forms import OtpForm
 from espace.backoffice.models import StaffEnrolmentLink
@@ -69,7 +69,7 @@ def _session_enrolment_link(request: HttpRequest, user: User) -> StaffEnrolmentL
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def staff_login(request: HttpRequest) -> HttpResponse:
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST or None, captcha=login_captcha_required(request))
     status = 200
     if request.method == "POST":
         status = 400
@@ -79,6 +79,7 @@ def staff_login(request: HttpRequest) -> HttpResponse:
                 identifier=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 staff=True,
+                captcha_solved=form.captcha_solved,
             )
             if result.outcome == LoginOutcome.SUCCESS and result.user is not None:
                 user = result.user
@@ -94,6 +95,8 @@ def staff_login(request: HttpRequest) -> HttpResponse:
                     return redirect("backoffice:enroll")
                 request.session.pop(PENDING_KEY, None)
                 return render(request, "backoffice/no_second_factor.html", status=403)
+            if result.outcome == LoginOutcome.CAPTCHA_REQUIRED:
+                form = LoginForm(request.POST, captcha=True)
             form.add_error(None, result.message)
             status = {LoginOutcome.LOCKED: 403, LoginOutcome.IP_THROTTLED: 429}.get(result.outcome, 400)
     return render(request, "backoffice/login.html", {"form": form, "next": _next_url(request)}, status=status)

@@ -8,6 +8,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from espace.accounts.forms import LoginForm
+from espace.accounts.login import login_captcha_required
 from espace.core.models import DemoEmail
 from espace.core.net import is_loopback
 
@@ -15,7 +16,7 @@ from espace.core.net import is_loopback
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and getattr(request, "establishment", None) is not None:
         return redirect("accounts:home")
-    return render(request, "core/home.html", {"login_form": LoginForm()})
+    return render(request, "core/home.html", {"login_form": LoginForm(captcha=login_captcha_required(request))})
 
 
 def page(request: HttpRequest, template: str) -> HttpResponse:

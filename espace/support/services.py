@@ -70,8 +70,9 @@ def contact_request_create(
     email_enqueue(
         template="contact_acknowledgment",
         to=[contact.sender_email],
+        # Our words only: nothing the sender typed goes back out, so the form cannot carry
+        # someone else's text to an address of their choosing.
         context={
-            "name": contact.sender_name,
             "reference": contact.reference,
             "subject": contact.get_subject_display(),
             "team": contact.get_team_display(),

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -13,13 +14,18 @@ from django.views.decorators.http import require_http_methods
 from espace.accounts.models import User
 from espace.core.audit import audit_record
 from espace.core.models import AuditAction
+from espace.core.net import client_ip
 from espace.core.pdf import render_pdf
+from espace.core.throttle import throttle_hit
 from espace.core.uploads import InfectedFileError
 from espace.support.enums import ContactSubject
 from espace.support.faq import faq_search
 from espace.support.forms import ContactForm, FaqSearchForm
 from espace.support.help import HELP_PAGES, HelpPage
+from espace.support.models import ContactRequest
 from espace.support.services import contact_request_create
+
+SENT_SESSION_KEY = "contact_sent"
 
 
 def _client_user(request: HttpRequest) -> User | None:
@@ -36,6 +42,14 @@ def contact(request: HttpRequest) -> HttpResponse:
     initial = {"subject": request.GET.get("objet", "")} if request.GET.get("objet") in ContactSubject.values else {}
     form = ContactForm(request.POST or None, request.FILES or None, authenticated=user is not None, initial=initial)
     if request.method == "POST":
+        if form.is_valid() and not _contact_allowed(request, user.email if user else form.cleaned_data["sender_email"]):
+            form.add_error(
+                None,
+                f"Vous avez déjà envoyé {settings.CONTACT_LIMIT_PER_HOUR} demandes dans l'heure. Veuillez réessayer "
+                f"plus tard, ou appelez l'assistance au {settings.ASSISTANCE_PHONE}.",
+            )
+            context = {"form": form, "client_user": user}
+            return render(request, "support/contact.html", context, status=429)
         if form.is_valid():
             data = form.cleaned_data
             contact_request = contact_request_create(
@@ -51,7 +65,9 @@ def contact(request: HttpRequest) -> HttpResponse:
                 attachment_name=data["attachment"].name if data.get("attachment") else "",
                 request=request,
             )
-            return render(request, "support/contact_sent.html", {"contact": contact_request})
+            # Post/redirect/get: reloading the confirmation never sends the message twice.
+            request.session[SENT_SESSION_KEY] = str(contact_request.public_id)
+            return redirect("support:contact_sent")
         infected = [e for e in form.errors.as_data().get("attachment", []) if isinstance(e, InfectedFileError)]
         for error in infected:
             audit_record(
@@ -63,6 +79,23 @@ def contact(request: HttpRequest) -> HttpResponse:
     return render(
         request, "support/contact.html", {"form": form, "client_user": user}, status=400 if form.errors else 200
     )
+
+
+def contact_sent(request: HttpRequest) -> HttpResponse:
+    public_id = request.session.get(SENT_SESSION_KEY)
+    contact_request = ContactRequest.objects.filter(public_id=public_id).first() if public_id else None
+    if contact_request is None:
+        return redirect("support:contact")
+    return render(request, "support/contact_sent.html", {"contact": contact_request})
+
+
+def _contact_allowed(request: HttpRequest, email: str) -> bool:
+    """At most CONTACT_LIMIT_PER_HOUR messages per address and per sender e-mail: the form sends an
+    acknowledgment to the address typed, so it must not become a way to mail anyone."""
+    window = timedelta(hours=1)
+    by_ip = throttle_hit(key=f"contact-ip:{client_ip(request)}", window=window)
+    by_email = throttle_hit(key=f"contact-email:{email.strip().lower()}", window=window)
+    return max(by_ip, by_email) <= settings.CONTACT_LIMIT_PER_HOUR
 
 
 _URL_PLACEHOLDER = re.compile(r"\{url:([a-z_]+:[a-z_]+)\}")

@@ -43,10 +43,12 @@ def test_anonymous_contact_needs_captcha_and_gets_a_reference(client, run_tasks)
     refused = client.post("/contact/", anonymous_form(captcha="forged"))
     assert refused.status_code == 400 and "vérification anti-robot" in text(refused)
     response = client.post("/contact/", anonymous_form())
-    assert response.status_code == 200
+    assert response.status_code == 302 and response["Location"] == "/contact/envoye/"
     contact = ContactRequest.objects.get()
     assert re.fullmatch(r"AS-\d{4}-\d{6}", contact.reference)
-    assert contact.reference in text(response)
+    assert contact.reference in text(client.get("/contact/envoye/"))
+    assert contact.reference in text(client.get("/contact/envoye/"))  # reloading sends nothing again
+    assert ContactRequest.objects.count() == 1
     assert contact.team == Team.ASSISTANCE and contact.establishment is not None
     run_tasks()
     assert mail.outbox[0].to == ["p@example.org"] and contact.reference in mail.outbox[0].subject
@@ -59,7 +61,7 @@ def test_financial_questions_go_to_the_regional_office(client):
     html = text(client.get("/contact/"))
     assert "sender_email" not in html and "altcha" not in html  # identity from the account, no CAPTCHA
     response = client.post("/contact/", {"subject": "financial_terms", "message": "Quel taux pour un PLUS ?"})
-    assert response.status_code == 200
+    assert response.status_code == 302
     contact = ContactRequest.objects.get()
     assert contact.team == Team.REGIONAL_OFFICE and contact.regional_office == office
     assert contact.sender_email == user.email and contact.user == user
@@ -91,7 +93,7 @@ def test_infected_attachment_is_refused_and_recorded(client, settings):
 
 def test_clean_attachment_is_stored_under_a_random_name(client, settings):
     upload = SimpleUploadedFile("plan.pdf", PDF, content_type="application/pdf")
-    assert client.post("/contact/", anonymous_form(attachment=upload)).status_code == 200
+    assert client.post("/contact/", anonymous_form(attachment=upload)).status_code == 302
     contact = ContactRequest.objects.get()
     assert contact.attachment_name == "plan.pdf" and "plan" not in contact.attachment.name
     assert contact.attachment_scan == ("clean" if settings.CLAMD_HOST else "not_scanned")
@@ -136,3 +138,31 @@ def test_acknowledgment_and_answer_go_through_smtp(client, smtp_sink, run_tasks,
     texts = smtp_sink.texts_to("smtp-contact@example.org")
     assert any(contact.reference in t and "bien reçu" in t for t in texts)
     assert any("Un nouveau courrier part aujourd'hui." in t for t in texts)
+
+
+def test_contact_form_is_limited_per_address_and_per_sender(client, settings, run_tasks):
+    settings.CONTACT_LIMIT_PER_HOUR = 2
+    for n in range(2):
+        assert client.post("/contact/", anonymous_form(sender_email=f"v{n}@example.org")).status_code == 302
+    refused = client.post("/contact/", anonymous_form(sender_email="v9@example.org"))
+    assert refused.status_code == 429 and "demandes dans l'heure" in text(refused)
+    # Same sender from another address: limited too.
+    for n in range(2):
+        client.post("/contact/", anonymous_form(sender_email="cible@example.org"), REMOTE_ADDR=f"10.1.0.{n}")
+    refused = client.post("/contact/", anonymous_form(sender_email="cible@example.org"), REMOTE_ADDR="10.1.0.9")
+    assert refused.status_code == 429
+    assert ContactRequest.objects.count() == 4
+
+
+def test_acknowledgment_carries_our_words_only(client, run_tasks):
+    client.post(
+        "/contact/",
+        anonymous_form(
+            sender_name="Gagnez 1000 euros sur http://arnaque.example", message="Cliquez ici http://x.example"
+        ),
+    )
+    run_tasks()
+    message = mail.outbox[0]
+    body = message.body + message.alternatives[0][0]
+    assert "arnaque" not in body and "x.example" not in body and "Gagnez" not in body
+    assert ContactRequest.objects.get().reference in body
