@@ -315,6 +315,9 @@ SITE_URL = env("SITE_URL") or f"http://{'localhost' if HOST in _LOCAL_HOSTS else
 # Reverse proxies in front of the service (0: clients connect directly). See espace.core.net.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 TERMS_VERSION = env("TERMS_VERSION", "2026-1")
+# Proof-of-work difficulty of the CAPTCHA: the browser tries on average half this many hashes.
+# bench/captcha.py measures it (README: about one second on a mid-range phone).
+ALTCHA_MAX_NUMBER = env_int("ALTCHA_MAX_NUMBER", 100_000)
 
 # --- Logging -----------------------------------------------------------------------------
 LOGGING = {

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET
 from espace.core import clock
 
 CHALLENGE_VALIDITY = timedelta(minutes=10)
-MAX_NUMBER = 100_000
 TEST_TOKEN = "test-ok"
 
 
@@ -34,7 +33,9 @@ def _hmac_key() -> str:
 @never_cache
 def challenge_view(request: HttpRequest) -> JsonResponse:
     challenge = altcha.create_challenge(
-        altcha.ChallengeOptions(hmac_key=_hmac_key(), max_number=MAX_NUMBER, expires=clock.now() + CHALLENGE_VALIDITY)
+        altcha.ChallengeOptions(
+            hmac_key=_hmac_key(), max_number=settings.ALTCHA_MAX_NUMBER, expires=clock.now() + CHALLENGE_VALIDITY
+        )
     )
     return JsonResponse(challenge.to_dict())
 

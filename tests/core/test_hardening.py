@@ -193,3 +193,10 @@ def test_operator_commands_work_as_printed_after_make_run(tmp_path):
         command, cwd=ROOT, env={**base, "ESPACE_RUN_ENV": str(run_env)}, capture_output=True, text=True, timeout=60
     )
     assert with_file.returncode == 0, with_file.stderr
+
+
+@pytest.mark.django_db
+def test_captcha_difficulty_is_a_setting(client, settings):
+    settings.ALTCHA_MAX_NUMBER = 123_456
+    challenge = client.get("/captcha/challenge/").json()
+    assert challenge["maxNumber"] == 123_456
