@@ -98,7 +98,7 @@ def production_server(tmp_path: Path) -> Iterator[str]:
         try:
             for _ in range(100):
                 try:
-                    urllib.request.urlopen(f"{base}/sante/", timeout=2)  # noqa: S310 — local test server
+                    urllib.request.urlopen(f"{base}/sante/", timeout=2)
                     break
                 except OSError:
                     time.sleep(0.2)
@@ -113,9 +113,9 @@ def production_server(tmp_path: Path) -> Iterator[str]:
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
     # The proxy in front says the client spoke HTTPS (SECURE_PROXY_SSL_HEADER), as in production.
-    request = urllib.request.Request(url, headers={"Host": "prets.example.org", "X-Forwarded-Proto": "https"})  # noqa: S310
+    request = urllib.request.Request(url, headers={"Host": "prets.example.org", "X-Forwarded-Proto": "https"})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
     except HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -140,7 +140,7 @@ def test_built_service_serves_pages_and_static_files_with_security_headers(produ
     assert status == 200 and body.startswith(b'@charset "UTF-8"')
     assert "immutable" in headers.get("Cache-Control", "")  # hashed name: cached for good
     # Plain HTTP is redirected to HTTPS.
-    plain = urllib.request.Request(production_server + "/", headers={"Host": "prets.example.org"})  # noqa: S310
+    plain = urllib.request.Request(production_server + "/", headers={"Host": "prets.example.org"})
     opener = urllib.request.build_opener(NoRedirect)
     with pytest.raises(HTTPError) as redirect:
         opener.open(plain, timeout=10)
