@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench install worker clean
+.PHONY: run test lint bench install worker clean help-screenshots
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,8 +34,17 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/djlint templates --lint
 	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py makemigrations --check --dry-run
-	DEBUG=0 SECRET_KEY=lint-$$(head -c 96 /dev/urandom | base64 -w0 | tr -dc a-zA-Z0-9) EMAIL_HOST=localhost \
-		ALLOWED_HOSTS=prets.example.org $(PY) manage.py check --deploy --fail-level WARNING
+	ESPACE_RUN_ENV=/nonexistent DEBUG=0 SECRET_KEY=lint-$$(head -c 96 /dev/urandom | base64 -w0 | tr -dc a-zA-Z0-9) \
+		EMAIL_HOST=localhost CLAMD_HOST=localhost ALLOWED_HOSTS=prets.example.org \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+## make help-screenshots: retake the help pages' screenshots (static/help/) from the browser tests, on purpose.
+help-screenshots: $(STAMP)
+	bin/check-test-deps
+	bin/start-clamd
+	CLAMD_HOST=127.0.0.1 $(PY) -m pytest tests/e2e/test_registration_flows.py -q
+	cp test-artifacts/help/*.png static/help/
+	@echo "Captures copiées dans static/help/ : relisez-les, puis commitez-les."
 
 bench: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) bench/run.py

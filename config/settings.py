@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "espace.core.context_processors.branding",
+                "espace.core.context_processors.navigation",
             ],
         },
     },
@@ -315,6 +316,12 @@ SITE_URL = env("SITE_URL") or f"http://{'localhost' if HOST in _LOCAL_HOSTS else
 # Reverse proxies in front of the service (0: clients connect directly). See espace.core.net.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 TERMS_VERSION = env("TERMS_VERSION", "2026-1")
+# Legal notice (« mentions légales ») and accessibility statement.
+LEGAL_PUBLICATION_DIRECTOR = env("LEGAL_PUBLICATION_DIRECTOR", "la directrice des prêts (démonstration)")
+LEGAL_HOST_NAME = env("LEGAL_HOST_NAME", "Hébergeur de démonstration")
+LEGAL_HOST_ADDRESS = env("LEGAL_HOST_ADDRESS", "1 rue de l'Exemple\n75000 Paris")
+LEGAL_PRIVACY_CONTACT = env("LEGAL_PRIVACY_CONTACT", "dpo@example.org")
+ACCESSIBILITY_STATEMENT_DATE = env("ACCESSIBILITY_STATEMENT_DATE", "25 novembre 2026")
 # Proof-of-work difficulty of the CAPTCHA: the browser tries on average half this many hashes.
 # bench/captcha.py measures it (README: about one second on a mid-range phone).
 ALTCHA_MAX_NUMBER = env_int("ALTCHA_MAX_NUMBER", 100_000)

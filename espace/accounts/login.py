@@ -212,7 +212,7 @@ def _status_result(user: User, request: HttpRequest) -> LoginResult:
         )
     return LoginResult(
         LoginOutcome.LAPSED,
-        "Votre inscription a expiré : le mot de passe temporaire n'a pas été utilisé dans les 30 jours. "
+        "Votre inscription a expiré : le code temporaire n'a pas été utilisé dans les 30 jours. "
         "Vous pouvez vous inscrire à nouveau, ou demander à l'assistance un nouveau courrier.",
     )
 

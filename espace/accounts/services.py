@@ -21,7 +21,7 @@ def user_set_first_password(*, user: User, password: str, request: HttpRequest |
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.status == UserStatus.AWAITING_ACTIVATION:
         if user.temporary_code_expires_at is None or user.temporary_code_expires_at <= clock.now():
-            raise ApplicationError("Votre mot de passe temporaire a expiré. Veuillez vous inscrire à nouveau.")
+            raise ApplicationError("Votre code temporaire a expiré. Veuillez vous inscrire à nouveau.")
         user.status = UserStatus.ACTIVE
         user.activated_at = clock.now()
         audit_record(action=AuditAction.ACCOUNT_ACTIVATED, actor=user, target=user, request=request)

@@ -79,7 +79,7 @@ def first_login(request: HttpRequest) -> HttpResponse:
     user = User.objects.filter(pk=pending.get("user", 0)).select_related("establishment").first() if pending else None
     if user is None or clock.now() - datetime.fromisoformat(pending["at"]) > FIRST_LOGIN_WINDOW:
         request.session.pop(FIRST_LOGIN_KEY, None)
-        messages.warning(request, "Veuillez vous connecter avec votre identifiant et votre mot de passe temporaire.")
+        messages.warning(request, "Veuillez vous connecter avec votre identifiant et votre code temporaire.")
         return redirect("accounts:login")
     form = NewPasswordForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():

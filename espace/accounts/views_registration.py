@@ -42,6 +42,29 @@ from espace.core.throttle import throttle_hit
 from espace.establishments.models import Establishment, normalize_client_number
 
 SESSION_KEY = "registration"
+# The step indicator of « Créer mon compte » (templates/includes/stepper.html).
+STEPS = ["Numéro client", "Conditions d'utilisation", "Identité", "Code reçu par e-mail", "Compte créé"]
+TEMPLATE_STEP = {
+    "accounts/register_step1.html": 0,
+    "accounts/register_step2.html": 1,
+    "accounts/register_identity.html": 2,
+    "accounts/register_member_details.html": 2,
+    "accounts/register_code.html": 3,
+    "accounts/register_done.html": 4,
+}
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    current = TEMPLATE_STEP[template]
+    steps = [
+        {"label": label, "state": "done" if index < current else "current" if index == current else "todo"}
+        for index, label in enumerate(STEPS)
+    ]
+    if current == len(STEPS) - 1:
+        steps[-1]["state"] = "done"
+    return render(request, template, {**(context or {}), "steps": steps}, status=status)
 
 
 def _state(request: HttpRequest) -> dict[str, Any]:
@@ -87,7 +110,7 @@ def register_step1(request: HttpRequest) -> HttpResponse:
         attempts = throttle_hit(key=f"registration-ip:{client_ip(request)}", window=settings.REGISTRATION_IP_WINDOW)
         if attempts > settings.REGISTRATION_IP_LIMIT:
             form.add_error(None, "Trop de tentatives depuis votre adresse. Veuillez réessayer dans 10 minutes.")
-            return render(request, "accounts/register_step1.html", {"form": form}, status=429)
+            return _render(request, "accounts/register_step1.html", {"form": form}, status=429)
         if form.is_valid():
             number = normalize_client_number(form.cleaned_data["client_number"])
             establishment = Establishment.objects.filter(client_number=number, is_active=True).first()
@@ -98,12 +121,12 @@ def register_step1(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:register_step2")
             form.add_error(
                 "client_number",
-                "Ce numéro client n'est pas reconnu. Vérifiez-le sur un courrier de la Caisse des Dépôts "
+                f"Ce numéro client n'est pas reconnu. Vérifiez-le sur un courrier de {settings.LENDER_NAME} "
                 "(sans les 0 initiaux).",
             )
             form.unknown_number = True  # type: ignore[attr-defined]
         status = 400
-    return render(request, "accounts/register_step1.html", {"form": form}, status=status)
+    return _render(request, "accounts/register_step1.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -120,7 +143,7 @@ def register_step2(request: HttpRequest) -> HttpResponse:
             _save_state(request, kind=kind.value, step="identity")
             return redirect("accounts:register_identity")
     context = {"form": form, "establishment": establishment, "kind": kind}
-    return render(request, "accounts/register_step2.html", context, status=400 if form.errors else 200)
+    return _render(request, "accounts/register_step2.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -151,7 +174,7 @@ def register_identity(request: HttpRequest) -> HttpResponse:
             "un peu plus tard (numéro client et vérification anti-robot).",
         )
         context = {"form": form, "establishment": establishment, "kind": kind}
-        return render(request, "accounts/register_identity.html", context, status=429)
+        return _render(request, "accounts/register_identity.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -177,7 +200,7 @@ def register_identity(request: HttpRequest) -> HttpResponse:
             _save_state(request, registration=str(registration.public_id), step="code")
             return redirect("accounts:register_code")
     context = {"form": form, "establishment": establishment, "kind": kind}
-    return render(request, "accounts/register_identity.html", context, status=400 if form.errors else 200)
+    return _render(request, "accounts/register_identity.html", context, status=400 if form.errors else 200)
 
 
 def _identity_try_allowed(request: HttpRequest, state: dict[str, Any]) -> bool:
@@ -220,7 +243,7 @@ def register_code(request: HttpRequest) -> HttpResponse:
             return _finish(request, registration)
         form.add_error("code", error)
     context = {"form": form, "registration": registration, "establishment": registration.establishment}
-    return render(request, "accounts/register_code.html", context, status=400 if form.errors else 200)
+    return _render(request, "accounts/register_code.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
@@ -259,7 +282,7 @@ def register_member_details(request: HttpRequest) -> HttpResponse:
         else:
             return _finish(request, registration)
     context = {"form": form, "registration": registration, "establishment": registration.establishment}
-    return render(request, "accounts/register_member_details.html", context, status=400 if form.errors else 200)
+    return _render(request, "accounts/register_member_details.html", context, status=400 if form.errors else 200)
 
 
 def register_done(request: HttpRequest) -> HttpResponse:
@@ -267,7 +290,7 @@ def register_done(request: HttpRequest) -> HttpResponse:
     registration = _registration(state)
     if registration is None or state.get("step") != "done" or registration.user_id is None:
         return _restart(request)
-    return render(request, "accounts/register_done.html", {"registration": registration})
+    return _render(request, "accounts/register_done.html", {"registration": registration})
 
 
 @require_POST

@@ -20,7 +20,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def page(request: HttpRequest, template: str) -> HttpResponse:
-    return render(request, f"core/pages/{template}.html", {"terms_version": settings.TERMS_VERSION})
+    context = {
+        "terms_version": settings.TERMS_VERSION,
+        "accessibility_statement_date": settings.ACCESSIBILITY_STATEMENT_DATE,
+        "legal": {
+            "publisher_address": settings.LENDER_POSTAL_ADDRESS,
+            "publication_director": settings.LEGAL_PUBLICATION_DIRECTOR,
+            "host_name": settings.LEGAL_HOST_NAME,
+            "host_address": settings.LEGAL_HOST_ADDRESS,
+            "privacy_contact": settings.LEGAL_PRIVACY_CONTACT,
+        },
+    }
+    return render(request, f"core/pages/{template}.html", context)
 
 
 @require_GET

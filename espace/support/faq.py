@@ -127,7 +127,7 @@ CLIENT_SERVICES = Section(
         ),
         Entry(
             "code-temporaire",
-            "Je n'arrive pas à taper le mot de passe temporaire",
+            "Je n'arrive pas à taper le code temporaire (mot de passe temporaire du courrier)",
             "Nos codes temporaires n'utilisent que des majuscules et des chiffres sans ambiguïté (ni O ni 0, ni I "
             "ni 1) ; les espaces et les minuscules sont acceptés.",
         ),
@@ -141,7 +141,7 @@ CLIENT_SERVICES = Section(
             "courrier-non-recu",
             "Le courrier adressé au représentant légal n'est pas arrivé",
             "Écrivez à l'assistance ({url:support:contact}) : elle peut générer un nouveau courrier avec un "
-            "nouveau mot de passe temporaire ; l'ancien ne fonctionnera plus.",
+            "nouveau code temporaire ; l'ancien ne fonctionnera plus.",
         ),
         Entry(
             "code-email",
@@ -157,13 +157,13 @@ CLIENT_SERVICES = Section(
         ),
         Entry(
             "plus-de-30-jours",
-            "Mon mot de passe temporaire ne fonctionne plus",
+            "Mon code temporaire (mot de passe temporaire) ne fonctionne plus",
             "Il n'est valable que 30 jours. Passé ce délai, inscrivez-vous à nouveau, ou demandez à "
             "l'assistance un nouveau courrier pour garder votre identifiant.",
         ),
         Entry(
             "par-email",
-            "Peut-on recevoir le mot de passe temporaire par e-mail ?",
+            "Peut-on recevoir le code temporaire par e-mail ?",
             "Non : l'envoi postal au représentant légal est la garantie que l'établissement désigne bien son "
             "administrateur ; il fait partie des conditions générales d'utilisation.",
         ),

@@ -39,7 +39,7 @@ HELP_PAGES = {
             ),
             Step(
                 "3. CAS 1 : vous êtes le premier utilisateur",
-                "Acceptez le rôle d'administrateur et les CGU. Un courrier contenant votre mot de passe temporaire "
+                "Acceptez le rôle d'administrateur et les CGU. Un courrier contenant votre code temporaire "
                 "sera adressé à votre représentant légal : prévenez-le.",
                 "help/inscription-3-administrateur.png",
             ),
@@ -56,7 +56,7 @@ HELP_PAGES = {
             ),
             Step(
                 "6. Compte créé",
-                "Vous disposez de 30 jours pour activer votre compte avec le mot de passe temporaire du courrier.",
+                "Vous disposez de 30 jours pour activer votre compte avec le code temporaire du courrier.",
                 "help/inscription-6-termine.png",
             ),
             Step(
@@ -69,7 +69,7 @@ HELP_PAGES = {
     ),
     "premiere-connexion": HelpPage(
         "Votre première connexion",
-        "Administrateur : votre représentant légal vous remet le code confidentiel temporaire reçu par courrier.",
+        "Administrateur : votre représentant légal vous remet le code temporaire reçu par courrier.",
         (
             Step(
                 "1. Connexion avec le code temporaire",

@@ -83,7 +83,7 @@ def test_cas1_creates_a_pending_administrator_and_a_letter(client, run_tasks):
     assert response.status_code == 302
     done = client.get(response["Location"]).content.decode().replace("&#x27;", "'")
     assert "Votre compte a été créé avec succès." in done
-    assert "Votre mot de passe a été envoyé à votre représentant légal." in done
+    assert "Votre code temporaire a été envoyé à votre représentant légal." in done
     assert "Vous disposez de 30 jours pour activer votre compte" in done
     user = User.objects.get(username="pdurand")
     assert user.status == UserStatus.AWAITING_ACTIVATION

@@ -200,3 +200,62 @@ def test_captcha_difficulty_is_a_setting(client, settings):
     settings.ALTCHA_MAX_NUMBER = 123_456
     challenge = client.get("/captcha/challenge/").json()
     assert challenge["maxNumber"] == 123_456
+
+
+def test_lender_name_is_never_hard_coded():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("espace", "templates")
+        for path in (ROOT / folder).rglob("*")
+        if path.suffix in {".py", ".html", ".txt"} and "Caisse des Dépôts" in path.read_text(errors="ignore")
+    ]
+    assert offenders == []
+
+
+@pytest.mark.django_db
+def test_no_empty_aria_describedby_and_legal_pages_from_settings(client, settings):
+    settings.LEGAL_PUBLICATION_DIRECTOR = "Mme Directrice Exemple"
+    settings.LEGAL_HOST_NAME = "Hébergeur Exemple SAS"
+    for url in ("/", "/connexion/", "/inscription/etape-1/", "/contact/", "/mentions-legales/", "/accessibilite/"):
+        assert 'aria-describedby=""' not in client.get(url).content.decode(), url
+    legal = client.get("/mentions-legales/").content.decode()
+    assert "Mme Directrice Exemple" in legal and "Hébergeur Exemple SAS" in legal
+    statement = client.get("/accessibilite/").content.decode().replace("&#x27;", "'")
+    for required in ("non conforme", "Défenseur des droits", "Non-conformités connues", "Date", "axe-core"):
+        assert required in statement
+
+
+@pytest.mark.django_db
+def test_pending_banner_links_to_the_filtered_list(client):
+    from espace.accounts.enums import UserStatus
+    from tests.factories import UserFactory
+
+    admin = UserFactory(admin=True)
+    UserFactory(establishment=admin.establishment, status=UserStatus.AWAITING_ADMIN)
+    client.force_login(admin)
+    assert 'href="/administration/utilisateurs/?status=awaiting_admin"' in client.get("/espace/").content.decode()
+
+
+@pytest.mark.django_db
+def test_technical_administration_link_only_for_staff_who_may_open_it(staff_factory, admin_user):
+    from django.test import Client
+
+    from tests.conftest import verified_login
+
+    agent = Client()
+    verified_login(agent, staff_factory("Assistance"))
+    page = agent.get("/back-office/").content.decode()
+    assert "Administration technique" not in page and "Back-office du prêteur" in page
+    superuser = Client()
+    verified_login(superuser, admin_user)
+    assert "Administration technique" in superuser.get("/back-office/").content.decode()
+
+
+@pytest.mark.django_db
+def test_main_menu_marks_the_current_section(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    html = client.get("/mon-compte/habilitations/").content.decode()
+    assert '<a class="nav-link" href="/mon-compte/" aria-current="page">Mon compte</a>' in html
+    assert 'aria-label="Fil d\'Ariane"' in html or "Fil d&#x27;Ariane" in html

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.smtp, pytest.mark.django_db(trans
 
 
 def test_member_registers_admin_activates_in_place_and_grants_portfolio(
-    page: Page, browser, live_server, smtp_sink, run_tasks
+    page: Page, new_page, smtp_sink, run_tasks, a11y
 ):
     establishment = EstablishmentFactory(client_number="287576", legal_name="OPH MONTREUIL HABITAT")
     UserFactory(
@@ -21,8 +21,9 @@ def test_member_registers_admin_activates_in_place_and_grants_portfolio(
     )
 
     # The user registers (CAS 2), asking for « Documents » only.
-    pass_step1(page, "287576")
+    pass_step1(page, "287576", a11y)
     page.get_by_label("J'accepte les Conditions générales d'utilisation").check()
+    a11y.check(page)
     page.get_by_role("button", name="Valider").click()
     page.get_by_label("Choisissez votre identifiant").fill("vdupont")
     page.get_by_label("Nom *", exact=True).fill("Dupont")
@@ -31,33 +32,36 @@ def test_member_registers_admin_activates_in_place_and_grants_portfolio(
     page.get_by_label("Confirmez votre mot de passe").fill("Val12345")
     page.get_by_label("Votre adresse e-mail").fill("vdupont@example.org")
     page.get_by_label("Documents").check()
+    a11y.check(page)
     page.get_by_role("button", name="Valider").click()
     run_tasks()
+    a11y.check(page)
     page.get_by_label("Code").fill(code_from_mail(smtp_sink, "vdupont@example.org"))
     page.get_by_role("button", name="Valider").click()
     expect(page.get_by_text("Votre compte a été créé avec succès.")).to_be_visible()
+    a11y.check(page)
     run_tasks()
     assert "Valérie Dupont" in smtp_sink.texts_to("admin@example.org")[0]
 
     # The administrator activates her from the list, in place.
-    admin = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
-    ).new_page()
+    admin = new_page(1280)
     admin.goto("/connexion/")
     admin.get_by_label("Identifiant").fill("pdurand")
     admin.get_by_label("Mot de passe").fill(PASSWORD)
     admin.get_by_role("button", name="Connexion").click()
     expect(admin.get_by_text("1 inscription en attente de votre validation")).to_be_visible()
+    a11y.check(admin)
     admin.get_by_role("button", name="Administration").click()
     admin.get_by_role("link", name="Liste des utilisateurs").click()
     row = admin.locator("tr", has_text="vdupont")
     expect(row.get_by_text("en attente de validation")).to_be_visible()
-    screenshot(admin, "30-liste-des-utilisateurs-1280")
+    a11y.check(admin)
+    screenshot(admin, "30-liste-des-utilisateurs")
     navigations = []
     admin.on("framenavigated", lambda frame: navigations.append(frame.url))
-    row.get_by_role("button", name="actif").click()
+    row.get_by_role("button", name="Rendre actif").click()
     updated_row = admin.locator("tr", has_text="vdupont")
-    expect(updated_row.get_by_role("button", name="actif")).to_have_count(0)
+    expect(updated_row.get_by_role("button", name="Rendre actif")).to_have_count(0)
     expect(updated_row.locator(".badge", has_text="actif")).to_be_visible()
     assert navigations == []  # updated without a page reload
     assert User.objects.get(username="vdupont").status == UserStatus.ACTIVE
@@ -66,7 +70,8 @@ def test_member_registers_admin_activates_in_place_and_grants_portfolio(
     admin.locator("tr", has_text="vdupont").get_by_role("link").first.click()
     expect(admin.get_by_role("heading", name="Fiche d'identité")).to_be_visible()
     admin.get_by_label("Consultation des Encours").check()
-    screenshot(admin, "31-fiche-identite-1280")
+    a11y.check(admin)
+    screenshot(admin, "31-fiche-identite")
     admin.get_by_role("button", name="Valider").click()
     expect(admin.get_by_text("Les habilitations de Valérie Dupont sont enregistrées.")).to_be_visible()
 
@@ -77,12 +82,15 @@ def test_member_registers_admin_activates_in_place_and_grants_portfolio(
 
     # She logs in with exactly those permissions.
     page.goto("/connexion/")
+    a11y.check(page)
     page.get_by_label("Identifiant").fill("vdupont")
     page.get_by_label("Mot de passe").fill("Val12345")
     page.get_by_role("button", name="Connexion").click()
     expect(page.get_by_role("heading", name="Encours et échéances")).to_be_visible()
+    a11y.check(page)
     expect(page.get_by_role("heading", name="Documents")).to_be_visible()
     expect(page.get_by_role("heading", name="Administration")).to_have_count(0)
     expect(page.get_by_role("heading", name="Demandes de prêt")).to_have_count(0)
     assert page.goto("/administration/utilisateurs/").status == 403
+    a11y.check(page)
     assert sorted(User.objects.get(username="vdupont").permissions) == ["view_documents", "view_portfolio"]

@@ -40,7 +40,7 @@ def login(page: Page, username: str, password: str) -> None:
 
 
 def test_lost_letter_contact_staff_totp_regenerates_and_new_code_activates(
-    page: Page, browser, live_server, run_tasks, tmp_path
+    page: Page, new_page, run_tasks, tmp_path, a11y
 ):
     establishment = EstablishmentFactory(client_number="237517", legal_name="SOC COOP HABITATION LOYER MODERE")
     register_admin(Client(), establishment, run_tasks, username="pdurand", email="pdurand@example.org")
@@ -51,6 +51,7 @@ def test_lost_letter_contact_staff_totp_regenerates_and_new_code_activates(
 
     # The letter never arrived: the user writes to the assistance.
     page.goto("/faq/")
+    a11y.check(page)
     page.get_by_role("link", name="/contact/").first.click()
     page.get_by_label("Objet de votre demande").select_option(label="Courrier au représentant légal non reçu ou expiré")
     page.get_by_label("Votre message").fill("Notre directeur n'a jamais reçu le courrier pour pdurand.")
@@ -58,9 +59,11 @@ def test_lost_letter_contact_staff_totp_regenerates_and_new_code_activates(
     page.get_by_label("Votre adresse e-mail").fill("pdurand@example.org")
     page.get_by_label("Numéro client").fill("000237517")
     page.wait_for_function("() => (document.querySelector('input[name=captcha]') || {}).value?.length > 20")
-    screenshot(page, "40-contact-1280")
+    a11y.check(page)
+    screenshot(page, "40-contact")
     page.get_by_role("button", name="Envoyer").click()
     expect(page.get_by_text("Votre demande porte la référence")).to_be_visible()
+    a11y.check(page)
     reference = ContactRequest.objects.get().reference
 
     # A staff member logs in with the second factor and finds the request and the establishment.
@@ -75,28 +78,37 @@ def test_lost_letter_contact_staff_totp_regenerates_and_new_code_activates(
     staff_roles_ensure()  # this transactional test runs after others have flushed the database
     agent.groups.add(Group.objects.get(name="Assistance"))
     device = TOTPDevice.objects.create(user=agent, name="téléphone", confirmed=True)
-    staff = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True
-    ).new_page()
+    staff = new_page(1280, accept_downloads=True)
     staff.goto("/back-office/")
+    a11y.check(staff)
     staff.get_by_label("Identifiant").fill("agent")
     staff.get_by_label("Mot de passe").fill("Agent-Pass-2026!")
     staff.get_by_role("button", name="Continuer").click()
+    expect(staff.get_by_label("Code de vérification")).to_be_visible()
+    a11y.check(staff)
     staff.get_by_label("Code de vérification").fill(f"{totp(device.bin_key):06d}")
     staff.get_by_role("button", name="Valider").click()
+    expect(staff.get_by_role("heading", name="Établissements")).to_be_visible()
+    a11y.check(staff)
     staff.get_by_role("link", name="Demandes", exact=True).click()
     expect(staff.get_by_role("link", name=reference)).to_be_visible()
+    a11y.check(staff)
+    staff.get_by_role("link", name=reference).click()
+    expect(staff.get_by_text("Notre directeur n'a jamais reçu le courrier")).to_be_visible()
+    a11y.check(staff)
     staff.get_by_role("link", name="Établissements").click()
     staff.get_by_label("Numéro client ou raison sociale").fill("237517")
     staff.get_by_role("button", name="Rechercher").click()
     staff.get_by_role("link", name="SOC COOP HABITATION LOYER MODERE").click()
     expect(staff.locator("#user-pdurand").get_by_text("en attente d'activation")).to_be_visible()
-    screenshot(staff, "41-back-office-etablissement-1280")
+    a11y.check(staff)
+    screenshot(staff, "41-back-office-etablissement")
     staff.locator("#user-pdurand").get_by_role("button", name="Regénérer le courrier").click()
     expect(staff.get_by_text("l'ancien code ne fonctionne plus")).to_be_visible()
 
     # The print batch exported from the screen holds the new letter.
     staff.get_by_role("link", name="Courriers").click()
+    a11y.check(staff)
     with staff.expect_download() as download_info:
         staff.get_by_role("button", name=re.compile("Exporter un lot")).click()
     batch = tmp_path / "lot.zip"
@@ -110,10 +122,13 @@ def test_lost_letter_contact_staff_totp_regenerates_and_new_code_activates(
     # The old code no longer works; the new one activates the account.
     login(page, "pdurand", old_code)
     expect(page.get_by_text("Identifiant ou mot de passe incorrect.")).to_be_visible()
+    a11y.check(page)
     login(page, "pdurand", new_codes[0])
     expect(page.get_by_role("heading", name="Votre première connexion")).to_be_visible()
+    a11y.check(page)
     page.get_by_label("Nouveau mot de passe *", exact=True).fill("Nouveau-Depart-7")
     page.get_by_label("Confirmez le nouveau mot de passe").fill("Nouveau-Depart-7")
     page.get_by_role("button", name="Valider").click()
     expect(page.get_by_text("votre compte est actif")).to_be_visible()
+    a11y.check(page)
     assert User.objects.get(username="pdurand").status == UserStatus.ACTIVE

@@ -22,12 +22,10 @@ from tests.factories import EstablishmentFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.smtp, pytest.mark.django_db(transaction=True)]
 
 
-def shoot(page: Page, name: str) -> None:
-    """Each step at 1280 px and at 375 px."""
-    screenshot(page, f"{name}-1280")
-    page.set_viewport_size({"width": 375, "height": 740})
-    screenshot(page, f"{name}-375")
-    page.set_viewport_size({"width": 1280, "height": 900})
+def shoot(page: Page, name: str, a11y) -> None:
+    """Each step checked by axe and screenshot, at 1280 px and at 375 px."""
+    a11y.check(page)
+    screenshot(page, name)
 
 
 def code_from_mail(smtp_sink, address: str) -> str:
@@ -36,31 +34,33 @@ def code_from_mail(smtp_sink, address: str) -> str:
     return re.search(r"^\s+(\d{4})\s*$", texts[-1], re.MULTILINE).group(1)
 
 
-def pass_step1(page: Page, typed_number: str) -> None:
+def pass_step1(page: Page, typed_number: str, a11y) -> None:
     page.goto("/")
+    a11y.check(page)
     help_shot(page, "inscription-1-accueil", whole_view=True)
     page.get_by_role("link", name="Inscrivez-vous").click()
     expect(page.get_by_text("Souhaitez-vous bénéficier des services en ligne « Prêts »")).to_be_visible()
+    a11y.check(page)
     page.get_by_role("link", name="OUI").click()
     expect(page.get_by_text("Créer un compte — Etape 1/2", exact=False)).to_be_visible()
     page.get_by_label("Numéro client").fill(typed_number)
     # The proof of work is solved by the browser itself (ALTCHA), no test bypass here.
     page.wait_for_function("() => (document.querySelector('input[name=captcha]') || {}).value?.length > 20")
-    shoot(page, "01-etape-1")
+    shoot(page, "01-etape-1", a11y)
     help_shot(page, "inscription-2-numero-client")
     page.get_by_role("button", name="Valider").click()
 
 
-def test_cas1_first_user_from_home_page_to_first_login(page: Page, smtp_sink, run_tasks, tmp_path: Path):
+def test_cas1_first_user_from_home_page_to_first_login(page: Page, smtp_sink, run_tasks, tmp_path: Path, a11y):
     establishment = EstablishmentFactory(
         client_number="237517",
         legal_name="SOCIETE COOPERATIVE HABITATION LOYER MODERE",
         legal_representative_title="Monsieur le Directeur général",
     )
-    pass_step1(page, "000237517")
+    pass_step1(page, "000237517", a11y)
     expect(page.get_by_text("Vous êtes le premier utilisateur pour l'établissement")).to_be_visible()
     expect(page.get_by_text(establishment.legal_name, exact=False).first).to_be_visible()
-    shoot(page, "02-cas1-administrateur")
+    shoot(page, "02-cas1-administrateur", a11y)
     page.get_by_label("J'accepte le rôle d'administrateur").check()
     page.get_by_label("J'accepte les CGU").check()
     help_shot(page, "inscription-3-administrateur")
@@ -72,7 +72,7 @@ def test_cas1_first_user_from_home_page_to_first_login(page: Page, smtp_sink, ru
     page.get_by_label("Votre adresse e-mail").fill("pdurand@example.org")
     page.get_by_label("N° de téléphone").fill("01020304")
     page.get_by_label("Fonction").fill("Directeur Financier")
-    shoot(page, "03-cas1-identite")
+    shoot(page, "03-cas1-identite", a11y)
     help_shot(page, "inscription-4-identite")
     page.get_by_role("button", name="Valider").click()
     expect(page.get_by_label("Code")).to_be_visible()
@@ -80,15 +80,16 @@ def test_cas1_first_user_from_home_page_to_first_login(page: Page, smtp_sink, ru
     run_tasks()
     code = code_from_mail(smtp_sink, "pdurand@example.org")
     page.get_by_label("Code").fill(code)
-    shoot(page, "04-cas1-code")
+    shoot(page, "04-cas1-code", a11y)
     help_shot(page, "inscription-5-code")
     page.get_by_role("button", name="Valider").click()
     expect(page.get_by_text("Votre compte a été créé avec succès.")).to_be_visible()
-    expect(page.get_by_text("Votre mot de passe a été envoyé à votre représentant légal.")).to_be_visible()
-    shoot(page, "05-cas1-termine")
+    expect(page.get_by_text("Votre code temporaire a été envoyé à votre représentant légal.")).to_be_visible()
+    shoot(page, "05-cas1-termine", a11y)
     help_shot(page, "inscription-6-termine")
     page.get_by_role("button", name="Terminer").click()
     expect(page.get_by_role("heading", name="Connexion à l'Espace client")).to_be_visible()
+    a11y.check(page)
 
     run_tasks()  # the letter
     out = tmp_path / "courriers"
@@ -101,6 +102,7 @@ def test_cas1_first_user_from_home_page_to_first_login(page: Page, smtp_sink, ru
     temporary_code = re.search(r"\b([A-Z2-9]{4} [A-Z2-9]{4} [A-Z2-9]{4})\b", text).group(1)
 
     page.goto("/connexion/")
+    a11y.check(page)
     page.get_by_label("Identifiant").fill("pdurand")
     page.get_by_label("Mot de passe").fill(temporary_code)
     help_shot(page, "premiere-connexion-1-connexion")
@@ -108,24 +110,24 @@ def test_cas1_first_user_from_home_page_to_first_login(page: Page, smtp_sink, ru
     expect(page.get_by_role("heading", name="Votre première connexion")).to_be_visible()
     page.get_by_label("Nouveau mot de passe *", exact=True).fill("Nouveau-Depart-7")
     page.get_by_label("Confirmez le nouveau mot de passe").fill("Nouveau-Depart-7")
-    shoot(page, "06-premiere-connexion")
+    shoot(page, "06-premiere-connexion", a11y)
     help_shot(page, "premiere-connexion-2-mot-de-passe")
     page.get_by_role("button", name="Valider").click()
     expect(page.get_by_text("votre compte est actif")).to_be_visible()
     expect(page.get_by_role("heading", name="Administration")).to_be_visible()
-    shoot(page, "07-accueil-administrateur")
+    shoot(page, "07-accueil-administrateur", a11y)
     help_shot(page, "premiere-connexion-3-accueil", whole_view=True)
     assert User.objects.get(username="pdurand").status == UserStatus.ACTIVE
 
 
-def test_cas2_later_user_registers_and_the_administrator_is_told(page: Page, smtp_sink, run_tasks):
+def test_cas2_later_user_registers_and_the_administrator_is_told(page: Page, smtp_sink, run_tasks, a11y):
     establishment = EstablishmentFactory(client_number="287576", legal_name="OPH MONTREUIL HABITAT")
     UserFactory(establishment=establishment, admin=True, email="admin@example.org", first_name="Anne")
-    pass_step1(page, "287576")
+    pass_step1(page, "287576", a11y)
     expect(
         page.get_by_text("Un e-mail va être envoyé à votre administrateur afin que celui-ci valide votre inscription.")
     ).to_be_visible()
-    shoot(page, "08-cas2-conditions")
+    shoot(page, "08-cas2-conditions", a11y)
     page.get_by_label("J'accepte les Conditions générales d'utilisation").check()
     page.get_by_role("button", name="Valider").click()
 
@@ -141,19 +143,20 @@ def test_cas2_later_user_registers_and_the_administrator_is_told(page: Page, smt
     page.get_by_role("button", name="Valider").click()
     # A password with one kind of character: a clear message next to the field.
     expect(page.get_by_text("3 des 4 catégories de caractères :")).to_be_visible()
-    shoot(page, "09-cas2-formulaire-erreur")
+    shoot(page, "09-cas2-formulaire-erreur", a11y)
     page.get_by_label("Créez un mot de passe").fill("Val12345")  # the tutorial's example is « Robuste »
     page.get_by_label("Confirmez votre mot de passe").fill("Val12345")
     help_shot(page, "inscription-7-utilisateur")
     page.get_by_role("button", name="Valider").click()
 
     run_tasks()
+    a11y.check(page)
     page.get_by_label("Code").fill(code_from_mail(smtp_sink, "vdupont@example.org"))
     page.get_by_role("button", name="Valider").click()
     expect(
         page.get_by_text("Un courriel a été envoyé à votre administrateur afin que celui-ci valide votre inscription.")
     ).to_be_visible()
-    shoot(page, "10-cas2-termine")
+    shoot(page, "10-cas2-termine", a11y)
     run_tasks()
     notice = smtp_sink.texts_to("admin@example.org")
     assert len(notice) == 1 and "Valérie Dupont" in notice[0] and "Consultation des Encours" in notice[0]
@@ -164,9 +167,13 @@ def test_cas2_later_user_registers_and_the_administrator_is_told(page: Page, smt
     assert member.requested_permissions == ["view_portfolio", "view_documents"]
 
 
-def test_home_page_at_375_and_1280(page: Page, mobile_page: Page):
+def test_home_page_at_375_and_1280(page: Page, mobile_page: Page, a11y):
     for current, width in [(page, 1280), (mobile_page, 375)]:
         current.goto("/")
         expect(current.get_by_text("Vous n'avez pas de compte ?")).to_be_visible()
         assert current.evaluate("document.documentElement.scrollWidth") <= width  # no horizontal scrolling
-        screenshot(current, f"00-accueil-{width}")
+        a11y.check(current)
+        screenshot(current, f"00-accueil-{width}px")
+    # On a phone the login form comes first, above the presentation.
+    login_top = mobile_page.get_by_role("button", name="Connexion").bounding_box()["y"]
+    assert login_top < 740 * 1.5, login_top

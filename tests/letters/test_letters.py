@@ -33,7 +33,7 @@ def test_letter_content_addresses_the_legal_representative(client, run_tasks, tm
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "Monsieur le Maire" in text and "PRADES" in text
     assert "Pierre Durand" in text and "pdurand" in text
-    assert "code confidentiel temporaire" in text
+    assert "code temporaire" in text
     assert "modifier lors de sa première connexion" in text
     assert "valable jusqu" in text
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
