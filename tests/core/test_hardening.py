@@ -259,3 +259,9 @@ def test_main_menu_marks_the_current_section(client):
     html = client.get("/mon-compte/habilitations/").content.decode()
     assert '<a class="nav-link" href="/mon-compte/" aria-current="page">Mon compte</a>' in html
     assert 'aria-label="Fil d\'Ariane"' in html or "Fil d&#x27;Ariane" in html
+
+
+@pytest.mark.django_db
+def test_registration_shows_the_shared_step_indicator(client):
+    html = client.get("/inscription/etape-1/").content.decode()
+    assert 'class="ep-stepper"' in html and 'aria-current="step"' in html and "Numéro client" in html
