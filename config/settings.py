@@ -74,10 +74,12 @@ INSTALLED_APPS = [
     "espace.core",
     "espace.establishments",
     "espace.accounts",
+    "espace.registration",
     "espace.letters",
     "espace.members",
     "espace.support",
     "espace.backoffice",
+    "espace.demo",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("espace.core.urls")),
     path("", include("espace.accounts.urls")),
+    path("", include("espace.registration.urls")),
     path("administration/", include("espace.members.urls")),
     path("", include("espace.support.urls")),
     path("back-office/", include("espace.backoffice.urls")),

@@ -32,6 +32,15 @@ class UserStatus(models.TextChoices):
     LAPSED = "lapsed", _("inscription expirée")
 
 
-class RegistrationKind(models.TextChoices):
-    ADMINISTRATOR = "administrator", _("premier utilisateur (administrateur)")
-    MEMBER = "member", _("utilisateur")
+class AuditAction(models.TextChoices):
+    LOGIN_SUCCEEDED = "login_succeeded", _("Connexion réussie")
+    LOGIN_FAILED = "login_failed", _("Échec de connexion")
+    LOGIN_LOCKED = "login_locked", _("Compte bloqué")
+    LOGIN_UNLOCKED = "login_unlocked", _("Compte débloqué")
+    LOGOUT = "logout", _("Déconnexion")
+    PASSWORD_CHANGED = "password_changed", _("Mot de passe modifié")
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Réinitialisation demandée")
+    PASSWORD_RESET = "password_reset", _("Mot de passe réinitialisé")
+    USERNAME_REMINDER_SENT = "username_reminder_sent", _("Identifiant envoyé")
+    PROFILE_CHANGED = "profile_changed", _("Profil modifié")
+    EMAIL_CHANGED = "email_changed", _("Adresse e-mail modifiée")

@@ -10,19 +10,20 @@ from dataclasses import dataclass
 from enum import Enum
 
 from django.conf import settings
+from django.contrib.auth import login
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.formats import time_format
 from django.utils.timezone import localtime
 
-from espace.accounts.enums import UserStatus
-from espace.accounts.models import LIVE_STATUSES, LoginGuard, User, normalize_identifier
-from espace.accounts.registration import user_lapse
+from espace.accounts.enums import AuditAction, UserStatus
+from espace.accounts.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+from espace.accounts.models import LIVE_STATUSES, LoginGuard, User, guard_key, normalize_identifier
+from espace.accounts.selectors import guard_is_locked
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.exceptions import ApplicationError
-from espace.core.models import AuditAction
 from espace.core.net import client_ip
 from espace.core.throttle import throttle_count, throttle_hit
 
@@ -30,6 +31,10 @@ from espace.core.throttle import throttle_count, throttle_hit
 _DUMMY_HASH = make_password("espace-prets-dummy-password")
 
 GENERIC_FAILURE = "Identifiant ou mot de passe incorrect."
+
+# The user who gave a temporary code (or must change a password) and has not chosen a new one:
+# read by the first-login screen of the registration app.
+FIRST_LOGIN_KEY = "first_login_user"
 
 
 class LoginOutcome(Enum):
@@ -64,13 +69,6 @@ def _guard(identifier: str) -> LoginGuard:
     return LoginGuard.objects.select_for_update().get(identifier=identifier)
 
 
-def guard_key(identifier: str, *, staff: bool = False) -> str:
-    """Clients and lender staff have separate identifier namespaces, hence separate counters:
-    failures at the client entrance can never lock a staff account, nor reveal one."""
-    normalized = normalize_identifier(identifier)[:240]
-    return f"staff:{normalized}" if staff else normalized
-
-
 def _find_user(identifier: str, *, staff: bool) -> User | None:
     users = User.objects.select_related("establishment").filter(username__iexact=identifier, is_staff=staff)
     user = users.filter(status__in=LIVE_STATUSES).first()
@@ -91,10 +89,6 @@ def locked_message(guard: LoginGuard) -> str:
         f"Votre compte se débloquera automatiquement au bout d'une heure (à {until}). "
         "Si vous avez perdu votre mot de passe, cliquez sur « Mot de passe oublié »."
     )
-
-
-def _is_locked(guard: LoginGuard) -> bool:
-    return guard.requires_reset or (guard.locked_until is not None and guard.locked_until > clock.now())
 
 
 def _credentials_match(user: User | None, secret: str) -> bool:
@@ -144,7 +138,7 @@ def login_attempt(
         return LoginResult(LoginOutcome.CAPTCHA_REQUIRED, CAPTCHA_MESSAGE)
     with transaction.atomic():
         guard = _guard(guard_key(normalized, staff=staff))
-        if _is_locked(guard):
+        if guard_is_locked(guard):
             return LoginResult(LoginOutcome.LOCKED, locked_message(guard))
         if guard.locked_until is not None and guard.failures >= settings.LOGIN_FAILURES_BEFORE_LOCK:
             guard.failures = 0  # the hour is over: a fresh series of tries
@@ -156,10 +150,6 @@ def login_attempt(
         guard.locked_until = None
         guard.save(update_fields=["failures", "locked_until"])
 
-    if user.status == UserStatus.AWAITING_ACTIVATION:
-        if user.temporary_code_expires_at and user.temporary_code_expires_at <= clock.now():
-            user_lapse(user=user)
-            user.status = UserStatus.LAPSED
     return _status_result(user, request)
 
 
@@ -191,12 +181,18 @@ def _count_failure(*, guard: LoginGuard, user: User | None, request: HttpRequest
     return result
 
 
+def _temporary_code_expired(user: User) -> bool:
+    """Past 30 days the code opens nothing; the registration app lapses the account (daily, or
+    when the establishment registers again)."""
+    return user.temporary_code_expires_at is None or user.temporary_code_expires_at <= clock.now()
+
+
 def _status_result(user: User, request: HttpRequest) -> LoginResult:
     status = user.status
     if status == UserStatus.ACTIVE:
         outcome = LoginOutcome.MUST_CHANGE_PASSWORD if user.must_change_password else LoginOutcome.SUCCESS
         return LoginResult(outcome, user=user)
-    if status == UserStatus.AWAITING_ACTIVATION:
+    if status == UserStatus.AWAITING_ACTIVATION and not _temporary_code_expired(user):
         return LoginResult(LoginOutcome.MUST_CHANGE_PASSWORD, user=user)
     if status == UserStatus.AWAITING_ADMIN:
         return LoginResult(
@@ -230,7 +226,7 @@ def password_confirm(*, user: User, password: str, request: HttpRequest | None, 
     """
     with transaction.atomic():
         guard = _guard(guard_key(user.username, staff=user.is_staff))
-        if _is_locked(guard):
+        if guard_is_locked(guard):
             raise AccountLockedError(locked_message(guard))
         if guard.locked_until is not None and guard.failures >= settings.LOGIN_FAILURES_BEFORE_LOCK:
             guard.failures = 0
@@ -248,6 +244,15 @@ def password_confirm(*, user: User, password: str, request: HttpRequest | None, 
         "pendant une heure.",
         field=field,
     )
+
+
+def session_start(request: HttpRequest, user: User) -> None:
+    """Open the session of a client user (new session key, lifetime clocks, audit)."""
+    login(request, user, backend="espace.accounts.backends.EspaceBackend")
+    now = clock.now().isoformat()
+    request.session[SESSION_LOGIN_AT] = now
+    request.session[SESSION_LAST_SEEN] = now
+    audit_record(action=AuditAction.LOGIN_SUCCEEDED, actor=user, target=user, request=request)
 
 
 def login_guard_clear(*, identifier: str, staff: bool = False) -> None:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.core.validators import RegexValidator
@@ -9,9 +8,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from espace.accounts.enums import Permission, RegistrationKind, UserStatus
+from espace.accounts.enums import Permission, UserStatus
 from espace.core import clock
-from espace.core.models import TimeStampedModel
+from espace.core.models import EmailCodeMixin, TimeStampedModel
 
 username_validator = RegexValidator(
     r"^[A-Za-z0-9._-]{3,50}$",
@@ -24,7 +23,34 @@ def normalize_identifier(raw: str) -> str:
     return raw.strip().lower()
 
 
+def guard_key(identifier: str, *, staff: bool = False) -> str:
+    """The login counter of an identifier. Clients and lender staff have separate namespaces, hence
+    separate counters: failures at the client entrance can never lock a staff account, nor reveal one."""
+    normalized = normalize_identifier(identifier)[:240]
+    return f"staff:{normalized}" if staff else normalized
+
+
+# Each « habilitation » is a boolean column, so the database can filter users by permission
+# (« the administrators of an establishment ») in one query, on SQLite and PostgreSQL alike.
+PERMISSION_FIELDS: dict[str, str] = {p.value: f"perm_{p.value}" for p in Permission}
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def holding(self, permission: Permission | str) -> UserQuerySet:
+        """Users who hold the permission (any status: combine with .active())."""
+        return self.filter(**{PERMISSION_FIELDS[str(permission)]: True})
+
+    def active(self) -> UserQuerySet:
+        return self.filter(status=UserStatus.ACTIVE)
+
+
 class EspaceUserManager(UserManager["User"]):
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
+
+    def holding(self, permission: Permission | str) -> UserQuerySet:
+        return self.get_queryset().holding(permission)
+
     def get_by_natural_key(self, username: str | None) -> User:
         # Staff and clients have separate namespaces; a staff account wins (createsuperuser, admin).
         user = self.filter(username__iexact=username, status__in=LIVE_STATUSES).order_by("-is_staff").first()
@@ -33,6 +59,7 @@ class EspaceUserManager(UserManager["User"]):
         return user
 
 
+PERMISSION_FIELD_NAMES = list(PERMISSION_FIELDS.values())
 LIVE_STATUSES = [UserStatus.AWAITING_ACTIVATION, UserStatus.AWAITING_ADMIN, UserStatus.ACTIVE, UserStatus.DEACTIVATED]
 
 
@@ -55,7 +82,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name=_("établissement"),
     )
     status = models.CharField(_("statut"), max_length=32, choices=UserStatus.choices, default=UserStatus.ACTIVE)
-    permissions = models.JSONField(_("habilitations accordées"), default=list, blank=True)
+    perm_create_loan_requests = models.BooleanField(_("Création de demandes de prêts"), default=False)
+    perm_validate_loan_requests = models.BooleanField(_("Validation de demandes de prêts"), default=False)
+    perm_manage_disbursements = models.BooleanField(_("Pilotage des échéanciers de versement"), default=False)
+    perm_view_dossiers = models.BooleanField(_("Consultation des Dossiers"), default=False)
+    perm_view_portfolio = models.BooleanField(_("Consultation des Encours"), default=False)
+    perm_view_documents = models.BooleanField(_("Documents"), default=False)
+    perm_administer_users = models.BooleanField(_("Administration"), default=False)
     requested_permissions = models.JSONField(_("habilitations demandées"), default=list, blank=True)
     temporary_code_hash = models.CharField(max_length=256, blank=True)
     temporary_code_expires_at = models.DateTimeField(null=True, blank=True)
@@ -99,7 +132,15 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="client_user_has_establishment",
             ),
         ]
-        indexes = [models.Index(Lower("email"), name="user_email_lower")]
+        indexes = [
+            models.Index(Lower("email"), name="user_email_lower"),
+            # « Who administers this establishment? » on every client home page.
+            models.Index(
+                fields=["establishment"],
+                condition=models.Q(perm_administer_users=True, status=UserStatus.ACTIVE),
+                name="user_active_administrators",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_full_name()} ({self.username})"
@@ -119,8 +160,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_client(self) -> bool:
         return self.establishment_id is not None
 
+    @property
+    def permissions(self) -> list[str]:
+        """The granted permissions' codes, in the glossary's order."""
+        return [code for code, field in PERMISSION_FIELDS.items() if getattr(self, field)]
+
+    @permissions.setter
+    def permissions(self, codes: list[str]) -> None:
+        wanted = {str(code) for code in codes}
+        for code, field in PERMISSION_FIELDS.items():
+            setattr(self, field, code in wanted)
+
     def has_permission(self, permission: Permission | str) -> bool:
-        return self.is_active and self.is_client and str(permission) in self.permissions
+        return self.is_active and self.is_client and bool(getattr(self, PERMISSION_FIELDS[str(permission)]))
 
     @property
     def is_establishment_admin(self) -> bool:
@@ -150,66 +202,6 @@ class LoginGuard(models.Model):
 
     def __str__(self) -> str:
         return self.identifier
-
-
-class EmailCodeMixin(models.Model):
-    """A 4-digit email code proving an address (SECURITY.md: 15 min, 3 tries, 5 sends, 60 s apart).
-
-    Shared by registrations and email changes; the rules live in `espace.accounts.email_codes`.
-    """
-
-    code_hash = models.CharField(max_length=256, blank=True)
-    code_expires_at = models.DateTimeField(null=True, blank=True)
-    code_failures = models.PositiveSmallIntegerField(default=0)
-    codes_sent = models.PositiveSmallIntegerField(default=0)
-    last_code_requested_at = models.DateTimeField(null=True, blank=True)
-    email_verified_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField()
-    completed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_open(self) -> bool:
-        return self.completed_at is None and self.expires_at > clock.now()
-
-
-class Registration(EmailCodeMixin, TimeStampedModel):
-    """A registration in progress, before the email address is proven by the 4-digit code.
-
-    It reserves the identifier until it expires; only a completed registration creates a User.
-    """
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    establishment = models.ForeignKey("establishments.Establishment", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=RegistrationKind.choices)
-    username = models.CharField(max_length=50, validators=[username_validator])
-    first_name = models.CharField(max_length=80)
-    last_name = models.CharField(max_length=80)
-    email = models.EmailField()
-    phone = models.CharField(max_length=30, blank=True)
-    job_title = models.CharField(max_length=120, blank=True)
-    password_hash = models.CharField(max_length=256, blank=True)
-    requested_permissions = models.JSONField(default=list, blank=True)
-    terms_version = models.CharField(max_length=20)
-    user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="registration")
-
-    class Meta:
-        indexes = [models.Index(Lower("username"), "expires_at", name="registration_username_lower")]
-
-    def __str__(self) -> str:
-        return f"{self.username} → {self.establishment_id}"
-
-    def as_user_fields(self) -> dict[str, Any]:
-        return {
-            "username": self.username,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "email": self.email,
-            "phone": self.phone,
-            "job_title": self.job_title,
-        }
 
 
 class EmailChange(EmailCodeMixin, TimeStampedModel):

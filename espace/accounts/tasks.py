@@ -5,29 +5,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
-from espace.accounts.email_codes import code_issue
 from espace.accounts.enums import UserStatus
-from espace.accounts.models import LIVE_STATUSES, EmailChange, Registration, User
-from espace.accounts.registration import registration_issue_code
+from espace.accounts.models import LIVE_STATUSES, EmailChange, User
+from espace.core.email_codes import code_issue
 from espace.core.emails import deliver_with_retry, email_send_now
-
-
-@task()
-def send_registration_code(*, registration_id: int, attempt: int = 1) -> bool:
-    """Generate the 4-digit code here, so its clear value never sits in the task queue."""
-
-    def send() -> None:
-        code = registration_issue_code(registration_id=registration_id)
-        if code is None:
-            return
-        registration = Registration.objects.get(pk=registration_id)
-        email_send_now(
-            template="registration_code",
-            to=[registration.email],
-            context={"code": code, "first_name": registration.first_name},
-        )
-
-    return deliver_with_retry(send_registration_code, send, attempt=attempt, registration_id=registration_id)
 
 
 @task()

@@ -1,39 +1,30 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from espace.accounts.enums import Permission, UserStatus
-from espace.accounts.forms import LoginForm, NewPasswordForm
-from espace.accounts.login import LoginOutcome, login_attempt, login_captcha_required
-from espace.accounts.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+from espace.accounts.enums import AuditAction, Permission, UserStatus
+from espace.accounts.forms import LoginForm
+from espace.accounts.http import ClientRequest
+from espace.accounts.login import FIRST_LOGIN_KEY, LoginOutcome, login_attempt, login_captcha_required, session_start
 from espace.accounts.models import User
 from espace.accounts.perms import client_required
 from espace.accounts.selectors import establishment_admins
-from espace.accounts.services import user_set_first_password
 from espace.core import clock
 from espace.core.audit import audit_record
-from espace.core.exceptions import ApplicationError
-from espace.core.models import AuditAction, NewsItem
-
-FIRST_LOGIN_KEY = "first_login_user"
-# Time allowed between the temporary code and the new password.
-FIRST_LOGIN_WINDOW = timedelta(minutes=15)
+from espace.core.models import NewsItem
 
 
-def _start_session(request: HttpRequest, user: User) -> None:
-    login(request, user, backend="espace.accounts.backends.EspaceBackend")
-    now = clock.now().isoformat()
-    request.session[SESSION_LOGIN_AT] = now
-    request.session[SESSION_LAST_SEEN] = now
-    audit_record(action=AuditAction.LOGIN_SUCCEEDED, actor=user, target=user, request=request)
+def public_home(request: HttpRequest) -> HttpResponse:
+    """The public home page: what the services are, the login box, « Première inscription ? »."""
+    if request.user.is_authenticated and getattr(request, "establishment", None) is not None:
+        return redirect("accounts:home")
+    return render(request, "core/home.html", {"login_form": LoginForm(captcha=login_captcha_required(request))})
 
 
 @sensitive_post_parameters("password")
@@ -57,12 +48,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, "Équipes du prêteur : connectez-vous par l'accès back-office.")
                 return render(request, "accounts/login.html", {"form": form}, status=403)
             if result.outcome == LoginOutcome.SUCCESS and result.user is not None:
-                _start_session(request, result.user)
+                session_start(request, result.user)
                 return redirect("accounts:home")
             if result.outcome == LoginOutcome.MUST_CHANGE_PASSWORD and result.user is not None:
                 request.session.cycle_key()
                 request.session[FIRST_LOGIN_KEY] = {"user": result.user.pk, "at": clock.now().isoformat()}
-                return redirect("accounts:first_login")
+                return redirect("registration:first_login")
             if result.outcome == LoginOutcome.CAPTCHA_REQUIRED:
                 form = LoginForm(request.POST, captcha=True)
             form.add_error(None, result.message)
@@ -71,40 +62,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form}, status=status)
 
 
-@sensitive_post_parameters("new_password1", "new_password2")
-@require_http_methods(["GET", "POST"])
-def first_login(request: HttpRequest) -> HttpResponse:
-    """« Première connexion »: choose a password before anything else."""
-    pending = request.session.get(FIRST_LOGIN_KEY) or {}
-    user = User.objects.filter(pk=pending.get("user", 0)).select_related("establishment").first() if pending else None
-    if user is None or clock.now() - datetime.fromisoformat(pending["at"]) > FIRST_LOGIN_WINDOW:
-        request.session.pop(FIRST_LOGIN_KEY, None)
-        messages.warning(request, "Veuillez vous connecter avec votre identifiant et votre code temporaire.")
-        return redirect("accounts:login")
-    form = NewPasswordForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = user_set_first_password(user=user, password=form.cleaned_data["new_password1"], request=request)
-        except ApplicationError as error:
-            request.session.pop(FIRST_LOGIN_KEY, None)
-            messages.error(request, error.message)
-            return redirect("accounts:login")
-        request.session.pop(FIRST_LOGIN_KEY, None)
-        _start_session(request, user)
-        messages.success(request, "Votre mot de passe est enregistré : votre compte est actif.")
-        return redirect("accounts:home")
-    return render(
-        request, "accounts/first_login.html", {"form": form, "pending_user": user}, status=400 if form.errors else 200
-    )
-
-
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        audit_record(action=AuditAction.LOGOUT, actor=request.user, target=request.user, request=request)  # type: ignore[arg-type]
+    if isinstance(request.user, User):
+        audit_record(action=AuditAction.LOGOUT, actor=request.user, target=request.user, request=request)
     logout(request)
     messages.success(request, "Vous êtes déconnecté.")
-    return redirect("core:home")
+    return redirect("accounts:public_home")
 
 
 # One entry per service of the client space; `url` is None while the service is not built yet.
@@ -124,9 +88,9 @@ SERVICES = [
 
 
 @client_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ClientRequest) -> HttpResponse:
     """The personal home page (« page d'accueil personnalisée »)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     services = [
         {"label": label, "description": description, "url": url}
         for permission, label, description, url in SERVICES
@@ -134,11 +98,11 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     context = {
         "services": services,
-        "admins": establishment_admins(request.establishment),  # type: ignore[attr-defined]
+        "admins": establishment_admins(request.establishment).only("first_name", "last_name"),
         "news": NewsItem.objects.filter(published=True)[:3],
         "role": "Administrateur" if user.is_establishment_admin else "Utilisateur",
         "pending_registrations": (
-            request.establishment.users.filter(status=UserStatus.AWAITING_ADMIN).count()  # type: ignore[attr-defined]
+            request.establishment.users.filter(status=UserStatus.AWAITING_ADMIN).count()
             if user.is_establishment_admin
             else None
         ),

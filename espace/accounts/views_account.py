@@ -26,7 +26,7 @@ from espace.accounts.login import AccountLockedError
 from espace.accounts.models import EmailChange, User
 from espace.accounts.perms import client_required
 from espace.accounts.selectors import establishment_admins
-from espace.accounts.self_service import (
+from espace.accounts.services import (
     email_change_confirm,
     email_change_resend,
     email_change_start,

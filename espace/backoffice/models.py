@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
-from espace.backoffice.roles import BACKOFFICE_PERMISSIONS
+from espace.backoffice.enums import StaffPermission
 from espace.core import clock
 
 RECOVERY_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -22,7 +22,7 @@ class BackOfficeAccess(models.Model):
     class Meta:
         managed = False
         default_permissions = ()
-        permissions = tuple(BACKOFFICE_PERMISSIONS)
+        permissions = tuple((permission.value, permission.label) for permission in StaffPermission)
 
     def __str__(self) -> str:
         return "Accès back-office"

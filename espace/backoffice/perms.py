@@ -12,10 +12,14 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from espace.backoffice.enums import StaffPermission
+
 View = Callable[..., HttpResponseBase]
 
 
-def staff_required(permission: str | None = None) -> Callable[[View], View]:
+def staff_required(permission: StaffPermission | None = None) -> Callable[[View], View]:
+    """Lender staff past the second factor; with `permission`, holding it through a role."""
+
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -26,7 +30,7 @@ def staff_required(permission: str | None = None) -> Callable[[View], View]:
                 raise PermissionDenied
             if not getattr(user, "is_verified", lambda: False)():
                 return redirect(f"{reverse('backoffice:login')}?next={request.get_full_path()}")
-            if permission and not user.has_perm(f"backoffice.{permission}"):
+            if permission is not None and not user.has_perm(permission.perm):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

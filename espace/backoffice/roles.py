@@ -8,33 +8,27 @@ from __future__ import annotations
 
 from typing import Any
 
-BACKOFFICE_PERMISSIONS = [
-    ("view_establishments", "Consulter les établissements et leurs utilisateurs"),
-    ("assist_users", "Assister les utilisateurs (courriers, identifiants, déblocage, désactivation)"),
-    ("manage_letters", "Gérer les courriers au représentant légal"),
-    ("answer_contact_requests", "Répondre aux demandes de contact"),
-    ("review_loan_requests", "Instruire les demandes de prêt"),
-    ("manage_registry", "Charger le référentiel clients et le portefeuille"),
-]
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 
-STAFF_ROLES = {
-    "Assistance": ["view_establishments", "assist_users", "manage_letters", "answer_contact_requests"],
-    "Chargé de prêts": ["view_establishments", "answer_contact_requests", "review_loan_requests"],
-    "Gestionnaire de données": ["view_establishments", "manage_letters", "manage_registry"],
+from espace.backoffice.enums import StaffPermission as P
+
+BACKOFFICE_PERMISSIONS = [(permission.value, permission.label) for permission in P]
+
+STAFF_ROLES: dict[str, list[P]] = {
+    "Assistance": [P.VIEW_ESTABLISHMENTS, P.ASSIST_USERS, P.MANAGE_LETTERS, P.ANSWER_CONTACT_REQUESTS],
+    "Chargé de prêts": [P.VIEW_ESTABLISHMENTS, P.ANSWER_CONTACT_REQUESTS, P.REVIEW_LOAN_REQUESTS],
+    "Gestionnaire de données": [P.VIEW_ESTABLISHMENTS, P.MANAGE_LETTERS, P.MANAGE_REGISTRY],
 }
 
 
 def staff_roles_ensure(
-    *, group_model: Any = None, permission_model: Any = None, content_type_model: Any = None
+    *, group_model: Any = Group, permission_model: Any = Permission, content_type_model: Any = ContentType
 ) -> None:
-    if group_model is None:
-        from django.contrib.auth.models import Group, Permission
-        from django.contrib.contenttypes.models import ContentType
-
-        group_model, permission_model, content_type_model = Group, Permission, ContentType
     content_type, _ = content_type_model.objects.get_or_create(app_label="backoffice", model="backofficeaccess")
     for codename, name in BACKOFFICE_PERMISSIONS:
         permission_model.objects.get_or_create(content_type=content_type, codename=codename, defaults={"name": name})
-    for role, codenames in STAFF_ROLES.items():
+    for role, permissions in STAFF_ROLES.items():
         group, _ = group_model.objects.get_or_create(name=role)
+        codenames = [permission.value for permission in permissions]
         group.permissions.add(*permission_model.objects.filter(content_type=content_type, codename__in=codenames))

@@ -21,6 +21,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from espace.accounts.models import User
+from espace.backoffice.enums import AuditAction
 from espace.backoffice.models import (
     RecoveryCode,
     RecoveryCodeDevice,
@@ -31,7 +32,6 @@ from espace.backoffice.models import (
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.exceptions import ApplicationError
-from espace.core.models import AuditAction
 
 ENROLMENT_LINK_VALIDITY = timedelta(hours=24)
 TOTP_DEVICE_NAME = "Application d'authentification"

@@ -6,18 +6,23 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 
-from espace.accounts.enums import Permission, RegistrationKind, UserStatus
+from espace.accounts.enums import AuditAction as AccountsAuditAction
+from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.login import login_guard_clear
-from espace.accounts.models import LIVE_STATUSES, User
-from espace.accounts.selectors import registration_kind_for
+from espace.accounts.models import LIVE_STATUSES, PERMISSION_FIELDS, User
+from espace.backoffice.enums import AuditAction
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.emails import email_enqueue
 from espace.core.exceptions import ApplicationError
-from espace.core.models import AuditAction
+from espace.core.tasks import task_enqueue
 from espace.establishments.models import Establishment
-from espace.letters.models import Letter, LetterStatus
-from espace.letters.services import letter_generate_activation
+from espace.letters.enums import AuditAction as LettersAuditAction
+from espace.letters.enums import LetterStatus
+from espace.letters.models import Letter
+from espace.registration.enums import RegistrationKind
+from espace.registration.selectors import registration_kind_for
+from espace.registration.services import temporary_code_issue
 
 
 @transaction.atomic
@@ -42,7 +47,7 @@ def staff_regenerate_letter(*, user: User, staff: User, request: HttpRequest | N
     user.status = UserStatus.AWAITING_ACTIVATION
     user.temporary_code_expires_at = clock.now() + settings.TEMPORARY_CODE_VALIDITY
     user.save(update_fields=["status", "temporary_code_expires_at"])
-    letter = letter_generate_activation(user_id=user.pk)
+    letter = temporary_code_issue(user_id=user.pk)
     assert letter is not None
     audit_record(
         action=AuditAction.LETTER_REGENERATED,
@@ -64,15 +69,13 @@ def staff_regenerate_letter(*, user: User, staff: User, request: HttpRequest | N
 
 
 def staff_resend_identifier(*, user: User, staff: User, request: HttpRequest | None = None) -> None:
-    from espace.accounts.tasks import send_username_reminder
-
-    send_username_reminder.enqueue(email=user.email)
-    audit_record(action=AuditAction.USERNAME_REMINDER_SENT, actor=staff, target=user, request=request)
+    task_enqueue("espace.accounts.tasks.send_username_reminder", email=user.email)
+    audit_record(action=AccountsAuditAction.USERNAME_REMINDER_SENT, actor=staff, target=user, request=request)
 
 
 def staff_unlock(*, user: User, staff: User, request: HttpRequest | None = None) -> None:
     login_guard_clear(identifier=user.username)
-    audit_record(action=AuditAction.LOGIN_UNLOCKED, actor=staff, target=user, request=request)
+    audit_record(action=AccountsAuditAction.LOGIN_UNLOCKED, actor=staff, target=user, request=request)
     email_enqueue(
         template="staff_unlocked", to=[user.email], context={"first_name": user.first_name, "username": user.username}
     )
@@ -96,9 +99,9 @@ def establishment_start_succession(
             user.status = UserStatus.LAPSED
             user.save(update_fields=["status"])
             changed += 1
-        elif Permission.ADMINISTER_USERS.value in user.permissions:
-            user.permissions = [p for p in user.permissions if p != Permission.ADMINISTER_USERS.value]
-            user.save(update_fields=["permissions"])
+        elif user.perm_administer_users:
+            user.perm_administer_users = False
+            user.save(update_fields=[PERMISSION_FIELDS[Permission.ADMINISTER_USERS]])
             email_enqueue(
                 template="staff_succession",
                 to=[user.email],
@@ -123,7 +126,7 @@ def letter_mark_returned(*, letter: Letter, staff: User, request: HttpRequest | 
     letter.status = LetterStatus.RETURNED
     letter.save(update_fields=["status", "updated_at"])
     audit_record(
-        action=AuditAction.LETTER_RETURNED,
+        action=LettersAuditAction.LETTER_RETURNED,
         actor=staff,
         target=letter,
         establishment=letter.establishment,

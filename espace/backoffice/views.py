@@ -6,20 +6,21 @@ import io
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import cast
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from espace.accounts.models import LoginGuard, User
+from espace.accounts.http import StaffRequest
+from espace.accounts.models import User
+from espace.backoffice.enums import StaffPermission
 from espace.backoffice.forms import ContactFilterForm, EstablishmentSearchForm, LetterFilterForm, ReasonForm
 from espace.backoffice.perms import staff_required
+from espace.backoffice.selectors import contact_requests_filtered, dashboard_for, establishment_page
 from espace.backoffice.services import (
     establishment_start_succession,
     letter_mark_returned,
@@ -30,62 +31,44 @@ from espace.backoffice.services import (
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.exceptions import ApplicationError
-from espace.core.models import AuditAction, AuditEvent
 from espace.core.uploads import is_downloadable, scan_explanation
-from espace.establishments.models import Establishment, normalize_client_number
-from espace.letters.models import Letter, LetterStatus
+from espace.establishments.models import Establishment
+from espace.letters.enums import AuditAction as LettersAuditAction
+from espace.letters.enums import LetterStatus
+from espace.letters.models import Letter
 from espace.letters.services import letters_export
 from espace.members.services import member_deactivate
-from espace.support.enums import ContactStatus
 from espace.support.forms import AnswerForm
 from espace.support.models import ContactRequest
 from espace.support.services import contact_request_answer, contact_request_close
 
 
-def _staff(request: HttpRequest) -> User:
-    """The signed-in staff member (staff_required has checked it)."""
-    return cast(User, request.user)
-
-
-@staff_required("view_establishments")
-def dashboard(request: HttpRequest) -> HttpResponse:
+@staff_required(StaffPermission.VIEW_ESTABLISHMENTS)
+def dashboard(request: StaffRequest) -> HttpResponse:
     form = EstablishmentSearchForm(request.GET or None)
-    results: list[Establishment] = []
-    query = ""
-    if form.is_valid() and form.cleaned_data["q"].strip():
-        query = form.cleaned_data["q"].strip()
-        number = normalize_client_number(query)
-        condition = Q(legal_name__icontains=query) | Q(city__icontains=query)
-        if number:
-            condition |= Q(client_number=number)
-        results = list(
-            Establishment.objects.filter(condition).annotate(user_count=Count("users")).order_by("legal_name")[:50]
-        )
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    data = dashboard_for(query)
     context = {
         "form": form,
-        "results": results,
+        "results": data.results,
         "query": query,
-        "pending_letters": Letter.objects.filter(status=LetterStatus.PENDING, superseded=False).count(),
-        "new_requests": ContactRequest.objects.filter(status=ContactStatus.NEW).count(),
+        "pending_letters": data.pending_letters,
+        "new_requests": data.new_requests,
     }
     return render(request, "backoffice/dashboard.html", context)
 
 
-@staff_required("view_establishments")
-def establishment_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+@staff_required(StaffPermission.VIEW_ESTABLISHMENTS)
+def establishment_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     establishment = get_object_or_404(Establishment.objects.select_related("regional_office"), public_id=public_id)
-    users = list(establishment.users.order_by("status", "last_name"))
-    guards = {g.identifier: g for g in LoginGuard.objects.filter(identifier__in=[u.username.lower() for u in users])}
-    now = clock.now()
-    for user in users:
-        guard = guards.get(user.username.lower())
-        user.locked = bool(guard and (guard.requires_reset or (guard.locked_until and guard.locked_until > now)))  # type: ignore[attr-defined]
+    page = establishment_page(establishment)
     context = {
         "establishment": establishment,
-        "users": users,
-        "letters": establishment.letters.select_related("account_holder")[:20],
-        "events": AuditEvent.objects.filter(establishment=establishment).order_by("-occurred_at")[:50],
-        "requests": ContactRequest.objects.filter(establishment=establishment)[:20],
+        "users": page.users,
+        "locked": page.locked,
+        "letters": page.letters,
+        "events": page.events,
+        "requests": page.requests,
         "reason_form": ReasonForm(),
     }
     return render(request, "backoffice/establishment.html", context)
@@ -103,11 +86,11 @@ def _back(user: User) -> HttpResponse:
 
 
 @require_POST
-@staff_required("assist_users")
-def user_regenerate_letter(request: HttpRequest, public_id: UUID) -> HttpResponse:
+@staff_required(StaffPermission.ASSIST_USERS)
+def user_regenerate_letter(request: StaffRequest, public_id: UUID) -> HttpResponse:
     user = _user(public_id)
     try:
-        letter = staff_regenerate_letter(user=user, staff=_staff(request), request=request)
+        letter = staff_regenerate_letter(user=user, staff=request.user, request=request)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -119,35 +102,33 @@ def user_regenerate_letter(request: HttpRequest, public_id: UUID) -> HttpRespons
 
 
 @require_POST
-@staff_required("assist_users")
-def user_resend_identifier(request: HttpRequest, public_id: UUID) -> HttpResponse:
+@staff_required(StaffPermission.ASSIST_USERS)
+def user_resend_identifier(request: StaffRequest, public_id: UUID) -> HttpResponse:
     user = _user(public_id)
-    staff_resend_identifier(user=user, staff=_staff(request), request=request)
+    staff_resend_identifier(user=user, staff=request.user, request=request)
     messages.success(request, f"L'identifiant a été renvoyé à {user.email}.")
     return _back(user)
 
 
 @require_POST
-@staff_required("assist_users")
-def user_unlock(request: HttpRequest, public_id: UUID) -> HttpResponse:
+@staff_required(StaffPermission.ASSIST_USERS)
+def user_unlock(request: StaffRequest, public_id: UUID) -> HttpResponse:
     user = _user(public_id)
-    staff_unlock(user=user, staff=_staff(request), request=request)
+    staff_unlock(user=user, staff=request.user, request=request)
     messages.success(request, f"Le compte {user.username} est débloqué.")
     return _back(user)
 
 
 @require_POST
-@staff_required("assist_users")
-def user_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
+@staff_required(StaffPermission.ASSIST_USERS)
+def user_deactivate(request: StaffRequest, public_id: UUID) -> HttpResponse:
     user = _user(public_id)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez le motif de la désactivation.")
         return _back(user)
     try:
-        member_deactivate(
-            member=user, deactivated_by=_staff(request), reason=form.cleaned_data["reason"], request=request
-        )
+        member_deactivate(member=user, deactivated_by=request.user, reason=form.cleaned_data["reason"], request=request)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -156,8 +137,8 @@ def user_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-@staff_required("assist_users")
-def establishment_succession(request: HttpRequest, public_id: UUID) -> HttpResponse:
+@staff_required(StaffPermission.ASSIST_USERS)
+def establishment_succession(request: StaffRequest, public_id: UUID) -> HttpResponse:
     establishment = get_object_or_404(Establishment, public_id=public_id)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -165,7 +146,7 @@ def establishment_succession(request: HttpRequest, public_id: UUID) -> HttpRespo
     else:
         changed = establishment_start_succession(
             establishment=establishment,
-            staff=_staff(request),
+            staff=request.user,
             reason=form.cleaned_data["reason"],
             request=request,
         )
@@ -176,8 +157,8 @@ def establishment_succession(request: HttpRequest, public_id: UUID) -> HttpRespo
     return redirect("backoffice:establishment", public_id=establishment.public_id)
 
 
-@staff_required("manage_letters")
-def letter_list(request: HttpRequest) -> HttpResponse:
+@staff_required(StaffPermission.MANAGE_LETTERS)
+def letter_list(request: StaffRequest) -> HttpResponse:
     form = LetterFilterForm(request.GET or None)
     letters = Letter.objects.select_related("establishment", "account_holder").order_by("-created_at")
     if form.is_valid() and form.cleaned_data["status"]:
@@ -192,8 +173,8 @@ def letter_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required("manage_letters")
-def letter_pdf(request: HttpRequest, public_id: UUID) -> FileResponse:
+@staff_required(StaffPermission.MANAGE_LETTERS)
+def letter_pdf(request: StaffRequest, public_id: UUID) -> FileResponse:
     letter = get_object_or_404(Letter, public_id=public_id)
     if not letter.pdf:
         raise Http404
@@ -201,11 +182,11 @@ def letter_pdf(request: HttpRequest, public_id: UUID) -> FileResponse:
 
 
 @require_POST
-@staff_required("manage_letters")
-def letter_returned(request: HttpRequest, public_id: UUID) -> HttpResponse:
+@staff_required(StaffPermission.MANAGE_LETTERS)
+def letter_returned(request: StaffRequest, public_id: UUID) -> HttpResponse:
     letter = get_object_or_404(Letter, public_id=public_id)
     try:
-        letter_mark_returned(letter=letter, staff=_staff(request), request=request)
+        letter_mark_returned(letter=letter, staff=request.user, request=request)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -214,8 +195,8 @@ def letter_returned(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-@staff_required("manage_letters")
-def letters_export_batch(request: HttpRequest) -> HttpResponseBase:
+@staff_required(StaffPermission.MANAGE_LETTERS)
+def letters_export_batch(request: StaffRequest) -> HttpResponseBase:
     """The print batch from the screen: the command's merged PDF and manifest, zipped."""
     with tempfile.TemporaryDirectory() as folder:
         result = letters_export(out_dir=Path(folder))
@@ -227,8 +208,8 @@ def letters_export_batch(request: HttpRequest) -> HttpResponseBase:
             archive.write(result.merged, result.merged.name)
             archive.write(result.manifest, result.manifest.name)
     audit_record(
-        action=AuditAction.LETTERS_BATCH_EXPORTED,
-        actor=_staff(request),
+        action=LettersAuditAction.LETTERS_BATCH_EXPORTED,
+        actor=request.user,
         request=request,
         details={"letters": len(result.letters)},
     )
@@ -236,39 +217,31 @@ def letters_export_batch(request: HttpRequest) -> HttpResponseBase:
     return FileResponse(buffer, as_attachment=True, filename=f"courriers-{clock.now():%Y%m%d-%H%M%S}.zip")
 
 
-@staff_required("answer_contact_requests")
-def contact_list(request: HttpRequest) -> HttpResponse:
+@staff_required(StaffPermission.ANSWER_CONTACT_REQUESTS)
+def contact_list(request: StaffRequest) -> HttpResponse:
     form = ContactFilterForm(request.GET or None)
-    requests = ContactRequest.objects.select_related("establishment", "regional_office").order_by("-created_at")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["team"]:
-            requests = requests.filter(team=data["team"])
-        if data["status"]:
-            requests = requests.filter(status=data["status"])
-        if data["q"].strip():
-            q = data["q"].strip()
-            requests = requests.filter(
-                Q(reference__iexact=q) | Q(organisation__icontains=q) | Q(client_number=normalize_client_number(q) or q)
-            )
+    data = form.cleaned_data if form.is_valid() else {}
+    requests = contact_requests_filtered(
+        team=data.get("team", ""), status=data.get("status", ""), query=data.get("q", "").strip()
+    )
     page = Paginator(requests, 50).get_page(request.GET.get("page"))
     return render(request, "backoffice/contacts.html", {"form": form, "page": page}, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required("answer_contact_requests")
-def contact_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+@staff_required(StaffPermission.ANSWER_CONTACT_REQUESTS)
+def contact_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     contact = get_object_or_404(ContactRequest.objects.select_related("establishment", "user"), public_id=public_id)
     form = AnswerForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("action") == "close":
-            contact_request_close(contact=contact, closed_by=_staff(request), request=request)
+            contact_request_close(contact=contact, closed_by=request.user, request=request)
             messages.success(request, f"Demande {contact.reference} close.")
             return redirect("backoffice:contacts")
         if form.is_valid():
             try:
                 contact_request_answer(
-                    contact=contact, author=_staff(request), body=form.cleaned_data["body"], request=request
+                    contact=contact, author=request.user, body=form.cleaned_data["body"], request=request
                 )
             except ApplicationError as error:
                 form.add_error(None, error.message)
@@ -285,8 +258,8 @@ def contact_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "backoffice/contact.html", context, status=400 if form.errors else 200)
 
 
-@staff_required("answer_contact_requests")
-def contact_attachment(request: HttpRequest, public_id: UUID) -> FileResponse:
+@staff_required(StaffPermission.ANSWER_CONTACT_REQUESTS)
+def contact_attachment(request: StaffRequest, public_id: UUID) -> FileResponse:
     contact = get_object_or_404(ContactRequest, public_id=public_id)
     if not contact.attachment or not is_downloadable(contact.attachment_scan):
         raise Http404

@@ -21,9 +21,11 @@ from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from espace.accounts.enums import AuditAction as AccountsAuditAction
 from espace.accounts.forms import LoginForm
 from espace.accounts.login import LoginOutcome, login_attempt, login_captcha_required
 from espace.accounts.models import User
+from espace.backoffice.enums import AuditAction
 from espace.backoffice.forms import OtpForm
 from espace.backoffice.models import StaffEnrolmentLink
 from espace.backoffice.perms import staff_required
@@ -38,7 +40,6 @@ from espace.backoffice.second_factor import (
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.exceptions import ApplicationError
-from espace.core.models import AuditAction
 
 PENDING_KEY = "staff_pending"
 ENROLMENT_LINK_KEY = "staff_enrolment_link"
@@ -112,7 +113,7 @@ def _finish_login(request: HttpRequest, user: User, device: Device) -> HttpRespo
     request.session["espace_login_at"] = now
     request.session["espace_last_seen"] = now
     audit_record(
-        action=AuditAction.LOGIN_SUCCEEDED,
+        action=AccountsAuditAction.LOGIN_SUCCEEDED,
         actor=user,
         target=user,
         request=request,
@@ -212,6 +213,6 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 @require_POST
 def staff_logout(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        audit_record(action=AuditAction.LOGOUT, actor=request.user, target=request.user, request=request)  # type: ignore[arg-type]
+        audit_record(action=AccountsAuditAction.LOGOUT, actor=request.user, target=request.user, request=request)  # type: ignore[arg-type]
     logout(request)
     return redirect("backoffice:login")

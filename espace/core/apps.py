@@ -1,6 +1,12 @@
 from django.apps import AppConfig
 
+from espace.core.audit_actions import audit_actions_register
+from espace.core.enums import AuditAction
+
 
 class CoreConfig(AppConfig):
     name = "espace.core"
     verbose_name = "Noyau"
+
+    def ready(self) -> None:
+        audit_actions_register(AuditAction)

@@ -19,6 +19,7 @@ from django_tasks import task
 from django_tasks.base import Task
 
 from espace.core import clock
+from espace.core.tasks import task_enqueue_object
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def schedule_retry(task_: Task[Any, Any], *, attempt: int, error: BaseException,
         raise error
     delay = retry_delay(attempt)
     logger.warning("%s failed (attempt %d: %s); retrying in %s", task_.name, attempt, error, delay)
-    task_.using(run_after=clock.now() + delay).enqueue(attempt=attempt + 1, **kwargs)
+    task_enqueue_object(task_, run_after=clock.now() + delay, attempt=attempt + 1, **kwargs)
 
 
 def deliver_with_retry(task_: Task[Any, Any], send: Callable[[], None], *, attempt: int, **kwargs: Any) -> bool:
@@ -87,4 +88,4 @@ def deliver_email(*, template: str, to: list[str], context: dict[str, Any], atte
 
 def email_enqueue(*, template: str, to: Sequence[str], context: dict[str, Any]) -> None:
     """Queue an email. The context must be JSON-serialisable and must hold no secret."""
-    deliver_email.enqueue(template=template, to=list(to), context=context)
+    task_enqueue_object(deliver_email, template=template, to=list(to), context=context)

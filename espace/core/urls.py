@@ -11,7 +11,6 @@ PAGES = {
 }
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
     path("theme.css", views.theme_css, name="theme_css"),
     path("captcha/challenge/", captcha.challenge_view, name="captcha_challenge"),

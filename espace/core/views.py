@@ -3,20 +3,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
-from espace.accounts.forms import LoginForm
-from espace.accounts.login import login_captcha_required
 from espace.core.models import DemoEmail
 from espace.core.net import is_loopback
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and getattr(request, "establishment", None) is not None:
-        return redirect("accounts:home")
-    return render(request, "core/home.html", {"login_form": LoginForm(captcha=login_captcha_required(request))})
 
 
 def page(request: HttpRequest, template: str) -> HttpResponse:

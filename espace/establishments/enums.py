@@ -11,3 +11,7 @@ class EstablishmentKind(models.TextChoices):
     ASSOCIATION = "association", _("Association")
     PUBLIC_HOSPITAL = "public_hospital", _("Établissement public de santé")
     OTHER = "other", _("Autre")
+
+
+class AuditAction(models.TextChoices):
+    ESTABLISHMENTS_IMPORTED = "establishments_imported", _("Établissements importés")

@@ -15,14 +15,6 @@ client_number_validator = RegexValidator(
 )
 
 
-def normalize_client_number(raw: str) -> str:
-    """Users type the number without leading zeros; letters print them. Both are accepted."""
-    value = "".join(raw.split())
-    if not value.isdigit():
-        return ""
-    return value.lstrip("0")
-
-
 class RegionalOffice(models.Model):
     """A regional office (« direction régionale ») of the lender."""
 

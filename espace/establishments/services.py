@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from espace.core.audit import audit_record
-from espace.core.models import AuditAction
-from espace.establishments.enums import EstablishmentKind
-from espace.establishments.models import Establishment, RegionalOffice, normalize_client_number
+from espace.establishments.enums import AuditAction, EstablishmentKind
+from espace.establishments.models import Establishment, RegionalOffice
+from espace.establishments.selectors import normalize_client_number
 
 IMPORT_COLUMNS = [
     "client_number",

@@ -7,12 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from espace.core.models import TimeStampedModel
-
-
-class LetterStatus(models.TextChoices):
-    PENDING = "pending", _("à exporter")
-    EXPORTED = "exported", _("exporté")
-    RETURNED = "returned", _("retourné (NPAI)")
+from espace.letters.enums import LetterStatus
 
 
 def letter_upload_to(instance: Letter, filename: str) -> str:

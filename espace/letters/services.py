@@ -1,52 +1,41 @@
-"""Activation letters to the legal representative, and their export for the mailing house."""
+"""Postal letters to the legal representative, and their export for the mailing house."""
 
 from __future__ import annotations
 
 import csv
-import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import formats, timezone
 from pypdf import PdfWriter
 
-from espace.accounts.enums import UserStatus
 from espace.accounts.models import User
 from espace.core import clock
 from espace.core.audit import audit_record
-from espace.core.models import AuditAction
 from espace.core.pdf import pdf_page_count, render_pdf
-from espace.letters.models import Letter, LetterStatus
-
-
-def temporary_code_generate() -> str:
-    """A code with no look-alike characters and nothing hard to type on a French keyboard."""
-    alphabet = settings.TEMPORARY_CODE_ALPHABET
-    return "".join(secrets.choice(alphabet) for _ in range(settings.TEMPORARY_CODE_LENGTH))
+from espace.letters.enums import AuditAction, LetterStatus
+from espace.letters.models import Letter
 
 
 def temporary_code_display(code: str) -> str:
+    """Printed in groups of four, easier to copy."""
     return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 @transaction.atomic
-def letter_generate_activation(*, user_id: int) -> Letter | None:
-    """Give the pending administrator a new temporary code and render the letter that carries it.
+def letter_create_activation(*, user: User, code: str, expires_at: datetime) -> Letter:
+    """Render the letter that carries a temporary code to the establishment's legal representative.
 
-    Any previous code is voided; any letter not yet exported is superseded.
+    The clear code exists only inside this PDF. Any letter of the same account holder not yet
+    exported is superseded (never exported).
     """
-    user = User.objects.select_for_update(of=("self",)).select_related("establishment").get(pk=user_id)
-    if user.status != UserStatus.AWAITING_ACTIVATION or user.establishment is None:
-        return None
     establishment = user.establishment
-    code = temporary_code_generate()
-    expires_at = user.temporary_code_expires_at or clock.now() + settings.TEMPORARY_CODE_VALIDITY
-    user.temporary_code_hash = make_password(code)
-    user.save(update_fields=["temporary_code_hash"])
+    if establishment is None:
+        raise ValueError("An activation letter goes to a client establishment.")
     Letter.objects.filter(account_holder=user, superseded=False).update(superseded=True)
 
     letter = Letter(

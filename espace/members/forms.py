@@ -1,7 +1,7 @@
 from django import forms
 
 from espace.accounts.enums import Permission, UserStatus
-from espace.core.models import AuditAction
+from espace.core.audit_actions import audit_action_choices
 
 
 class MemberFilterForm(forms.Form):
@@ -38,7 +38,7 @@ class JournalFilterForm(forms.Form):
     action = forms.ChoiceField(
         label="Action",
         required=False,
-        choices=[("", "Toutes les actions"), *AuditAction.choices],
+        choices=lambda: [("", "Toutes les actions"), *audit_action_choices()],
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": "Action inconnue."},
     )

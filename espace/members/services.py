@@ -9,15 +9,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 
 from espace.accounts.enums import Permission, UserStatus
-from espace.accounts.models import User
+from espace.accounts.models import PERMISSION_FIELD_NAMES, User
 from espace.accounts.selectors import establishment_admins
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.emails import email_enqueue
 from espace.core.exceptions import ApplicationError
-from espace.core.models import AuditAction
+from espace.members.enums import AuditAction
 
 ALL_PERMISSIONS = [p.value for p in Permission]
 
@@ -40,12 +41,9 @@ def _clean_permissions(permissions: list[str]) -> list[str]:
 
 def _other_active_admins(member: User) -> int:
     """Active administrators of the member's establishment other than the member (rows locked)."""
-    others = (
-        User.objects.select_for_update()
-        .filter(establishment=member.establishment, status=UserStatus.ACTIVE)
-        .exclude(pk=member.pk)
-    )
-    return sum(1 for user in others if Permission.ADMINISTER_USERS.value in user.permissions)
+    assert member.establishment is not None
+    others = establishment_admins(member.establishment).select_for_update().exclude(pk=member.pk)
+    return len(others.values_list("pk", flat=True))
 
 
 def _permission_labels(permissions: list[str]) -> list[str]:
@@ -63,7 +61,7 @@ def member_activate(
     member.status = UserStatus.ACTIVE
     member.permissions = _clean_permissions(permissions if permissions is not None else member.requested_permissions)
     member.activated_at = clock.now()
-    member.save(update_fields=["status", "permissions", "activated_at"])
+    member.save(update_fields=["status", *PERMISSION_FIELD_NAMES, "activated_at"])
     audit_record(
         action=AuditAction.MEMBER_ACTIVATED,
         actor=activated_by,
@@ -107,7 +105,7 @@ def member_set_permissions(
         return member
     previous = member.permissions
     member.permissions = new
-    member.save(update_fields=["permissions"])
+    member.save(update_fields=PERMISSION_FIELD_NAMES)
     audit_record(
         action=AuditAction.MEMBER_PERMISSIONS_CHANGED,
         actor=changed_by,
@@ -208,6 +206,5 @@ def members_remind_pending() -> int:
 
 
 def member_card_path(member: User) -> str:
-    from django.urls import reverse
-
+    """The administrator's link to a member's « fiche d'identité » (in e-mails)."""
     return reverse("members:card", kwargs={"public_id": member.public_id})

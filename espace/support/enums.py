@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Team(models.TextChoices):
@@ -37,3 +38,9 @@ class ContactStatus(models.TextChoices):
     NEW = "new", "nouvelle"
     ANSWERED = "answered", "répondue"
     CLOSED = "closed", "close"
+
+
+class AuditAction(models.TextChoices):
+    CONTACT_REQUEST_CREATED = "contact_request_created", _("Demande de contact reçue")
+    CONTACT_REQUEST_ANSWERED = "contact_request_answered", _("Demande de contact répondue")
+    CONTACT_REQUEST_CLOSED = "contact_request_closed", _("Demande de contact close")

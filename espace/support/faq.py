@@ -83,7 +83,7 @@ CLIENT_SERVICES = Section(
             "ouvrir-un-compte",
             "Comment ouvrir un compte ?",
             "Munissez-vous du numéro client de votre établissement et cliquez sur « Créer mon compte » "
-            "({url:accounts:register}). Le premier inscrit devient administrateur : un courrier contenant son mot "
+            "({url:registration:question}). Le premier inscrit devient administrateur : un courrier contenant son mot "
             "de passe temporaire part chez le représentant légal (directeur général, maire, président…). Ce "
             "courrier n'est pas nominatif : prévenez votre représentant légal.",
         ),

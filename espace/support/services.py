@@ -9,10 +9,11 @@ from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.emails import email_enqueue
 from espace.core.exceptions import ApplicationError
-from espace.core.models import AuditAction
+from espace.core.tasks import task_enqueue
 from espace.core.uploads import CheckedUpload
-from espace.establishments.models import Establishment, normalize_client_number
-from espace.support.enums import SUBJECT_TEAM, ContactStatus, ContactSubject, Team
+from espace.establishments.models import Establishment
+from espace.establishments.selectors import establishment_by_client_number
+from espace.support.enums import SUBJECT_TEAM, AuditAction, ContactStatus, ContactSubject, Team
 from espace.support.models import ContactAnswer, ContactRequest
 
 
@@ -36,7 +37,7 @@ def contact_request_create(
     if user is not None and user.establishment is not None:
         establishment = user.establishment
     elif client_number:
-        establishment = Establishment.objects.filter(client_number=normalize_client_number(client_number)).first()
+        establishment = establishment_by_client_number(client_number, active_only=False)
     team = SUBJECT_TEAM[subject]
     contact = ContactRequest(
         subject=subject,
@@ -80,9 +81,7 @@ def contact_request_create(
         },
     )
     if contact.attachment_scan == "pending":
-        from espace.support.tasks import rescan_contact_attachment
-
-        rescan_contact_attachment.enqueue(contact_id=contact.pk)
+        task_enqueue("espace.support.tasks.rescan_contact_attachment", contact_id=contact.pk)
     return contact
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from espace.accounts.models import User
 from espace.core.audit import audit_record
-from espace.core.models import AuditAction
+from espace.core.enums import AuditAction
 from espace.core.net import client_ip
 from espace.core.pdf import render_pdf
 from espace.core.throttle import throttle_hit

@@ -10,11 +10,13 @@ from django.conf import settings
 from django.db import connection, connections
 from django.test import RequestFactory
 
-from espace.accounts.enums import RegistrationKind, UserStatus
+from espace.accounts.enums import UserStatus
 from espace.accounts.login import LoginOutcome, login_attempt
-from espace.accounts.models import LoginGuard, Registration, User
-from espace.accounts.registration import AdministratorTakenError, registration_complete
+from espace.accounts.models import LoginGuard, User
 from espace.core import clock
+from espace.registration.enums import RegistrationKind
+from espace.registration.models import Registration
+from espace.registration.services import AdministratorTakenError, registration_complete
 from tests.factories import EstablishmentFactory, UserFactory
 
 pytestmark = [

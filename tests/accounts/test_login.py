@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from espace.accounts.enums import UserStatus
+from espace.accounts.enums import AuditAction, UserStatus
 from espace.accounts.models import User
-from espace.core.models import AuditAction, AuditEvent
+from espace.core.models import AuditEvent
 from espace.letters.models import Letter
 from tests.accounts.helpers import register_admin
 from tests.factories import PASSWORD, EstablishmentFactory, UserFactory
@@ -154,12 +154,13 @@ def test_registration_lapses_after_30_days(client, run_tasks, clock, tmp_path):
     response = login(Client(), "pdurand", code)
     assert response.status_code == 400
     assert "Votre inscription a expiré" in response.content.decode().replace("&#x27;", "'")
-    user.refresh_from_db()
-    assert user.status == UserStatus.LAPSED
-    # The establishment is back to CAS 1 and the identifier can be chosen again.
+    # The establishment is back to CAS 1 and the identifier can be chosen again: the old
+    # registration lapses then (or at the daily `expire_registrations`, whichever comes first).
     again = Client()
     register_admin(again, establishment, run_tasks)
     assert User.objects.filter(username="pdurand", status=UserStatus.AWAITING_ACTIVATION).count() == 1
+    user.refresh_from_db()
+    assert user.status == UserStatus.LAPSED
 
 
 def test_daily_command_lapses_unactivated_administrators(client, run_tasks, clock):

@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from espace.accounts.enums import Permission, UserStatus
+from espace.accounts.enums import AuditAction, Permission, UserStatus
 from espace.accounts.models import User
-from espace.core.models import AuditAction, AuditEvent
+from espace.core.models import AuditEvent
 from tests.accounts.helpers import last_code
 from tests.factories import PASSWORD, EstablishmentFactory, UserFactory
 

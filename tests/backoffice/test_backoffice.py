@@ -13,13 +13,17 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
-from espace.accounts.enums import Permission, RegistrationKind, UserStatus
+from espace.accounts.enums import AuditAction as AccountsAuditAction
+from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.models import LoginGuard, User
-from espace.accounts.selectors import registration_kind_for
+from espace.backoffice.enums import AuditAction
 from espace.backoffice.models import RecoveryCode, RecoveryCodeDevice
 from espace.backoffice.second_factor import recovery_codes_issue
-from espace.core.models import AuditAction, AuditEvent
+from espace.core.models import AuditEvent
 from espace.letters.models import Letter, LetterStatus
+from espace.members.enums import AuditAction as MembersAuditAction
+from espace.registration.enums import RegistrationKind
+from espace.registration.selectors import registration_kind_for
 from espace.support.enums import ContactStatus
 from espace.support.models import ContactRequest
 from tests.accounts.helpers import register_admin
@@ -241,7 +245,11 @@ def test_unlock_resend_identifier_and_deactivate(agent_client, run_tasks):
     assert any("débloqué" in s for s in subjects) and any("identifiant" in s.lower() for s in subjects)
     assert any("désactivé" in s for s in subjects)
     actions = set(AuditEvent.objects.filter(target_id=str(user.public_id)).values_list("action", flat=True))
-    assert {AuditAction.LOGIN_UNLOCKED, AuditAction.USERNAME_REMINDER_SENT, AuditAction.MEMBER_DEACTIVATED} <= actions
+    assert {
+        AccountsAuditAction.LOGIN_UNLOCKED,
+        AccountsAuditAction.USERNAME_REMINDER_SENT,
+        MembersAuditAction.MEMBER_DEACTIVATED,
+    } <= actions
 
 
 def test_succession_makes_the_next_registrant_cas1(agent_client):

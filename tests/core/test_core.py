@@ -8,10 +8,11 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from espace.accounts.enums import AuditAction
 from espace.core.antivirus import scan_bytes
 from espace.core.audit import audit_record
 from espace.core.emails import email_enqueue, retry_delay
-from espace.core.models import AuditAction, AuditEvent
+from espace.core.models import AuditEvent
 from espace.core.pdf import pdf_page_count, render_pdf
 from espace.core.throttle import throttle_count, throttle_hit
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from espace.accounts.models import User
 from espace.letters.models import Letter, LetterStatus
-from espace.letters.services import letter_generate_activation, temporary_code_generate
+from espace.registration.services import temporary_code_generate, temporary_code_issue
 from tests.accounts.helpers import register_admin
 from tests.factories import EstablishmentFactory
 
@@ -70,7 +70,7 @@ def test_regenerated_letter_voids_the_previous_one(client, run_tasks):
     run_tasks()
     user = User.objects.get()
     first_hash = user.temporary_code_hash
-    letter_generate_activation(user_id=user.pk)
+    temporary_code_issue(user_id=user.pk)
     user.refresh_from_db()
     assert user.temporary_code_hash != first_hash
     assert Letter.objects.filter(superseded=True).count() == 1

@@ -11,7 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from espace.accounts.enums import Permission, UserStatus
-from espace.core.models import AuditAction, AuditEvent
+from espace.core.models import AuditEvent
+from espace.members.enums import AuditAction
 from tests.factories import PASSWORD, EstablishmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

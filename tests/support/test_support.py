@@ -9,7 +9,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from espace.core.captcha import TEST_TOKEN
-from espace.core.models import AuditAction, AuditEvent
+from espace.core.enums import AuditAction
+from espace.core.models import AuditEvent
 from espace.establishments.models import RegionalOffice
 from espace.support.enums import ContactStatus, Team
 from espace.support.models import ContactRequest

@@ -1,0 +1,28 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffPermission(models.TextChoices):
+    """What a lender staff role may do in the back office (held by the roles, i.e. Django groups)."""
+
+    # Plain labels: Django's permission table stores them when models load, before translations exist.
+    VIEW_ESTABLISHMENTS = "view_establishments", "Consulter les établissements et leurs utilisateurs"
+    ASSIST_USERS = "assist_users", "Assister les utilisateurs (courriers, identifiants, déblocage, désactivation)"
+    MANAGE_LETTERS = "manage_letters", "Gérer les courriers au représentant légal"
+    ANSWER_CONTACT_REQUESTS = "answer_contact_requests", "Répondre aux demandes de contact"
+    REVIEW_LOAN_REQUESTS = "review_loan_requests", "Instruire les demandes de prêt"
+    MANAGE_REGISTRY = "manage_registry", "Charger le référentiel clients et le portefeuille"
+
+    @property
+    def perm(self) -> str:
+        """The name Django's permission checks use."""
+        return f"backoffice.{self.value}"
+
+
+class AuditAction(models.TextChoices):
+    LETTER_REGENERATED = "letter_regenerated", _("Courrier regénéré")
+    SUCCESSION_STARTED = "succession_started", _("Succession d'administrateur")
+    STAFF_OTP_FAILED = "staff_otp_failed", _("Second facteur erroné")
+    STAFF_OTP_ENROLLED = "staff_otp_enrolled", _("Second facteur enregistré")
+    STAFF_ENROLMENT_LINK_CREATED = "staff_enrolment_link_created", _("Lien d'enrôlement créé")
+    STAFF_RECOVERY_CODES_ISSUED = "staff_recovery_codes_issued", _("Codes de secours renouvelés")

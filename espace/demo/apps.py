@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "espace.demo"
+    verbose_name = "Données de démonstration"

@@ -1,0 +1,287 @@
+"""Demo data for `make run`: establishments of every kind, some with users, some with none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from espace.accounts.enums import Permission, UserStatus
+from espace.accounts.models import User
+from espace.backoffice.roles import staff_roles_ensure
+from espace.backoffice.second_factor import recovery_codes_issue
+from espace.core.models import NewsItem
+from espace.establishments.enums import EstablishmentKind as K
+from espace.establishments.models import Establishment, RegionalOffice
+from espace.registration.enums import RegistrationKind
+from espace.registration.selectors import registration_kind_for
+
+DEMO_PASSWORD = "Fonds-Epargne-2026"
+
+OFFICES = [
+    ("ile-de-france", "Direction régionale Île-de-France", "dr-idf@example.org"),
+    ("auvergne-rhone-alpes", "Direction régionale Auvergne-Rhône-Alpes", "dr-ara@example.org"),
+    ("occitanie", "Direction régionale Occitanie", "dr-occitanie@example.org"),
+]
+
+# client number, legal name, kind, borrower, guarantor, representative title, address, postal code, city, office
+ESTABLISHMENTS: list[tuple[str, str, K, bool, bool, str, str, str, str, int]] = [
+    (
+        "237517",
+        "SOCIETE COOPERATIVE HABITATION LOYER MODERE",
+        K.SOCIAL_LANDLORD,
+        True,
+        False,
+        "Monsieur le Directeur général",
+        "12 rue des Tanneurs",
+        "69002",
+        "Lyon",
+        1,
+    ),
+    (
+        "287576",
+        "OPH MONTREUIL HABITAT",
+        K.SOCIAL_LANDLORD,
+        True,
+        False,
+        "Madame la Directrice générale",
+        "4 place Jean Jaurès",
+        "93100",
+        "Montreuil",
+        0,
+    ),
+    (
+        "104233",
+        "COMMUNE DE SAINT-ANDRE-LES-VERGERS",
+        K.COMMUNE,
+        True,
+        True,
+        "Monsieur le Maire",
+        "Hôtel de ville, 1 place de la Mairie",
+        "10120",
+        "Saint-André-les-Vergers",
+        0,
+    ),
+    (
+        "58012",
+        "DEPARTEMENT DE L'AUDE",
+        K.DEPARTEMENT,
+        False,
+        True,
+        "Madame la Présidente du Conseil départemental",
+        "Allée Raymond Courrière",
+        "11855",
+        "Carcassonne",
+        2,
+    ),
+    (
+        "612004",
+        "REGION OCCITANIE",
+        K.REGION,
+        False,
+        True,
+        "Madame la Présidente du Conseil régional",
+        "22 boulevard du Maréchal Juin",
+        "31406",
+        "Toulouse",
+        2,
+    ),
+    (
+        "330145",
+        "METROPOLE DU GRAND LYON",
+        K.INTERCOMMUNALITY,
+        True,
+        True,
+        "Monsieur le Président",
+        "20 rue du Lac",
+        "69003",
+        "Lyon",
+        1,
+    ),
+    (
+        "451278",
+        "ASSOCIATION HABITAT ET HUMANISME RHONE",
+        K.ASSOCIATION,
+        True,
+        False,
+        "Monsieur le Président",
+        "9 rue Mathieu Varille",
+        "69007",
+        "Lyon",
+        1,
+    ),
+    (
+        "702311",
+        "CENTRE HOSPITALIER DE NARBONNE",
+        K.PUBLIC_HOSPITAL,
+        True,
+        False,
+        "Madame la Directrice",
+        "Boulevard du Docteur Lacroix",
+        "11100",
+        "Narbonne",
+        2,
+    ),
+    (
+        "245890",
+        "SA D'HLM LES FOYERS DE SEINE-ET-MARNE",
+        K.SOCIAL_LANDLORD,
+        True,
+        False,
+        "Monsieur le Directeur général",
+        "27 avenue Thiers",
+        "77000",
+        "Melun",
+        0,
+    ),
+    (
+        "99871",
+        "COMMUNE DE PRADES",
+        K.COMMUNE,
+        True,
+        True,
+        "Madame la Maire",
+        "Place de la République",
+        "66500",
+        "Prades",
+        2,
+    ),
+    (
+        "318640",
+        "SEM CONSTRUCTION ET AMENAGEMENT DU VAL",
+        K.OTHER,
+        True,
+        False,
+        "Monsieur le Directeur général",
+        "3 rue de la Gare",
+        "94000",
+        "Créteil",
+        0,
+    ),
+    (
+        "127006",
+        "COMMUNAUTE DE COMMUNES DU PAYS DE GEX",
+        K.INTERCOMMUNALITY,
+        False,
+        True,
+        "Monsieur le Président",
+        "135 rue de Genève",
+        "01170",
+        "Gex",
+        1,
+    ),
+]
+
+ALL = [p.value for p in Permission]
+
+# username, first name, last name, client number, status, granted, requested, job title
+USERS: list[tuple[str, str, str, str, UserStatus, list[str], list[str], str]] = [
+    ("pdurand", "Pierre", "Durand", "287576", UserStatus.ACTIVE, ALL, [], "Directeur financier"),
+    (
+        "vdupont",
+        "Valérie",
+        "Dupont",
+        "287576",
+        UserStatus.ACTIVE,
+        [Permission.CREATE_LOAN_REQUESTS, Permission.VIEW_DOSSIERS, Permission.VIEW_PORTFOLIO],
+        [],
+        "Responsable finance",
+    ),
+    (
+        "mleroy",
+        "Marc",
+        "Leroy",
+        "287576",
+        UserStatus.AWAITING_ADMIN,
+        [],
+        [Permission.VIEW_PORTFOLIO, Permission.VIEW_DOCUMENTS],
+        "Chargé d'opérations",
+    ),
+    ("amartin", "Anne", "Martin", "104233", UserStatus.ACTIVE, ALL, [], "Directrice générale des services"),
+    ("jbernard", "Julien", "Bernard", "104233", UserStatus.ACTIVE, [Permission.VIEW_PORTFOLIO], [], "Comptable"),
+    ("cpetit", "Claire", "Petit", "330145", UserStatus.ACTIVE, ALL, [], "Responsable de la dette"),
+]
+
+
+@dataclass
+class DemoSummary:
+    establishments: int
+    users: list[tuple[str, str, str]]
+    free_numbers: list[tuple[str, str]]
+    cas2_numbers: list[tuple[str, str]]
+
+
+@transaction.atomic
+def demo_load() -> DemoSummary:
+    offices: list[RegionalOffice] = []
+    for code, name, email in OFFICES:
+        regional_office, _ = RegionalOffice.objects.update_or_create(code=code, defaults={"name": name, "email": email})
+        offices.append(regional_office)
+    by_number = {}
+    for number, name, kind, borrower, guarantor, title, address, postal, city, office_index in ESTABLISHMENTS:
+        establishment, _ = Establishment.objects.update_or_create(
+            client_number=number,
+            defaults={
+                "legal_name": name,
+                "kind": kind,
+                "is_borrower": borrower,
+                "is_guarantor": guarantor,
+                "legal_representative_title": title,
+                "address_line1": address,
+                "postal_code": postal,
+                "city": city,
+                "regional_office": offices[int(office_index)],
+                "is_active": True,
+            },
+        )
+        by_number[number] = establishment
+    summary_users = []
+    for username, first, last, number, status, granted, requested, job in USERS:
+        user = User.objects.filter(username__iexact=username, is_staff=False).first()
+        if user is None:
+            user = User(username=username)
+            user.set_password(DEMO_PASSWORD)
+        user.first_name, user.last_name, user.job_title = first, last, job
+        user.email = f"{username}@demo.example.org"
+        user.establishment = by_number[number]
+        user.status = status
+        user.permissions = [str(p) for p in granted]
+        user.requested_permissions = [str(p) for p in requested]
+        user.save()
+        summary_users.append((username, by_number[number].legal_name, str(status.label)))
+    _demo_staff()
+    NewsItem.objects.get_or_create(
+        title="Livret A : 1,50 % depuis le 1er février 2026",
+        defaults={
+            "body": "Le taux du Livret A, index de la plupart des prêts sur fonds d'épargne, est de 1,50 % depuis le 1er février 2026."
+        },
+    )
+    # Read from the database: registrations made since the last load are taken into account.
+    free: list[tuple[str, str]] = []
+    taken: list[tuple[str, str]] = []
+    for number, establishment in by_number.items():
+        is_free = registration_kind_for(establishment) == RegistrationKind.ADMINISTRATOR
+        (free if is_free else taken).append((number, establishment.legal_name))
+    return DemoSummary(establishments=len(ESTABLISHMENTS), users=summary_users, free_numbers=free, cas2_numbers=taken)
+
+
+DEMO_RECOVERY_CODES = ["demo0001", "demo0002", "demo0003", "demo0004", "demo0005"]
+
+
+def _demo_staff() -> None:
+    """Two staff members; their second factor is a set of demo recovery codes (reset at each load)."""
+    staff_roles_ensure()
+
+    staff = [("staff", "Équipe", "Technique", None, True), ("assistance", "Agent", "Assistance", "Assistance", False)]
+    for username, first, last, role, superuser in staff:
+        user = User.objects.filter(username=username, is_staff=True).first()
+        if user is None:
+            user = User(username=username, is_staff=True, is_superuser=superuser)
+            user.set_password(DEMO_PASSWORD)
+        user.first_name, user.last_name, user.email = first, last, f"{username}@demo.example.org"
+        user.establishment = None
+        user.save()
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        recovery_codes_issue(user=user, codes=list(DEMO_RECOVERY_CODES))

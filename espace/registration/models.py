@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from espace.accounts.models import username_validator
+from espace.core.models import EmailCodeMixin, TimeStampedModel
+from espace.registration.enums import RegistrationKind
+
+
+class Registration(EmailCodeMixin, TimeStampedModel):
+    """A registration in progress, before the email address is proven by the 4-digit code.
+
+    It reserves the identifier until it expires; only a completed registration creates a User.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    establishment = models.ForeignKey("establishments.Establishment", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=RegistrationKind.choices)
+    username = models.CharField(max_length=50, validators=[username_validator])
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    email = models.EmailField()
+    phone = models.CharField(max_length=30, blank=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    password_hash = models.CharField(max_length=256, blank=True)
+    requested_permissions = models.JSONField(default=list, blank=True)
+    terms_version = models.CharField(max_length=20)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="registration"
+    )
+
+    class Meta:
+        indexes = [models.Index(Lower("username"), "expires_at", name="registration_username_lower")]
+
+    def __str__(self) -> str:
+        return f"{self.username} → {self.establishment_id}"
+
+    def as_user_fields(self) -> dict[str, Any]:
+        return {
+            "username": self.username,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "email": self.email,
+            "phone": self.phone,
+            "job_title": self.job_title,
+        }
