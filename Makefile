@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/djlint templates --lint
 	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py makemigrations --check --dry-run
 	ESPACE_RUN_ENV=/nonexistent DEBUG=0 SECRET_KEY=lint-$$(head -c 96 /dev/urandom | base64 -w0 | tr -dc a-zA-Z0-9) \

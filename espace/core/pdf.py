@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from io import BytesIO
 from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from pypdf import PdfReader
 from weasyprint import HTML
 
 
@@ -16,8 +18,4 @@ def render_pdf(*, template: str, context: dict[str, Any]) -> bytes:
 
 
 def pdf_page_count(data: bytes) -> int:
-    from io import BytesIO
-
-    from pypdf import PdfReader
-
     return len(PdfReader(BytesIO(data)).pages)

@@ -1,0 +1,37 @@
+"""The shape of the code that the layers contract (import-linter, in `make lint`) cannot see."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from django_tasks.base import Task
+
+from espace.core.tasks import task_resolve
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = [path for path in (ROOT / "espace").rglob("*.py") if "migrations" not in path.parts]
+
+
+def test_no_import_is_hidden_inside_a_function():
+    """Imports sit at the top of modules: an import inside a function usually dodges a cycle."""
+    hidden = []
+    for path in SOURCES:
+        tree = ast.parse(path.read_text())
+        for function in ast.walk(tree):
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                for node in ast.walk(function):
+                    if isinstance(node, ast.Import | ast.ImportFrom):
+                        hidden.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert hidden == []
+
+
+def test_every_task_named_by_a_service_exists():
+    """Services name their tasks by path (espace.core.tasks): a typo must fail here, not in production."""
+    named = set()
+    for path in SOURCES:
+        named |= set(re.findall(r'task_enqueue\(\s*"([a-z_.]+)"', path.read_text()))
+    assert named, "no task_enqueue call found"
+    for dotted in named:
+        assert isinstance(task_resolve(dotted), Task), dotted
