@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from espace.accounts.enums import Permission
+from espace.accounts.models import User
 
 View = Callable[..., HttpResponseBase]
 
@@ -35,7 +36,8 @@ def permission_required(permission: Permission) -> Callable[[View], View]:
         @client_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not request.user.has_permission(permission):  # type: ignore[union-attr]
+            user = request.user
+            if not isinstance(user, User) or not user.has_permission(permission):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

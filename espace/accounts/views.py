@@ -58,7 +58,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 form = LoginForm(request.POST, captcha=True)
             form.add_error(None, result.message)
             status = {LoginOutcome.LOCKED: 403, LoginOutcome.IP_THROTTLED: 429}.get(result.outcome, 400)
-            form.outcome = result.outcome.value  # type: ignore[attr-defined]
     return render(request, "accounts/login.html", {"form": form}, status=status)
 
 

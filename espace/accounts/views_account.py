@@ -22,6 +22,7 @@ from espace.accounts.forms import (
     ProfileForm,
     UsernameReminderForm,
 )
+from espace.accounts.http import ClientRequest
 from espace.accounts.login import AccountLockedError
 from espace.accounts.models import EmailChange, User
 from espace.accounts.perms import client_required
@@ -104,9 +105,9 @@ def username_reminder(request: HttpRequest) -> HttpResponse:
 
 @client_required
 @require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: ClientRequest) -> HttpResponse:
     """« Mon compte »: identity, and links to the password, the address and « Mes habilitations »."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     initial = {
         "last_name": user.last_name,
         "first_name": user.first_name,
@@ -124,8 +125,8 @@ def account(request: HttpRequest) -> HttpResponse:
 @client_required
 @sensitive_post_parameters("current_password", "new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
-def account_password(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def account_password(request: ClientRequest) -> HttpResponse:
+    user = request.user
     form = PasswordChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -149,12 +150,12 @@ def account_password(request: HttpRequest) -> HttpResponse:
 @client_required
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
-def account_email(request: HttpRequest) -> HttpResponse:
+def account_email(request: ClientRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             change = email_change_start(
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 new_email=form.cleaned_data["new_email"],
                 password=form.cleaned_data["password"],
                 request=request,
@@ -169,7 +170,7 @@ def account_email(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account_email.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _pending_change(request: HttpRequest) -> EmailChange | None:
+def _pending_change(request: ClientRequest) -> EmailChange | None:
     pk = request.session.get(EMAIL_CHANGE_SESSION_KEY)
     if not pk or request.user.pk is None:
         return None
@@ -178,7 +179,7 @@ def _pending_change(request: HttpRequest) -> EmailChange | None:
 
 @client_required
 @require_http_methods(["GET", "POST"])
-def account_email_code(request: HttpRequest) -> HttpResponse:
+def account_email_code(request: ClientRequest) -> HttpResponse:
     change = _pending_change(request)
     if change is None or not change.is_open:
         messages.warning(request, "Aucun changement d'adresse en cours.")
@@ -201,7 +202,7 @@ def account_email_code(request: HttpRequest) -> HttpResponse:
 
 @client_required
 @require_POST
-def account_email_resend(request: HttpRequest) -> HttpResponse:
+def account_email_resend(request: ClientRequest) -> HttpResponse:
     change = _pending_change(request)
     if change is None:
         return redirect("accounts:account_email")
@@ -215,9 +216,9 @@ def account_email_resend(request: HttpRequest) -> HttpResponse:
 
 
 @client_required
-def my_permissions(request: HttpRequest) -> HttpResponse:
+def my_permissions(request: ClientRequest) -> HttpResponse:
     """« Mes habilitations »: read-only, with the administrators to ask for a change."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     rows = [{"label": p.label, "granted": p.value in user.permissions} for p in Permission]
-    context = {"rows": rows, "admins": establishment_admins(request.establishment)}  # type: ignore[attr-defined]
+    context = {"rows": rows, "admins": establishment_admins(request.establishment)}
     return render(request, "accounts/my_permissions.html", context)

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from espace.accounts.enums import AuditAction as AccountsAuditAction
 from espace.accounts.forms import LoginForm
+from espace.accounts.http import StaffRequest
 from espace.accounts.login import LoginOutcome, login_attempt, login_captcha_required
 from espace.accounts.models import User
 from espace.backoffice.enums import AuditAction
@@ -187,9 +188,9 @@ def staff_enroll(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 @require_http_methods(["GET", "POST"])
-def second_factor(request: HttpRequest) -> HttpResponse:
+def second_factor(request: StaffRequest) -> HttpResponse:
     """« Mon second facteur »: after the second factor, replace the authenticator or the recovery codes."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if request.method == "POST" and request.POST.get("action") == "codes":
         fresh_codes = recovery_codes_issue(user=user)
         audit_record(action=AuditAction.STAFF_RECOVERY_CODES_ISSUED, actor=user, target=user, request=request)
@@ -212,7 +213,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def staff_logout(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        audit_record(action=AccountsAuditAction.LOGOUT, actor=request.user, target=request.user, request=request)  # type: ignore[arg-type]
+    if isinstance(request.user, User):
+        audit_record(action=AccountsAuditAction.LOGOUT, actor=request.user, target=request.user, request=request)
     logout(request)
     return redirect("backoffice:login")

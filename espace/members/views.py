@@ -6,11 +6,12 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from espace.accounts.enums import Permission, UserStatus
+from espace.accounts.http import ClientRequest
 from espace.accounts.models import User
 from espace.accounts.perms import permission_required
 from espace.accounts.selectors import establishment_admins
@@ -22,23 +23,23 @@ from espace.members.services import member_activate, member_deactivate, member_r
 PAGE_SIZE = 25
 
 
-def _member(request: HttpRequest, public_id: UUID) -> User:
+def _member(request: ClientRequest, public_id: UUID) -> User:
     # Through the establishment: another establishment's user answers 404.
-    return get_object_or_404(request.establishment.users, public_id=public_id)  # type: ignore[attr-defined]
+    return get_object_or_404(request.establishment.users, public_id=public_id)
 
 
-def _admin_context(request: HttpRequest) -> dict[str, object]:
-    admins = establishment_admins(request.establishment)  # type: ignore[attr-defined]
+def _admin_context(request: ClientRequest) -> dict[str, object]:
+    admins = establishment_admins(request.establishment)
     return {"single_admin": len(admins) == 1}
 
 
 @permission_required(Permission.ADMINISTER_USERS)
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: ClientRequest) -> HttpResponse:
     form = MemberFilterForm(request.GET or None)
     q, status = "", ""
     if form.is_valid():
         q, status = form.cleaned_data["q"].strip(), form.cleaned_data["status"]
-    members = members_for(request.establishment, q=q, status=status)  # type: ignore[attr-defined]
+    members = members_for(request.establishment, q=q, status=status)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -54,15 +55,15 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required(Permission.ADMINISTER_USERS)
-def member_activate_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def member_activate_view(request: ClientRequest, public_id: UUID) -> HttpResponse:
     """« actif » in the list: in place with htmx, a plain form post without JavaScript."""
     member = _member(request, public_id)
     error = None
     try:
-        member = member_activate(member=member, activated_by=request.user, request=request)  # type: ignore[arg-type]
+        member = member_activate(member=member, activated_by=request.user, request=request)
     except ApplicationError as exc:
         error = exc.message
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(
             request, "members/_row.html", {"member": member, "row_error": error}, status=400 if error else 200
         )
@@ -75,7 +76,7 @@ def member_activate_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.ADMINISTER_USERS)
-def member_card(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def member_card(request: ClientRequest, public_id: UUID) -> HttpResponse:
     """« Fiche d'identité »: requested vs granted permissions, « Valider »."""
     member = _member(request, public_id)
     initial = member.permissions if member.status != UserStatus.AWAITING_ADMIN else member.requested_permissions
@@ -84,7 +85,7 @@ def member_card(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             member = member_set_permissions(
                 member=member,
-                changed_by=request.user,  # type: ignore[arg-type]
+                changed_by=request.user,
                 permissions=form.cleaned_data["permissions"],
                 request=request,
             )
@@ -115,7 +116,7 @@ def member_card(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @permission_required(Permission.ADMINISTER_USERS)
-def member_deactivate_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def member_deactivate_view(request: ClientRequest, public_id: UUID) -> HttpResponse:
     member = _member(request, public_id)
     form = DeactivateForm(request.POST)
     if not form.is_valid():
@@ -124,7 +125,7 @@ def member_deactivate_view(request: HttpRequest, public_id: UUID) -> HttpRespons
     try:
         member_deactivate(
             member=member,
-            deactivated_by=request.user,  # type: ignore[arg-type]
+            deactivated_by=request.user,
             reason=form.cleaned_data["reason"],
             request=request,
         )
@@ -137,10 +138,10 @@ def member_deactivate_view(request: HttpRequest, public_id: UUID) -> HttpRespons
 
 @require_POST
 @permission_required(Permission.ADMINISTER_USERS)
-def member_reactivate_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def member_reactivate_view(request: ClientRequest, public_id: UUID) -> HttpResponse:
     member = _member(request, public_id)
     try:
-        member_reactivate(member=member, reactivated_by=request.user, request=request)  # type: ignore[arg-type]
+        member_reactivate(member=member, reactivated_by=request.user, request=request)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -149,13 +150,13 @@ def member_reactivate_view(request: HttpRequest, public_id: UUID) -> HttpRespons
 
 
 @permission_required(Permission.ADMINISTER_USERS)
-def journal(request: HttpRequest) -> HttpResponse:
+def journal(request: ClientRequest) -> HttpResponse:
     """« Journal des actions »: the establishment's audit trail."""
     form = JournalFilterForm(request.GET or None)
     action, q = "", ""
     if form.is_valid():
         action, q = form.cleaned_data["action"], form.cleaned_data["q"].strip()
-    events = journal_for(request.establishment, action=action, q=q)  # type: ignore[attr-defined]
+    events = journal_for(request.establishment, action=action, q=q)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -113,6 +113,7 @@ def register_not_eligible(request: HttpRequest) -> HttpResponse:
 def register_step1(request: HttpRequest) -> HttpResponse:
     form = ClientNumberForm(request.POST or None)
     status = 200
+    unknown_number = False
     if request.method == "POST":
         attempts = throttle_hit(key=f"registration-ip:{client_ip(request)}", window=settings.REGISTRATION_IP_WINDOW)
         if attempts > settings.REGISTRATION_IP_LIMIT:
@@ -130,9 +131,9 @@ def register_step1(request: HttpRequest) -> HttpResponse:
                 f"Ce numéro client n'est pas reconnu. Vérifiez-le sur un courrier de {settings.LENDER_NAME} "
                 "(sans les 0 initiaux).",
             )
-            form.unknown_number = True  # type: ignore[attr-defined]
+            unknown_number = True
         status = 400
-    return _render(request, "registration/step1.html", {"form": form}, status=status)
+    return _render(request, "registration/step1.html", {"form": form, "unknown_number": unknown_number}, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
+from espace.accounts.http import AppRequest
 from espace.accounts.models import User
 from espace.core.audit import audit_record
 from espace.core.enums import AuditAction
@@ -28,15 +29,15 @@ from espace.support.services import contact_request_create
 SENT_SESSION_KEY = "contact_sent"
 
 
-def _client_user(request: HttpRequest) -> User | None:
+def _client_user(request: AppRequest) -> User | None:
     user = request.user
-    if user.is_authenticated and getattr(request, "establishment", None) is not None:
-        return user  # type: ignore[return-value]
+    if isinstance(user, User) and request.establishment is not None:
+        return user
     return None
 
 
 @require_http_methods(["GET", "POST"])
-def contact(request: HttpRequest) -> HttpResponse:
+def contact(request: AppRequest) -> HttpResponse:
     """« Formulaire de contact en ligne », public and in the client space."""
     user = _client_user(request)
     initial = {"subject": request.GET.get("objet", "")} if request.GET.get("objet") in ContactSubject.values else {}
