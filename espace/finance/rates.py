@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -44,6 +45,12 @@ class RateHistory:
         if any(later <= earlier for earlier, later in pairwise(days)):
             raise RateHistoryError("entries", "dates must be strictly increasing")
         object.__setattr__(self, "_days", days)
+
+    def __iter__(self) -> Iterator[tuple[date, Decimal]]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
 
     @classmethod
     def constant(cls, rate: Decimal, since: date = date.min) -> RateHistory:

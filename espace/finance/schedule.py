@@ -5,7 +5,8 @@ Conventions
 Rounding
     Every amount is rounded to the cent, half-up (0.005 → 0.01), as soon as it is computed:
     interest of a period = round(outstanding × periodic rate); instalment = round(exact instalment).
-    Intermediate values (periodic rates, the unrounded instalment) are kept at 28 significant digits.
+    Intermediate values (periodic rates, the unrounded instalment) are kept at 28 significant digits
+    (the annuity factor of a recomputed instalment at 56), whatever the caller's decimal context.
     The last row repays all that remains, so the capital column sums exactly to the amortised
     principal (the principal, plus the pre-financing interest when it is capitalised) and the
     outstanding ends at exactly 0.00. No amount is ever negative.
@@ -95,6 +96,7 @@ ONE = Decimal(1)
 # 28 significant digits, whatever the caller's context; amounts are at most 12 digits, so every
 # product keeps at least 16 digits below the cent before it is rounded.
 ENGINE_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
+INSTALMENT_CONTEXT = Context(prec=56, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 
 def round_cent(amount: Decimal) -> Decimal:
@@ -145,9 +147,9 @@ class Schedule:
     @property
     def capitalised_interest(self) -> Decimal:
         """Pre-financing interest added to the principal (0.00 unless pre-financing is capitalised)."""
-        first = self.rows[0]
-        if first.number == 0 and first.instalment == ZERO:
-            return first.interest
+        prefinancing = self.terms.prefinancing
+        if prefinancing is not None and prefinancing.mode is PrefinancingMode.CAPITALISED:
+            return self.rows[0].interest
         return ZERO
 
     @property
@@ -208,13 +210,15 @@ def first_instalment(outstanding: Decimal, rate: Decimal, progression: Decimal, 
     """Unrounded first instalment of a progressive annuity (periodic rate i, periodic progression p, n periods).
 
     A₁ = K·(1+i)·(1−q)/(1−qⁿ) with q = (1+p)/(1+i); A₁ = K·(1+i)/n when q = 1.
-    With p = 0 this is the level annuity K·i/(1 − (1+i)⁻ⁿ).
+    With p = 0 this is the level annuity K·i/(1 − (1+i)⁻ⁿ). Computed with 56 digits: after a double
+    revision q may differ from 1 by a rounding error only, and 1 − q must keep its digits.
     """
-    one_plus_rate = ONE + rate
-    ratio = (ONE + progression) / one_plus_rate
-    if ratio == ONE:
-        return outstanding * one_plus_rate / periods
-    return outstanding * one_plus_rate * (ONE - ratio) / (ONE - ratio**periods)
+    with localcontext(INSTALMENT_CONTEXT):
+        one_plus_rate = ONE + rate
+        ratio = (ONE + progression) / one_plus_rate
+        if ratio == ONE:
+            return outstanding * one_plus_rate / periods
+        return outstanding * one_plus_rate * (ONE - ratio) / (ONE - ratio**periods)
 
 
 def periodic_progression(progression: Decimal, periods_per_year: int, convention: RateConvention) -> Decimal:
