@@ -155,7 +155,7 @@ class Schedule:
     @property
     def amortised_principal(self) -> Decimal:
         """What the capital column sums to: principal + capitalised pre-financing interest."""
-        return self.terms.principal + self.capitalised_interest
+        return self.terms.principal.quantize(CENT) + self.capitalised_interest
 
     @property
     def has_deferred_interest(self) -> bool:
@@ -198,7 +198,7 @@ class Schedule:
             return ZERO
         position = bisect_right(self.rows, day, key=_due_date)
         if position == 0:
-            return self.terms.principal
+            return self.terms.principal.quantize(CENT)
         return self.rows[position - 1].outstanding_after
 
 
@@ -246,7 +246,7 @@ def schedule(terms: Terms) -> Schedule:
         dates = due_dates(terms.first_due, terms.periodicity.months, terms.period_count)
         annual_rates = period_rates(terms, dates)
         rows: list[Row] = []
-        outstanding = terms.principal
+        outstanding = terms.principal.quantize(CENT)  # exact (Terms checks whole cents), shown with two places
         if terms.prefinancing is not None:
             row = _prefinancing_row(terms)
             rows.append(row)
@@ -267,10 +267,11 @@ def _prefinancing_row(terms: Terms) -> Row:
     """Row 0, dated at the end of pre-financing: its interest paid, or capitalised into the outstanding."""
     assert terms.prefinancing is not None
     annual = terms.rate.rate_at(terms.drawn_on)
-    interest = prefinancing_interest(terms.principal, annual, terms.prefinancing.months, terms.rate_convention)
+    principal = terms.principal.quantize(CENT)
+    interest = prefinancing_interest(principal, annual, terms.prefinancing.months, terms.rate_convention)
     if terms.prefinancing.mode is PrefinancingMode.PAID:
-        return Row(0, terms.first_period_start, annual, interest, interest, ZERO, terms.principal, ZERO)
-    return Row(0, terms.first_period_start, annual, ZERO, interest, ZERO, terms.principal + interest, ZERO)
+        return Row(0, terms.first_period_start, annual, interest, interest, ZERO, principal, ZERO)
+    return Row(0, terms.first_period_start, annual, ZERO, interest, ZERO, principal + interest, ZERO)
 
 
 def _echeance_prioritaire_rows(

@@ -85,7 +85,8 @@ class Terms:
         """The day the loan is assumed fully drawn: start of pre-financing, else start of the first period."""
         if self.prefinancing is None:
             return self.first_period_start
-        return add_months(self.first_period_start, -self.prefinancing.months)
+        # Like every date of the loan, on first_due's day of month (clamped), not on the clamped period start.
+        return add_months(self.first_due, -self.periodicity.months - self.prefinancing.months)
 
     def validate(self) -> None:
         """Raise TermsError (naming the field) unless the terms make a loan."""

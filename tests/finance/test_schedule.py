@@ -454,6 +454,18 @@ def test_quarterly_due_dates_and_first_period_start() -> None:
     assert loan.first_period_start == date(2027, 2, 28)
 
 
+def test_prefinancing_dates_keep_the_day_of_first_due() -> None:
+    # First due 31 March 2027, monthly: pre-financing ends on 28 February 2027 and, 6 months long,
+    # starts on 31 August 2026 (first_due's day), not 28 August.
+    loan = fixed_terms(
+        periodicity=Periodicity.MONTHLY,
+        first_due=date(2027, 3, 31),
+        prefinancing=Prefinancing(6, PrefinancingMode.PAID),
+    )
+    assert (loan.first_period_start, loan.drawn_on) == (date(2027, 2, 28), date(2026, 8, 31))
+    assert schedule(loan).rows[0].due_date == date(2027, 2, 28)
+
+
 def test_by_year_and_outstanding_at() -> None:
     loan = fixed_terms(
         periodicity=Periodicity.SEMIANNUAL,
