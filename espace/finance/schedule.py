@@ -35,8 +35,9 @@ Indexed rates and revision
     rate (and only then), an échéance prioritaire instalment is recomputed with the formula above
     on the remaining capital over the remaining periods. The progression follows the revision mode:
     simple — unchanged; double — P′ = (1+P)·(1+r₁)/(1+r₀) − 1 (r₀, r₁ the annual rates before and
-    after); double limitée — max(P′, 0). A constant index therefore gives exactly the fixed-rate
-    schedule. Amortissement prioritaire keeps its capital; only the interest follows the rate.
+    after), at each change of rate, during a capital deferral too; double limitée — max(P′, 0).
+    A constant index therefore gives exactly the fixed-rate schedule. Amortissement prioritaire
+    keeps its capital; only the interest follows the rate.
 
 Capital deferral
     The first deferral_years × m rows pay the interest only; amortisation (and the instalment's
@@ -55,12 +56,13 @@ Early end
     and the schedule ends there, before the contractual last due date.
 
 Pre-financing
-    The loan is assumed fully drawn when pre-financing starts, `months` months before the start of
-    the first period (when pre-financing ends). Its interest = round(K·((1+r)^(months/12) − 1))
-    (actuarial) or round(K·r·months/12) (proportional), r the annual rate in force the day the loan is
-    drawn. It appears as row 0, dated at the end of pre-financing, with no capital: `paid`, the
-    instalment is that interest; `capitalised`, the instalment is 0, the interest is added to the
-    outstanding and the amortised principal is K + that interest.
+    The loan is assumed fully drawn when pre-financing starts, `months` months before the start
+    of the first period (when pre-financing ends), on first_due's day of month (clamped). Its
+    interest = round(K·((1+r)^(months/12) − 1)) (actuarial) or round(K·r·months/12) (proportional),
+    r the annual rate in force the day the loan is drawn. It appears as row 0, dated at the end of
+    pre-financing, with no capital: `paid`, the instalment is that interest; `capitalised`, the
+    instalment is 0, the interest is added to the outstanding and the amortised principal is
+    K + that interest.
 
 Totals
     total_capital = Σ capital = the amortised principal; total_interest = Σ interest including
