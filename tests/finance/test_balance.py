@@ -188,6 +188,7 @@ def test_break_even_rent_brings_the_cumulative_balance_to_zero(operation: Operat
     assert abs(final(rent)) <= tolerance
 
 
+@pytest.mark.long
 @given(operations())
 def test_payback_year_is_where_the_cumulative_stays_non_negative(operation: OperationInputs) -> None:
     result = operation_balance(operation)

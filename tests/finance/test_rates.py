@@ -97,6 +97,7 @@ def test_fixed_rate_must_be_a_fraction_between_0_and_1(rate: Decimal) -> None:
     assert error.value.field == "rate"
 
 
+@pytest.mark.long
 @given(st.integers(0, 2000), st.sampled_from([1, 2, 4, 12]))
 def test_actuarial_periodic_rate_compounds_back_to_the_annual_rate(bp: int, periods: int) -> None:
     annual = D(bp).scaleb(-4)
@@ -117,6 +118,7 @@ def test_prefinancing_rate() -> None:
         assert abs(prefinancing_rate(D("0.03"), 6, RateConvention.ACTUARIAL) - expected) < D("1e-27")
 
 
+@pytest.mark.long
 @given(st.integers(-300, 300), st.integers(0, 800), st.integers(0, 800))
 def test_double_revision_is_domain_formula(progression_bp: int, before_bp: int, after_bp: int) -> None:
     """P′ = (1+P)·(1+r₁)/(1+r₀) − 1 equals DOMAIN.md's (1+P)·(1 + ΔLA/(1+r₀)) − 1, ΔLA = r₁ − r₀."""
