@@ -1,0 +1,5 @@
+"""`python -m espace.finance …`: see espace.finance.cli."""
+
+from .cli import main
+
+raise SystemExit(main())
