@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench install worker clean help-screenshots
+.PHONY: run test test-long lint bench install worker clean help-screenshots
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(STAMP)
 	bin/check-test-deps
 	bin/start-clamd
 	CLAMD_HOST=127.0.0.1 CLAMD_PORT=$${CLAMD_PORT:-3310} $(PY) -m pytest $(PYTEST_ARGS)
+
+## make test-long: the finance engine's property tests with 10,000 examples each (CI runs it after make test).
+test-long: $(STAMP)
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest tests/finance -m long -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
