@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -61,7 +62,7 @@ def staff_verify(*, user: User, token: str) -> Device | None:
 @transaction.atomic
 def recovery_codes_issue(*, user: User, codes: list[str] | None = None) -> list[str]:
     """Replace the staff member's recovery codes; the clear codes are returned once, only digests are kept."""
-    codes = codes or [recovery_code_generate() for _ in range(settings.STAFF_RECOVERY_CODES)]
+    codes = codes or [recovery_code_generate() for _index in range(settings.STAFF_RECOVERY_CODES)]
     RecoveryCodeDevice.objects.filter(user=user).delete()
     device = RecoveryCodeDevice.objects.create(user=user, name="Codes de secours", confirmed=True)
     RecoveryCode.objects.bulk_create([RecoveryCode(device=device, digest=secret_digest(code)) for code in codes])
@@ -94,7 +95,7 @@ def totp_enrol_confirm(
     if not device.verify_token("".join(token.split())):
         return None  # the failed try stays counted by the device's throttling
     if link is not None and not enrolment_link_use(link=link):
-        raise ApplicationError("Ce lien d'enrôlement a déjà servi ou a expiré. Demandez-en un nouveau.")
+        raise ApplicationError(_("Ce lien d'enrôlement a déjà servi ou a expiré. Demandez-en un nouveau."))
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -111,14 +112,16 @@ def enrolment_link_create(*, user: User, reset: bool = False) -> tuple[str, Staf
     Returns the absolute URL (shown once) and the link row.
     """
     if not user.is_staff:
-        raise ApplicationError("Ce compte n'appartient pas aux équipes du prêteur.")
+        raise ApplicationError(_("Ce compte n'appartient pas aux équipes du prêteur."))
     if reset:
         for device in devices_for_user(user, confirmed=None):
             device.delete()
     elif staff_has_second_factor(user):
         raise ApplicationError(
-            "Ce compte a déjà un second facteur : il se renouvelle depuis le back-office, après connexion "
-            "(ou relancez la commande avec --reset si le téléphone et les codes de secours sont perdus)."
+            _(
+                "Ce compte a déjà un second facteur : il se renouvelle depuis le back-office, après connexion "
+                "(ou relancez la commande avec --reset si le téléphone et les codes de secours sont perdus)."
+            )
         )
     StaffEnrolmentLink.objects.filter(user=user, used_at__isnull=True).update(expires_at=clock.now())
     token = secrets.token_urlsafe(32)

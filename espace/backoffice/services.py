@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from espace.accounts.enums import AuditAction as AccountsAuditAction
 from espace.accounts.enums import Permission, UserStatus
@@ -37,13 +38,13 @@ def staff_regenerate_letter(*, user: User, staff: User, request: HttpRequest | N
     if user.status == UserStatus.LAPSED:
         if registration_kind_for(establishment) != RegistrationKind.ADMINISTRATOR:
             raise ApplicationError(
-                "Un autre administrateur a été désigné depuis : cette inscription ne peut plus être relancée."
+                _("Un autre administrateur a été désigné depuis : cette inscription ne peut plus être relancée.")
             )
         taken = User.objects.filter(username__iexact=user.username, status__in=LIVE_STATUSES, is_staff=False)
         if taken.exclude(pk=user.pk).exists():
-            raise ApplicationError("L'identifiant de cette inscription a été repris par un autre compte.")
+            raise ApplicationError(_("L'identifiant de cette inscription a été repris par un autre compte."))
     elif user.status != UserStatus.AWAITING_ACTIVATION:
-        raise ApplicationError("Ce compte n'attend pas de courrier d'activation.")
+        raise ApplicationError(_("Ce compte n'attend pas de courrier d'activation."))
     user.status = UserStatus.AWAITING_ACTIVATION
     user.temporary_code_expires_at = clock.now() + settings.TEMPORARY_CODE_VALIDITY
     user.save(update_fields=["status", "temporary_code_expires_at"])
@@ -91,7 +92,7 @@ def establishment_start_succession(
     first user lapses. Returns how many accounts changed.
     """
     if not reason.strip():
-        raise ApplicationError("Indiquez le motif de la succession.", field="reason")
+        raise ApplicationError(_("Indiquez le motif de la succession."), field="reason")
     establishment = Establishment.objects.select_for_update().get(pk=establishment.pk)
     changed = 0
     for user in User.objects.select_for_update().filter(establishment=establishment, status__in=LIVE_STATUSES):
@@ -122,7 +123,7 @@ def establishment_start_succession(
 def letter_mark_returned(*, letter: Letter, staff: User, request: HttpRequest | None = None) -> None:
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     if letter.status != LetterStatus.EXPORTED:
-        raise ApplicationError("Seul un courrier exporté peut être déclaré retourné.")
+        raise ApplicationError(_("Seul un courrier exporté peut être déclaré retourné."))
     letter.status = LetterStatus.RETURNED
     letter.save(update_fields=["status", "updated_at"])
     audit_record(

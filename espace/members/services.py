@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.models import PERMISSION_FIELD_NAMES, User
@@ -57,7 +58,7 @@ def member_activate(
     """Validate a pending registration (« actif »): grant the requested permissions unless others are given."""
     member = _lock(member, activated_by)
     if member.status != UserStatus.AWAITING_ADMIN:
-        raise ApplicationError("Ce compte n'est pas en attente de validation.")
+        raise ApplicationError(_("Ce compte n'est pas en attente de validation."))
     member.status = UserStatus.ACTIVE
     member.permissions = _clean_permissions(permissions if permissions is not None else member.requested_permissions)
     member.activated_at = clock.now()
@@ -91,14 +92,16 @@ def member_set_permissions(
     if member.status == UserStatus.AWAITING_ADMIN:
         return member_activate(member=member, activated_by=changed_by, permissions=new, request=request)
     if member.status not in {UserStatus.ACTIVE, UserStatus.DEACTIVATED}:
-        raise ApplicationError("Les habilitations de ce compte ne peuvent pas être modifiées.")
+        raise ApplicationError(_("Les habilitations de ce compte ne peuvent pas être modifiées."))
     dropping_admin = (
         Permission.ADMINISTER_USERS.value in member.permissions and Permission.ADMINISTER_USERS.value not in new
     )
     if dropping_admin and member.status == UserStatus.ACTIVE and _other_active_admins(member) == 0:
         raise ApplicationError(
-            "Votre établissement doit garder au moins un administrateur actif : nommez d'abord un autre "
-            "administrateur.",
+            _(
+                "Votre établissement doit garder au moins un administrateur actif : nommez d'abord un autre "
+                "administrateur."
+            ),
             field="permissions",
         )
     if new == member.permissions:
@@ -126,13 +129,13 @@ def member_deactivate(*, member: User, deactivated_by: User, reason: str, reques
     """Deactivate (never delete): the user's sessions end at their next request."""
     member = _lock(member, deactivated_by)
     if member.status not in {UserStatus.ACTIVE, UserStatus.AWAITING_ADMIN}:
-        raise ApplicationError("Ce compte ne peut pas être désactivé.")
+        raise ApplicationError(_("Ce compte ne peut pas être désactivé."))
     if not reason.strip():
-        raise ApplicationError("Indiquez le motif de la désactivation.", field="reason")
+        raise ApplicationError(_("Indiquez le motif de la désactivation."), field="reason")
     # Staff may deactivate the last administrator (then open a succession); an establishment may not.
     if member.is_establishment_admin and not deactivated_by.is_staff and _other_active_admins(member) == 0:
         raise ApplicationError(
-            "Le dernier administrateur actif ne peut pas être désactivé : nommez d'abord un autre administrateur."
+            _("Le dernier administrateur actif ne peut pas être désactivé : nommez d'abord un autre administrateur.")
         )
     member.status = UserStatus.DEACTIVATED
     member.deactivation_reason = reason.strip()[:300]
@@ -156,7 +159,7 @@ def member_deactivate(*, member: User, deactivated_by: User, reason: str, reques
 def member_reactivate(*, member: User, reactivated_by: User, request: HttpRequest | None = None) -> User:
     member = _lock(member, reactivated_by)
     if member.status != UserStatus.DEACTIVATED:
-        raise ApplicationError("Ce compte n'est pas désactivé.")
+        raise ApplicationError(_("Ce compte n'est pas désactivé."))
     member.status = UserStatus.ACTIVE
     member.deactivation_reason = ""
     member.save(update_fields=["status", "deactivation_reason"])

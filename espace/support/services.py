@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from espace.accounts.models import User
 from espace.core import clock
@@ -91,9 +92,9 @@ def contact_request_answer(
 ) -> ContactAnswer:
     contact = ContactRequest.objects.select_for_update().get(pk=contact.pk)
     if contact.status == ContactStatus.CLOSED:
-        raise ApplicationError("Cette demande est close.")
+        raise ApplicationError(_("Cette demande est close."))
     if not body.strip():
-        raise ApplicationError("La réponse est vide.", field="body")
+        raise ApplicationError(_("La réponse est vide."), field="body")
     answer = ContactAnswer.objects.create(request=contact, author=author, body=body.strip())
     contact.status = ContactStatus.ANSWERED
     contact.save(update_fields=["status", "updated_at"])
