@@ -126,17 +126,18 @@ def staff_factory(db):
 
     from espace.accounts.models import User
     from espace.backoffice.roles import staff_roles_ensure
+    from tests.accounts.factories import UserFactory
 
     staff_roles_ensure()  # transactional tests flush the groups the migration made
 
     def make(role: str | None = "Assistance", username: str = "agent") -> User:
-        user = User.objects.create_user(
+        user = UserFactory(
+            staff=True,
             username=username,
             email=f"{username}@lender.example.org",
-            password="Agent-Pass-2026!",
             first_name="Agent",
             last_name="Assistance",
-            is_staff=True,
+            password="Agent-Pass-2026!",
         )
         if role:
             user.groups.add(Group.objects.get(name=role))

@@ -11,7 +11,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.backoffice.roles import STAFF_ROLES
-from tests.factories import EstablishmentFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.establishments.factories import EstablishmentFactory
+from tests.letters.factories import LetterFactory
+from tests.support.factories import ContactRequestFactory
 
 PUBLIC = "public"
 CLIENT = "client"  # any active user of an establishment
@@ -193,28 +196,10 @@ def blank_pdf() -> bytes:
 
 def _staff_objects():
     """One object of each kind a back-office URL can name."""
-    from django.core.files.base import ContentFile
-
-    from espace.letters.models import Letter
-    from espace.support.models import ContactRequest
-
     establishment = EstablishmentFactory()
-    member = UserFactory(establishment=establishment, status=UserStatus.AWAITING_ACTIVATION, admin=True)
-    letter = Letter.objects.create(
-        establishment=establishment, account_holder=member, code_expires_at=member.date_joined
-    )
-    letter.pdf.save("l.pdf", ContentFile(blank_pdf()), save=True)
-    contact = ContactRequest.objects.create(
-        subject="registration",
-        team="assistance",
-        message="?",
-        sender_name="A",
-        sender_email="a@example.org",
-        reference="AS-2026-000001",
-    )
-    contact.attachment.save("x", ContentFile(b"%PDF-1.4"), save=False)
-    contact.attachment_scan = "clean"
-    contact.save()
+    member = UserFactory(establishment=establishment, awaiting_activation=True)
+    letter = LetterFactory(account_holder=member, pdf_bytes=blank_pdf())
+    contact = ContactRequestFactory(attachment_bytes=b"%PDF-1.4")
     return {"establishment": establishment, "user": member, "letter": letter, "contact": contact}
 
 

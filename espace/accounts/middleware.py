@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +12,7 @@ from espace.core import clock
 
 SESSION_LOGIN_AT = "espace_login_at"
 SESSION_LAST_SEEN = "espace_last_seen"
+LAST_SEEN_PRECISION = timedelta(minutes=1)
 
 
 class SessionLifetimeMiddleware:
@@ -36,7 +37,9 @@ class SessionLifetimeMiddleware:
             else:
                 if not login_at:
                     request.session[SESSION_LOGIN_AT] = now.isoformat()
-                request.session[SESSION_LAST_SEEN] = now.isoformat()
+                # Written at most once a minute: a session row is not rewritten on every request.
+                if not last_seen or now - datetime.fromisoformat(last_seen) >= LAST_SEEN_PRECISION:
+                    request.session[SESSION_LAST_SEEN] = now.isoformat()
         return self.get_response(request)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from espace.accounts.models import User
@@ -35,20 +36,24 @@ def dashboard_for(query: str) -> Dashboard:
 @dataclass(frozen=True)
 class EstablishmentPage:
     establishment: Establishment
-    users: list[User]
+    users: Page[User]
     locked: set[str]
     letters: QuerySet[Letter]
     events: QuerySet[AuditEvent]
     requests: QuerySet[ContactRequest]
 
 
-def establishment_page(establishment: Establishment, *, users_limit: int = 200) -> EstablishmentPage:
-    """The establishment with its users (locks shown), letters, contact requests and audit trail."""
-    users = list(establishment.users.order_by("status", "last_name", "first_name")[:users_limit])
+USERS_PER_PAGE = 50
+
+
+def establishment_page(establishment: Establishment, *, users_page: str | int | None = 1) -> EstablishmentPage:
+    """The establishment with a page of its users (locks shown), letters, contact requests and audit trail."""
+    users = Paginator(establishment.users.order_by("status", "last_name", "first_name", "pk"), USERS_PER_PAGE)
+    page = users.get_page(users_page)
     return EstablishmentPage(
         establishment=establishment,
-        users=users,
-        locked=locked_usernames(users),
+        users=page,
+        locked=locked_usernames(list(page)),
         letters=establishment.letters.select_related("account_holder")[:20],
         events=AuditEvent.objects.filter(establishment=establishment).order_by("-occurred_at", "-pk")[:50],
         requests=ContactRequest.objects.filter(establishment=establishment)[:20],

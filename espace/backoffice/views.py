@@ -61,10 +61,12 @@ def dashboard(request: StaffRequest) -> HttpResponse:
 @staff_required(StaffPermission.VIEW_ESTABLISHMENTS)
 def establishment_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     establishment = get_object_or_404(Establishment.objects.select_related("regional_office"), public_id=public_id)
-    page = establishment_page(establishment)
+    page = establishment_page(establishment, users_page=request.GET.get("page"))
     context = {
         "establishment": establishment,
         "users": page.users,
+        "page": page.users,
+        "query": "",
         "locked": page.locked,
         "letters": page.letters,
         "events": page.events,

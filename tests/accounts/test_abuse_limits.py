@@ -10,8 +10,9 @@ from django.test import Client
 
 from espace.accounts.models import LoginGuard
 from espace.core.captcha import TEST_TOKEN
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.helpers import start
-from tests.factories import PASSWORD, EstablishmentFactory, UserFactory
+from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
 

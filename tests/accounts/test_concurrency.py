@@ -17,7 +17,8 @@ from espace.core import clock
 from espace.registration.enums import RegistrationKind
 from espace.registration.models import Registration
 from espace.registration.services import AdministratorTakenError, registration_complete
-from tests.factories import EstablishmentFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

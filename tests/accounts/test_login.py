@@ -13,8 +13,9 @@ from espace.accounts.enums import AuditAction, UserStatus
 from espace.accounts.models import User
 from espace.core.models import AuditEvent
 from espace.letters.models import Letter
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.helpers import register_admin
-from tests.factories import PASSWORD, EstablishmentFactory, UserFactory
+from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from django.test import Client
 from espace.accounts.enums import AuditAction, Permission, UserStatus
 from espace.accounts.models import User
 from espace.core.models import AuditEvent
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.helpers import last_code
-from tests.factories import PASSWORD, EstablishmentFactory, UserFactory
+from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
 

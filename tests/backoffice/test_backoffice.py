@@ -26,10 +26,11 @@ from espace.registration.enums import RegistrationKind
 from espace.registration.selectors import registration_kind_for
 from espace.support.enums import ContactStatus
 from espace.support.models import ContactRequest
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.helpers import register_admin
 from tests.accounts.test_login import letter_code, login
 from tests.conftest import verified_login
-from tests.factories import PASSWORD, EstablishmentFactory, UserFactory
+from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
 STAFF_PASSWORD = "Agent-Pass-2026!"

@@ -161,7 +161,7 @@ def test_text_emails_are_not_html_escaped(run_tasks, settings):
 
 
 def test_staff_edit_news_shown_on_the_home_page(admin_client, client):
-    from tests.factories import UserFactory
+    from tests.accounts.factories import UserFactory
 
     response = admin_client.post(
         "/gestion/core/newsitem/add/", {"title": "Livret A au 1er février", "body": "Nouveau taux.", "published": "on"}

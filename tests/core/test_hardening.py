@@ -228,7 +228,7 @@ def test_no_empty_aria_describedby_and_legal_pages_from_settings(client, setting
 @pytest.mark.django_db
 def test_pending_banner_links_to_the_filtered_list(client):
     from espace.accounts.enums import UserStatus
-    from tests.factories import UserFactory
+    from tests.accounts.factories import UserFactory
 
     admin = UserFactory(admin=True)
     UserFactory(establishment=admin.establishment, status=UserStatus.AWAITING_ADMIN)
@@ -253,7 +253,7 @@ def test_technical_administration_link_only_for_staff_who_may_open_it(staff_fact
 
 @pytest.mark.django_db
 def test_main_menu_marks_the_current_section(client):
-    from tests.factories import UserFactory
+    from tests.accounts.factories import UserFactory
 
     client.force_login(UserFactory())
     html = client.get("/mon-compte/habilitations/").content.decode()

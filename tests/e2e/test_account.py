@@ -4,8 +4,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from espace.accounts.enums import Permission
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.e2e.conftest import screenshot
-from tests.factories import PASSWORD, EstablishmentFactory, UserFactory
+from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,9 +5,10 @@ from playwright.sync_api import Page, expect
 
 from espace.accounts.enums import UserStatus
 from espace.accounts.models import User
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_registration_flows import code_from_mail, pass_step1
-from tests.factories import PASSWORD, EstablishmentFactory, UserFactory
+from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.smtp, pytest.mark.django_db(transaction=True)]
 

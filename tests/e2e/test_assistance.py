@@ -21,7 +21,7 @@ from espace.backoffice.roles import staff_roles_ensure
 from espace.support.models import ContactRequest
 from tests.accounts.helpers import register_admin
 from tests.e2e.conftest import screenshot
-from tests.factories import EstablishmentFactory
+from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CODE = re.compile(r"\b([A-Z2-9]{4} [A-Z2-9]{4} [A-Z2-9]{4})\b")

@@ -16,8 +16,9 @@ from playwright.sync_api import Page, expect
 
 from espace.accounts.enums import UserStatus
 from espace.accounts.models import User
+from tests.accounts.factories import UserFactory
 from tests.e2e.conftest import ARTIFACTS, help_shot, screenshot
-from tests.factories import EstablishmentFactory, UserFactory
+from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.smtp, pytest.mark.django_db(transaction=True)]
 

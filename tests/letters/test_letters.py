@@ -11,7 +11,7 @@ from espace.accounts.models import User
 from espace.letters.models import Letter, LetterStatus
 from espace.registration.services import temporary_code_generate, temporary_code_issue
 from tests.accounts.helpers import register_admin
-from tests.factories import EstablishmentFactory
+from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
 

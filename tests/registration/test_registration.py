@@ -14,8 +14,9 @@ from espace.core.captcha import TEST_TOKEN
 from espace.letters.models import Letter
 from espace.registration.enums import RegistrationKind
 from espace.registration.models import Registration
+from tests.accounts.factories import UserFactory
 from tests.accounts.helpers import last_code, register_admin, register_member, start
-from tests.factories import EstablishmentFactory, UserFactory
+from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
 

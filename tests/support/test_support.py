@@ -14,8 +14,9 @@ from espace.core.models import AuditEvent
 from espace.establishments.models import RegionalOffice
 from espace.support.enums import ContactStatus, Team
 from espace.support.models import ContactRequest
+from tests.accounts.factories import UserFactory
 from tests.core.test_core import EICAR
-from tests.factories import EstablishmentFactory, UserFactory
+from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
 

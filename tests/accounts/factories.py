@@ -1,26 +1,15 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.models import User
-from espace.establishments.enums import EstablishmentKind
-from espace.establishments.models import Establishment
+from espace.core import clock
+from tests.establishments.factories import EstablishmentFactory
 
 PASSWORD = "Bonjour-Prets-42"
-
-
-class EstablishmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Establishment
-
-    client_number = factory.Sequence(lambda n: str(100000 + n))
-    legal_name = factory.Sequence(lambda n: f"OFFICE PUBLIC HABITAT NUMERO {n}")
-    kind = EstablishmentKind.SOCIAL_LANDLORD
-    legal_representative_title = "Madame la Directrice générale"
-    address_line1 = "1 rue de la République"
-    postal_code = "69001"
-    city = "Lyon"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -38,7 +27,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     class Params:
+        # The establishment's administrator: every permission.
         admin = factory.Trait(permissions=[p.value for p in Permission])
+        # A later user waiting for the administrator's validation (CAS 2).
+        pending = factory.Trait(
+            status=UserStatus.AWAITING_ADMIN, requested_permissions=[Permission.VIEW_PORTFOLIO.value]
+        )
+        # A first user waiting for the letter's temporary code (CAS 1).
+        awaiting_activation = factory.Trait(
+            status=UserStatus.AWAITING_ACTIVATION,
+            permissions=[p.value for p in Permission],
+            must_change_password=True,
+            temporary_code_expires_at=factory.LazyFunction(lambda: clock.now() + timedelta(days=30)),
+        )
+        deactivated = factory.Trait(status=UserStatus.DEACTIVATED, deactivation_reason="départ")
+        staff = factory.Trait(establishment=None, is_staff=True)
 
     @factory.post_generation
     def save_password(obj, create, extracted, **kwargs):

@@ -1,0 +1,95 @@
+"""Pages an establishment's size must not slow: the same number of queries at 5 and at 500 users.
+
+A count that grows with the users is an N+1 (one query per row) or a Python-side filter over
+every user: the page would slow as establishments grow, for every administrator, every day.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from espace.accounts.enums import UserStatus
+from espace.accounts.models import User
+from espace.core.audit import audit_record
+from espace.members.enums import AuditAction
+from tests.accounts.factories import UserFactory
+from tests.conftest import verified_login
+from tests.establishments.factories import EstablishmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def establishment_with(count: int):
+    """An establishment with one administrator and `count - 1` other users (half pending), plus audit rows."""
+    establishment = EstablishmentFactory()
+    admin = UserFactory(establishment=establishment, admin=True)
+    User.objects.bulk_create(
+        [
+            User(
+                username=f"u{establishment.pk}-{n}",
+                first_name="Camille",
+                last_name=f"Nom{n:04d}",
+                email=f"u{n}@example.org",
+                establishment=establishment,
+                status=UserStatus.AWAITING_ADMIN if n % 2 else UserStatus.ACTIVE,
+                perm_view_portfolio=True,
+                perm_administer_users=n % 50 == 0,
+                password="!",
+            )
+            for n in range(count - 1)
+        ]
+    )
+    for user in User.objects.filter(establishment=establishment)[:count]:
+        audit_record(action=AuditAction.MEMBER_ACTIVATED, actor=admin, target=user)
+    return establishment, admin
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured)
+
+
+CLIENT_PAGES = ["/espace/", "/administration/utilisateurs/", "/administration/journal/", "/mon-compte/habilitations/"]
+
+
+@pytest.mark.parametrize("url", CLIENT_PAGES)
+def test_client_pages_cost_the_same_at_5_and_500_users(url):
+    counts = {}
+    for size in (5, 500):
+        _establishment, admin = establishment_with(size)
+        client = Client()
+        client.force_login(admin)
+        client.get(url)  # the session and caches warm up once
+        counts[size] = queries(client, url)
+    assert counts[5] == counts[500], f"{url}: {counts} queries at 5 and 500 users — a query per user somewhere"
+
+
+def test_backoffice_dashboard_and_establishment_page_cost_the_same_at_5_and_500_users(staff_factory):
+    staff = Client()
+    verified_login(staff, staff_factory("Assistance"))
+    counts: dict[str, dict[int, int]] = {"dashboard": {}, "establishment": {}}
+    for size in (5, 500):
+        establishment, _admin = establishment_with(size)
+        for page, url in (
+            ("dashboard", f"/back-office/?q={establishment.client_number}"),
+            ("establishment", f"/back-office/etablissements/{establishment.public_id}/"),
+        ):
+            staff.get(url)  # warm-up: the session's second factor is checked once
+            counts[page][size] = queries(staff, url)
+    for page, by_size in counts.items():
+        assert by_size[5] == by_size[500], f"{page}: {by_size} queries at 5 and 500 users"
+
+
+def test_home_page_query_count_is_small(django_assert_max_num_queries):
+    _establishment, admin = establishment_with(500)
+    client = Client()
+    client.force_login(admin)
+    client.get("/espace/")
+    # Session, user with its establishment, the administrators (one query), the pending count, the news.
+    with django_assert_max_num_queries(5):
+        assert client.get("/espace/").status_code == 200
