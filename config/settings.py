@@ -72,12 +72,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "espace.core",
+    "espace.products",
     "espace.establishments",
     "espace.accounts",
     "espace.registration",
     "espace.letters",
     "espace.members",
     "espace.support",
+    "espace.simulators",
     "espace.backoffice",
     "espace.demo",
 ]
@@ -116,6 +118,7 @@ TEMPLATES = [
                 "espace.core.context_processors.branding",
                 "espace.core.context_processors.navigation",
             ],
+            "builtins": ["espace.core.templatetags.espace_format"],
         },
     },
     {

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("espace.registration.urls")),
     path("administration/", include("espace.members.urls")),
     path("", include("espace.support.urls")),
+    path("", include("espace.products.urls")),
+    path("", include("espace.simulators.urls")),
     path("back-office/", include("espace.backoffice.urls")),
     path("gestion/", admin.site.urls),
 ]

@@ -64,6 +64,19 @@ ACCESS: dict[str, object] = {
     "members:deactivate": Permission.ADMINISTER_USERS,
     "members:reactivate": Permission.ADMINISTER_USERS,
     "members:journal": Permission.ADMINISTER_USERS,
+    "products:list": PUBLIC,
+    "products:detail": PUBLIC,
+    "simulators:index": PUBLIC,
+    "simulators:loan": PUBLIC,
+    "simulators:loan_export": PUBLIC,
+    "simulators:land_share": PUBLIC,
+    "simulators:land_share_export": PUBLIC,
+    "simulators:balance": PUBLIC,
+    "simulators:balance_export": PUBLIC,
+    "simulators:saved": CLIENT,
+    "simulators:save": CLIENT,
+    "simulators:reopen": CLIENT,
+    "simulators:delete": CLIENT,
     "backoffice:login": PUBLIC,
     "backoffice:otp": PUBLIC,
     "backoffice:enroll": PUBLIC,
@@ -101,7 +114,14 @@ POST_ONLY = {
     "backoffice:deactivate",
     "backoffice:letters_export",
     "backoffice:letter_returned",
+    "simulators:save",
+    "simulators:delete",
 }
+
+# The object a URL's public_id names (default: a member of the establishment).
+OBJECT_OF = {"simulators:reopen": "simulation", "simulators:delete": "simulation"}
+# Values for the URLs' other parameters.
+URL_VALUES = {"fmt": "xlsx", "kind": "loan", "code": "plus", "slug": "inscription"}
 
 
 def named_urls(patterns=None, namespace: str = "") -> list[tuple[str, URLPattern]]:
@@ -127,10 +147,21 @@ PROFILES = ["anonymous", "no_permission", *[p.value for p in Permission], "staff
 
 
 def _url(name: str, member) -> str:
+    """The URL of `name` for objects of `member`'s establishment."""
     pattern = dict(named_urls())[name]
+    kwargs = {key: URL_VALUES[key] for key in pattern.pattern.converters if key in URL_VALUES}
     if "public_id" in pattern.pattern.converters:
-        return reverse(name, kwargs={"public_id": member.public_id})
-    return reverse(name)
+        kwargs["public_id"] = _object(name, member).public_id
+    return reverse(name, kwargs=kwargs)
+
+
+def _object(name: str, member):
+    if OBJECT_OF.get(name) == "simulation":
+        from tests.simulators.factories import SimulationFactory
+
+        author = UserFactory(establishment=member.establishment)
+        return SimulationFactory(author=author)
+    return member
 
 
 def _expected(rule: object, profile: str) -> str:
@@ -180,6 +211,9 @@ def test_other_establishment_administrator_gets_404(client, name):
     assert response.status_code == 404
     member.refresh_from_db()
     assert member.status == UserStatus.AWAITING_ADMIN
+    from espace.simulators.models import Simulation
+
+    assert Simulation.objects.filter(establishment=member.establishment).count() == (1 if name in OBJECT_OF else 0)
 
 
 def blank_pdf() -> bytes:
@@ -293,8 +327,8 @@ def test_junk_input_never_gives_a_server_error(client, staff_factory, name):
     else:
         client.force_login(UserFactory(establishment=objects["establishment"], admin=True))
         pattern = dict(named_urls())[name]
-        if "public_id" in pattern.pattern.converters:
-            url = reverse(name, kwargs={"public_id": objects["user"].public_id})
+        if "public_id" in pattern.pattern.converters or set(pattern.pattern.converters) & set(URL_VALUES):
+            url = _url(name, objects["user"])
         elif "uidb64" in pattern.pattern.converters:
             url = reverse(name, kwargs={"uidb64": "!!", "token": "nope"})
         elif "token" in pattern.pattern.converters:

@@ -21,6 +21,14 @@ STAFF_ROLES: dict[str, list[P]] = {
     "Gestionnaire de données": [P.VIEW_ESTABLISHMENTS, P.MANAGE_LETTERS, P.MANAGE_REGISTRY],
 }
 
+# Reference data a role edits in the Django admin (/gestion/): (app_label, model) → actions.
+ROLE_MODEL_PERMISSIONS: dict[str, dict[tuple[str, str], list[str]]] = {
+    "Gestionnaire de données": {
+        ("products", "indexrate"): ["view", "add", "change", "delete"],
+        ("products", "product"): ["view", "add", "change"],
+    },
+}
+
 
 def staff_roles_ensure(
     *, group_model: Any = Group, permission_model: Any = Permission, content_type_model: Any = ContentType
@@ -32,3 +40,10 @@ def staff_roles_ensure(
         group, _ = group_model.objects.get_or_create(name=role)
         codenames = [permission.value for permission in permissions]
         group.permissions.add(*permission_model.objects.filter(content_type=content_type, codename__in=codenames))
+        for (app_label, model), actions in ROLE_MODEL_PERMISSIONS.get(role, {}).items():
+            model_type, _ = content_type_model.objects.get_or_create(app_label=app_label, model=model)
+            for action in actions:
+                permission, _ = permission_model.objects.get_or_create(
+                    content_type=model_type, codename=f"{action}_{model}", defaults={"name": f"Can {action} {model}"}
+                )
+                group.permissions.add(permission)

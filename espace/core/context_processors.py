@@ -17,6 +17,8 @@ SECTIONS = {
     ("accounts", "login"): "login",
     ("members", "*"): "administration",
     ("support", "faq"): "faq",
+    ("simulators", "*"): "tools",
+    ("products", "*"): "products",
     ("support", "contact"): "contact",
     ("support", "contact_sent"): "contact",
     ("backoffice", "dashboard"): "establishments",

@@ -1,0 +1,65 @@
+"""Reads of the product table and of the Livret A, as the finance engine takes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from espace.core import clock
+from espace.finance import FixedRate, IndexedRate, RateHistory, Revision, livret_a
+from espace.products.enums import RateIndex
+from espace.products.models import IndexRate, Product
+
+HUNDRED = Decimal(100)
+
+
+def published_products() -> QuerySet[Product]:
+    return Product.objects.filter(published=True)
+
+
+def product_by_code(code: str) -> Product | None:
+    return published_products().filter(code=code).first()
+
+
+def livret_a_history() -> RateHistory:
+    """The Livret A as the lender's data managers keep it (one query)."""
+    rows = IndexRate.objects.filter(index=RateIndex.LIVRET_A).order_by("effective_from")
+    return RateHistory(tuple((row.effective_from, row.rate_percent / HUNDRED) for row in rows))
+
+
+def livret_a_floor() -> Decimal:
+    """The Livret A's regulatory floor (0.50 %), a fact of the index kept with its history."""
+    return livret_a().floor
+
+
+@dataclass(frozen=True)
+class RateToday:
+    index_rate: Decimal  # fraction
+    since: date
+
+
+def livret_a_today(history: RateHistory | None = None) -> RateToday:
+    history = history if history is not None else livret_a_history()
+    today = clock.today()
+    since = max(day for day, _rate in history if day <= today)
+    return RateToday(index_rate=history.rate_at(today), since=since)
+
+
+def product_rate(
+    product: Product, *, history: RateHistory, revision: Revision = Revision.SIMPLE
+) -> FixedRate | IndexedRate:
+    """The product's rate for the engine: Livret A + margin (floored), or its fixed rate."""
+    if product.index == RateIndex.FIXED:
+        assert product.fixed_rate_percent is not None  # a database constraint holds it
+        return FixedRate(product.fixed_rate_percent / HUNDRED)
+    return IndexedRate(
+        index=history, margin=product.margin_percent / HUNDRED, revision=revision, index_floor=livret_a_floor()
+    )
+
+
+def product_rate_today(product: Product, history: RateHistory) -> Decimal:
+    """The rate a loan of this product carries today (fraction)."""
+    return product_rate(product, history=history).rate_at(clock.today())

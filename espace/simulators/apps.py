@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+from espace.core.audit_actions import audit_actions_register
+from espace.simulators.enums import AuditAction
+
+
+class SimulatorsConfig(AppConfig):
+    name = "espace.simulators"
+    verbose_name = "Outils et simulateurs"
+
+    def ready(self) -> None:
+        audit_actions_register(AuditAction)

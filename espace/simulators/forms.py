@@ -1,0 +1,453 @@
+"""The tools' forms. Inputs outside a product's range get a message on the field, never an error page."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+from django import forms
+
+from espace.core import clock
+from espace.core.form_fields import FrenchDateField, FrenchDecimalField, parse_french_decimal
+from espace.core.formats import number_fr
+from espace.finance import Acquisition, Zone
+from espace.finance.dates import add_months
+from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS
+from espace.products.models import Product
+
+REQUIRED = {"required": "Ce champ est obligatoire."}
+MAX_AMOUNT = Decimal("999999999.99")
+
+
+def default_first_due() -> date:
+    """The 1st of the month, a year after next month: a plausible first instalment for a new loan."""
+    today = clock.today()
+    return add_months(date(today.year, today.month, 1), 13)
+
+
+def next_revision_date() -> date:
+    """The Livret A's next revision (1 February or 1 August) after today."""
+    today = clock.today()
+    for candidate in (date(today.year, 2, 1), date(today.year, 8, 1), date(today.year + 1, 2, 1)):
+        if candidate > today:
+            return candidate
+    return date(today.year + 1, 8, 1)
+
+
+def parse_index_path(text: str) -> list[tuple[date, Decimal]]:
+    """« 01/08/2027 : 1,8 ; 01/02/2028 : 2 » → [(date, percent), …]; ValueError with a French message."""
+    entries: list[tuple[date, Decimal]] = []
+    for part in [p.strip() for p in text.replace("\n", ";").split(";") if p.strip()]:
+        if ":" not in part:
+            raise ValueError(f"« {part} » : écrivez une date, deux-points, puis le taux (ex. 01/08/2027 : 1,8).")
+        day_text, rate_text = (piece.strip() for piece in part.rsplit(":", 1))
+        day = FrenchDateField().to_python(day_text) if day_text else None
+        if day is None:
+            raise ValueError(f"« {part} » : la date est manquante.")
+        try:
+            rate = parse_french_decimal(rate_text)
+        except ValueError:
+            raise ValueError(f"« {part} » : le taux n'est pas un nombre.") from None
+        if not Decimal(0) <= rate <= Decimal(20):
+            raise ValueError(f"« {part} » : le taux doit être compris entre 0 et 20 %.")
+        entries.append((day, rate))
+    if not entries:
+        raise ValueError("Saisissez au moins une date et un taux.")
+    if any(later[0] <= earlier[0] for earlier, later in pairwise(entries)):
+        raise ValueError("Les dates de la trajectoire doivent se suivre dans l'ordre.")
+    return entries
+
+
+def product_choices(queryset: Any) -> list[tuple[str, str]]:
+    return [(product.code, f"{product.name} — {product.full_name}") for product in queryset]
+
+
+class LoanSimulationForm(forms.Form):
+    product = forms.ChoiceField(label="Prêt", error_messages={**REQUIRED, "invalid_choice": "Choisissez un prêt."})
+    amount = FrenchDecimalField(label="Montant (€)", min_value=Decimal("1000"), max_value=MAX_AMOUNT, unit="€")
+    duration_years = forms.IntegerField(
+        label="Durée (années)",
+        min_value=1,
+        max_value=80,
+        error_messages={
+            **REQUIRED,
+            "invalid": "Saisissez un nombre entier d'années.",
+            "min_value": "La durée est d'au moins 1 an.",
+            "max_value": "La durée est d'au plus 80 ans.",
+        },
+    )
+    profile = forms.ChoiceField(
+        label="Profil d'amortissement",
+        choices=list(PROFILE_LABELS.items()),
+        error_messages={**REQUIRED, "invalid_choice": "Choisissez un profil."},
+    )
+    progression = FrenchDecimalField(
+        label="Progressivité des échéances (% par an)",
+        required=False,
+        min_value=Decimal("-10"),
+        max_value=Decimal("10"),
+        unit="%",
+        help_text="Croissance annuelle des échéances, pour le profil « échéance prioritaire » (0 si vide).",
+    )
+    periodicity = forms.ChoiceField(
+        label="Périodicité des échéances",
+        choices=list(PERIODICITY_LABELS.items()),
+        error_messages={**REQUIRED, "invalid_choice": "Choisissez une périodicité."},
+    )
+    revision = forms.ChoiceField(
+        label="Révision",
+        choices=list(REVISION_LABELS.items()),
+        required=False,
+        error_messages={"invalid_choice": "Choisissez un mode de révision."},
+        help_text="Comment le prêt suit le Livret A (prêts indexés).",
+    )
+    first_due = FrenchDateField(label="Date de la première échéance")
+    shift_from = FrenchDateField(
+        label="Scénarios ±1 point : à partir du",
+        required=False,
+        help_text="Date à laquelle le Livret A monte ou baisse d'un point dans les scénarios.",
+    )
+    index_path = forms.CharField(
+        label="Trajectoire du Livret A (facultatif)",
+        required=False,
+        max_length=500,
+        help_text="Une date et un taux par étape, séparés par des points-virgules : 01/08/2027 : 1,8 ; 01/02/2028 : 2",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, products: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.products = {product.code: product for product in products}
+        self.fields["product"].choices = [("", "Choisissez…"), *product_choices(products)]  # type: ignore[attr-defined]
+        for name in ("product", "profile", "periodicity", "revision"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def clean_progression(self) -> Decimal:
+        return self.cleaned_data.get("progression") or Decimal(0)
+
+    def clean_index_path(self) -> list[tuple[date, Decimal]]:
+        text = self.cleaned_data.get("index_path", "")
+        if not text.strip():
+            return []
+        try:
+            return parse_index_path(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        product: Product | None = self.products.get(data.get("product", ""))
+        if product is None:
+            return data
+        data["product_obj"] = product
+        check_against_product(self, data, product)
+        return data
+
+
+def check_against_product(form: forms.Form, data: dict[str, Any], product: Product) -> None:
+    """The product table's ranges, each refused on its own field with the allowed values."""
+    years = data.get("duration_years")
+    if years is not None and not product.min_years <= years <= product.max_years:
+        form.add_error(
+            "duration_years",
+            f"Le {product.name} se prête de {product.min_years} à {product.max_years} ans.",
+        )
+    profile = data.get("profile")
+    if profile and profile not in product.profiles:
+        allowed = ", ".join(str(PROFILE_LABELS[p]).lower() for p in product.profiles)
+        form.add_error("profile", f"Le {product.name} s'amortit en {allowed}.")
+    progression = data.get("progression")
+    if progression is not None and profile == "echeance_prioritaire":
+        if not product.progression_min_percent <= progression <= product.progression_max_percent:
+            low, high = number_fr(product.progression_min_percent), number_fr(product.progression_max_percent)
+            form.add_error("progression", f"La progressivité du {product.name} va de {low} % à {high} % par an.")
+    elif progression and profile == "amortissement_prioritaire":
+        form.add_error("progression", "La progressivité ne s'applique qu'au profil « échéance prioritaire ».")
+    periodicity = data.get("periodicity")
+    if periodicity and periodicity not in product.periodicities:
+        allowed = ", ".join(str(PERIODICITY_LABELS[p]).lower() for p in product.periodicities)
+        form.add_error("periodicity", f"Échéances possibles pour le {product.name} : {allowed}.")
+    revision = data.get("revision")
+    if product.is_indexed:
+        if not revision:
+            data["revision"] = product.revisions[0]
+        elif revision not in product.revisions:
+            allowed = ", ".join(str(REVISION_LABELS[r]).lower() for r in product.revisions)
+            form.add_error("revision", f"Le {product.name} admet : {allowed}.")
+
+
+class LandShareForm(forms.Form):
+    MODE_CHOICES = [
+        ("costs", "D'après la décomposition du prix de revient"),
+        ("flat", "Forfait par zone (VEFA sans décomposition, acquisition, acquisition-amélioration)"),
+    ]
+    product = forms.ChoiceField(label="Prêt", error_messages={**REQUIRED, "invalid_choice": "Choisissez un prêt."})
+    mode = forms.ChoiceField(
+        label="Mode de calcul",
+        choices=MODE_CHOICES,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        initial="costs",
+        error_messages=REQUIRED,
+    )
+    land_cost = FrenchDecimalField(label="Charge foncière (€)", required=False, min_value=Decimal(0), unit="€")
+    building_cost = FrenchDecimalField(label="Coût du bâtiment (€)", required=False, min_value=Decimal(0), unit="€")
+    fees = FrenchDecimalField(label="Honoraires et frais (€)", required=False, min_value=Decimal(0), unit="€")
+    subsidies = FrenchDecimalField(label="Subventions (€)", required=False, min_value=Decimal(0), unit="€")
+    cost_price = FrenchDecimalField(
+        label="Prix de revient (€)",
+        required=False,
+        min_value=Decimal("1"),
+        max_value=MAX_AMOUNT,
+        unit="€",
+        help_text="Pour le forfait par zone. D'après la décomposition, il est la somme des trois postes.",
+    )
+    zone = forms.ChoiceField(
+        label="Zone", required=False, choices=[("", "Choisissez…"), *[(z.value, z.value) for z in Zone]]
+    )
+    acquisition = forms.ChoiceField(
+        label="Type d'opération",
+        required=False,
+        choices=[
+            ("", "Choisissez…"),
+            (Acquisition.VEFA.value, "VEFA sans décomposition du prix"),
+            (Acquisition.ACQUISITION.value, "Acquisition"),
+            (Acquisition.ACQUISITION_AMELIORATION.value, "Acquisition-amélioration"),
+        ],
+    )
+    loan_amount = FrenchDecimalField(
+        label="Montant total du prêt (€)", min_value=Decimal("1000"), max_value=MAX_AMOUNT, unit="€"
+    )
+    building_years = forms.IntegerField(
+        label="Durée du prêt construction (années)",
+        min_value=1,
+        max_value=80,
+        error_messages={**REQUIRED, "invalid": "Saisissez un nombre entier d'années."},
+    )
+    land_years = forms.IntegerField(
+        label="Durée du prêt foncier (années)",
+        min_value=1,
+        max_value=80,
+        error_messages={**REQUIRED, "invalid": "Saisissez un nombre entier d'années."},
+    )
+    first_due = FrenchDateField(label="Date de la première échéance")
+
+    def __init__(self, *args: Any, products: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.products = {product.code: product for product in products}
+        self.fields["product"].choices = [("", "Choisissez…"), *product_choices(products)]  # type: ignore[attr-defined]
+        for name in ("product", "zone", "acquisition"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        product = self.products.get(data.get("product", ""))
+        if product is None:
+            return data
+        data["product_obj"] = product
+        if data.get("mode") == "costs":
+            for name in ("land_cost", "building_cost"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, "Ce champ est obligatoire pour un calcul d'après le prix de revient.")
+            land, building = data.get("land_cost"), data.get("building_cost")
+            if land is not None and building is not None:
+                data["cost_price"] = land + building + (data.get("fees") or Decimal(0))
+                if data["cost_price"] <= 0:
+                    self.add_error("building_cost", "Le prix de revient doit être positif.")
+                elif (data.get("subsidies") or Decimal(0)) > data["cost_price"]:
+                    self.add_error("subsidies", "Les subventions dépassent le prix de revient.")
+        elif data.get("mode") == "flat":
+            for name in ("cost_price", "zone", "acquisition"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, "Ce champ est obligatoire pour un calcul forfaitaire.")
+        building_years, land_years = data.get("building_years"), data.get("land_years")
+        if building_years is not None and not product.min_years <= building_years <= product.max_years:
+            self.add_error(
+                "building_years", f"Le {product.name} se prête de {product.min_years} à {product.max_years} ans."
+            )
+        if land_years is not None and product.land_max_years and land_years > product.land_max_years:
+            self.add_error(
+                "land_years", f"La part foncière du {product.name} se prête jusqu'à {product.land_max_years} ans."
+            )
+        return data
+
+
+class SaveForm(forms.Form):
+    name = forms.CharField(
+        label="Nom de la simulation",
+        max_length=120,
+        error_messages={**REQUIRED, "max_length": "120 caractères au plus."},
+    )
+
+
+DWELLING_TYPES = ["T1", "T2", "T3", "T4", "T5 et plus"]
+LOAN_LINES = 4
+
+
+def _amount(label: str, *, required: bool = False, help_text: str = "") -> FrenchDecimalField:
+    return FrenchDecimalField(
+        label=label, required=required, min_value=Decimal(0), max_value=MAX_AMOUNT, unit="€", help_text=help_text
+    )
+
+
+def _rate(label: str, *, low: str = "0", high: str = "100", help_text: str = "") -> FrenchDecimalField:
+    return FrenchDecimalField(
+        label=label, required=False, min_value=Decimal(low), max_value=Decimal(high), unit="%", help_text=help_text
+    )
+
+
+class BalanceForm(forms.Form):
+    """« Simulation d'équilibre d'opération »: dwellings and rents, financing plan, charges, indexation."""
+
+    first_year = forms.IntegerField(
+        label="Première année de location",
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            **REQUIRED,
+            "invalid": "Saisissez une année.",
+            "min_value": "Année trop ancienne.",
+            "max_value": "Année trop lointaine.",
+        },
+    )
+    analysis_years = forms.IntegerField(
+        label="Durée d'analyse (années)",
+        min_value=1,
+        max_value=60,
+        error_messages={
+            **REQUIRED,
+            "invalid": "Saisissez un nombre d'années.",
+            "min_value": "Au moins 1 an.",
+            "max_value": "Au plus 60 ans.",
+        },
+    )
+    cost_price = FrenchDecimalField(label="Prix de revient (€)", min_value=Decimal(1), max_value=MAX_AMOUNT, unit="€")
+    subsidies = _amount("Subventions (€)")
+    own_funds = _amount("Fonds propres (€)")
+    own_funds_return = _rate("Rémunération des fonds propres (% par an)", high="20")
+    other_income = _amount("Autres produits par an : parkings, commerces (€)")
+    vacancy = _rate("Vacance (% des loyers)")
+    unpaid = _rate("Impayés (% des loyers)")
+    management = _amount("Frais de gestion par logement et par an (€)")
+    maintenance = _amount("Entretien courant par logement et par an (€)")
+    major_maintenance = _amount("Gros entretien par logement et par an (€)")
+    property_tax = _amount("Taxe foncière par an, après exonération (€)")
+    property_tax_exemption_years = forms.IntegerField(
+        label="Exonération de taxe foncière (années)",
+        required=False,
+        min_value=0,
+        max_value=60,
+        error_messages={
+            "invalid": "Saisissez un nombre d'années.",
+            "min_value": "0 au moins.",
+            "max_value": "60 au plus.",
+        },
+    )
+    rent_indexation = _rate("Indexation annuelle des loyers (%)", low="-10", high="10")
+    cost_indexation = _rate("Indexation annuelle des charges (%)", low="-10", high="10")
+
+    def __init__(self, *args: Any, products: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.products = {product.code: product for product in products}
+        for index, label in enumerate(DWELLING_TYPES, start=1):
+            self.fields[f"dw{index}_count"] = forms.IntegerField(
+                label=f"{label} : nombre",
+                required=False,
+                min_value=0,
+                max_value=10000,
+                error_messages={
+                    "invalid": "Saisissez un nombre entier.",
+                    "min_value": "0 au moins.",
+                    "max_value": "10 000 au plus.",
+                },
+            )
+            self.fields[f"dw{index}_surface"] = FrenchDecimalField(
+                label=f"{label} : surface par logement (m²)",
+                required=False,
+                min_value=Decimal(0),
+                max_value=Decimal(1000),
+                unit="m²",
+            )
+            self.fields[f"dw{index}_rent"] = FrenchDecimalField(
+                label=f"{label} : loyer (€ par m² et par mois)",
+                required=False,
+                min_value=Decimal(0),
+                max_value=Decimal(100),
+                unit="€",
+            )
+        choices = [("", "—"), *product_choices(products)]
+        for index in range(1, LOAN_LINES + 1):
+            self.fields[f"loan{index}_product"] = forms.ChoiceField(
+                label=f"Prêt {index}",
+                required=False,
+                choices=choices,
+                error_messages={"invalid_choice": "Choisissez un prêt de la liste."},
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+            self.fields[f"loan{index}_amount"] = _amount(f"Prêt {index} : montant (€)")
+            self.fields[f"loan{index}_years"] = forms.IntegerField(
+                label=f"Prêt {index} : durée (années)",
+                required=False,
+                min_value=1,
+                max_value=80,
+                error_messages={
+                    "invalid": "Saisissez un nombre d'années.",
+                    "min_value": "1 an au moins.",
+                    "max_value": "80 ans au plus.",
+                },
+            )
+
+    def dwelling_rows(self) -> list[list[forms.BoundField]]:
+        return [
+            [self[f"dw{i}_count"], self[f"dw{i}_surface"], self[f"dw{i}_rent"]]
+            for i in range(1, len(DWELLING_TYPES) + 1)
+        ]
+
+    def loan_rows(self) -> list[list[forms.BoundField]]:
+        return [
+            [self[f"loan{i}_product"], self[f"loan{i}_amount"], self[f"loan{i}_years"]]
+            for i in range(1, LOAN_LINES + 1)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        dwellings = []
+        for index in range(1, len(DWELLING_TYPES) + 1):
+            count, surface, rent = (data.get(f"dw{index}_{part}") for part in ("count", "surface", "rent"))
+            if count:
+                if not surface:
+                    self.add_error(f"dw{index}_surface", "Indiquez la surface de ces logements.")
+                if rent is None:
+                    self.add_error(f"dw{index}_rent", "Indiquez le loyer de ces logements.")
+                if surface and rent is not None:
+                    dwellings.append((count, surface, rent))
+        if not dwellings and not any(f"dw{i}_count" in self.errors for i in range(1, len(DWELLING_TYPES) + 1)):
+            self.add_error(
+                "dw1_count", "Indiquez au moins un type de logement avec son nombre, sa surface et son loyer."
+            )
+        data["dwellings"] = dwellings
+        loans = []
+        for index in range(1, LOAN_LINES + 1):
+            code, amount, years = (data.get(f"loan{index}_{part}") for part in ("product", "amount", "years"))
+            if not (code or amount or years):
+                continue
+            product = self.products.get(code or "")
+            if product is None:
+                self.add_error(f"loan{index}_product", "Choisissez le prêt de cette ligne.")
+                continue
+            if not amount:
+                self.add_error(f"loan{index}_amount", "Indiquez le montant de ce prêt.")
+            if years is None:
+                self.add_error(f"loan{index}_years", "Indiquez la durée de ce prêt.")
+            elif not product.min_years <= years <= product.max_years:
+                self.add_error(
+                    f"loan{index}_years",
+                    f"Le {product.name} se prête de {product.min_years} à {product.max_years} ans.",
+                )
+            elif amount:
+                loans.append((product, amount, years))
+        data["loans"] = loans
+        if (data.get("vacancy") or 0) + (data.get("unpaid") or 0) > 100:
+            self.add_error("unpaid", "Vacance et impayés ensemble ne peuvent dépasser 100 % des loyers.")
+        return data
