@@ -144,3 +144,14 @@ def staff_factory(db):
         return user
 
     return make
+
+
+@pytest.fixture
+def reference_data(db):
+    """The product table and the Livret A, as their migration loads them (transactional tests
+    flush the database between tests, data migrations included)."""
+    from espace.products.data_load import livret_a_load, products_load
+    from espace.products.models import IndexRate, Product
+
+    products_load(Product)
+    livret_a_load(IndexRate)

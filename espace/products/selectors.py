@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,7 @@ from espace.products.enums import RateIndex
 from espace.products.models import IndexRate, Product
 
 HUNDRED = Decimal(100)
+logger = logging.getLogger(__name__)
 
 
 def published_products() -> QuerySet[Product]:
@@ -25,8 +27,15 @@ def product_by_code(code: str) -> Product | None:
 
 
 def livret_a_history() -> RateHistory:
-    """The Livret A as the lender's data managers keep it (one query)."""
-    rows = IndexRate.objects.filter(index=RateIndex.LIVRET_A).order_by("effective_from")
+    """The Livret A as the lender's data managers keep it (one query).
+
+    An empty table (a database restored without its reference data) falls back to the history
+    shipped with the engine rather than failing every rate on the site.
+    """
+    rows = list(IndexRate.objects.filter(index=RateIndex.LIVRET_A).order_by("effective_from"))
+    if not rows:
+        logger.error("No Livret A rate in the database: using the history shipped in espace/finance/data.")
+        return livret_a().history
     return RateHistory(tuple((row.effective_from, row.rate_percent / HUNDRED) for row in rows))
 
 

@@ -66,7 +66,8 @@ def index(request: AppRequest) -> HttpResponse:
 
 
 def _submitted(request: HttpRequest, form_class: type[forms.Form]) -> bool:
-    return any(name in request.GET for name in form_class.base_fields)
+    """Whether the form was sent; « ?product=plus » alone (from a product page) only pre-selects."""
+    return any(name in request.GET for name in form_class.base_fields if name != "product")
 
 
 PARAM_NAME = re.compile(r"^[a-z0-9_]{1,40}$")

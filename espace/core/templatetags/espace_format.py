@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
+from django.forms import BoundField
 
 from espace.core import formats
 
@@ -32,3 +34,9 @@ def percent_points(value: Decimal | None) -> str:
 @register.filter
 def absolute_percent_points(value: Decimal | None) -> str:
     return formats.percent_points(abs(value) if value is not None else None)
+
+
+@register.filter
+def widget_value(bound_field: BoundField) -> Any:
+    """The field's value as its widget writes it (a date input needs 2027-12-01, not « 1 décembre 2027 »)."""
+    return bound_field.field.widget.format_value(bound_field.value())
