@@ -52,6 +52,7 @@ help-screenshots: $(STAMP)
 	@echo "Captures copiées dans static/help/ : relisez-les, puis commitez-les."
 
 bench: $(STAMP)
+	$(PY) bench/finance.py
 	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) bench/run.py
 
 clean:
