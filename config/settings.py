@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "espace.members",
     "espace.support",
     "espace.simulators",
+    "espace.portfolio",
     "espace.backoffice",
     "espace.demo",
 ]
