@@ -8,15 +8,6 @@ class SimulationKind(models.TextChoices):
     BALANCE = "balance", _("Équilibre d'opération")
 
 
-class Scenario(models.TextChoices):
-    """Livret A paths compared side by side."""
-
-    STABLE = "stable", _("Livret A stable")
-    UP = "up", _("Livret A +1 point")
-    DOWN = "down", _("Livret A −1 point")
-    CUSTOM = "custom", _("Trajectoire saisie")
-
-
 class AuditAction(models.TextChoices):
     SIMULATION_SAVED = "simulation_saved", _("Simulation enregistrée")
     SIMULATION_DELETED = "simulation_deleted", _("Simulation supprimée")

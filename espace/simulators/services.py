@@ -40,12 +40,12 @@ from espace.finance import (
 )
 from espace.finance.schedule import round_cent
 from espace.products.models import Product
+from espace.products.scenarios import livret_a_scenarios
 from espace.products.selectors import livret_a_today, product_rate
-from espace.simulators.enums import AuditAction, Scenario, SimulationKind
+from espace.simulators.enums import AuditAction, SimulationKind
 from espace.simulators.models import Simulation
 
 HUNDRED = Decimal(100)
-ONE_POINT = Decimal("0.01")
 
 
 class SimulationInputError(ApplicationError):
@@ -141,20 +141,6 @@ def _terms(
         ) from error
 
 
-def _extended(history: RateHistory, entries: list[tuple[date, Decimal]], field: str) -> RateHistory:
-    """The known history followed by future values (fractions)."""
-    last = history.first_day
-    for day, _rate in history:
-        last = day
-    if entries and entries[0][0] <= last:
-        raise SimulationInputError(
-            _("Les dates doivent suivre le dernier taux connu du Livret A (%(day)s).")
-            % {"day": last.strftime("%d/%m/%Y")},
-            field=field,
-        )
-    return RateHistory((*tuple(history), *entries))
-
-
 def loan_simulate(data: dict[str, Any], history: RateHistory) -> LoanResult:
     """The schedule at today's Livret A, and the yearly charge under each Livret A scenario."""
     product: Product = data["product_obj"]
@@ -169,22 +155,21 @@ def loan_simulate(data: dict[str, Any], history: RateHistory) -> LoanResult:
         "revision": data.get("revision") or Revision.SIMPLE,
     }
     today = livret_a_today(history)
-    stable = schedule(_terms(history=history, **base))
-    scenarios = [ScenarioResult(Scenario.STABLE, str(Scenario.STABLE.label), stable, _yearly(stable))]
-    if product.is_indexed:
-        shift = data.get("shift_from")
-        if shift is not None:
-            for key, delta in ((Scenario.UP, ONE_POINT), (Scenario.DOWN, -ONE_POINT)):
-                rate = max(today.index_rate + delta, Decimal(0))
-                path = _extended(history, [(shift, rate)], "shift_from")
-                result = schedule(_terms(history=path, **base))
-                label = f"{key.label} au {shift:%d/%m/%Y}"
-                scenarios.append(ScenarioResult(key, label, result, _yearly(result)))
-        custom = data.get("index_path") or []
-        if custom:
-            path = _extended(history, [(day, percent / HUNDRED) for day, percent in custom], "index_path")
-            result = schedule(_terms(history=path, **base))
-            scenarios.append(ScenarioResult(Scenario.CUSTOM, str(Scenario.CUSTOM.label), result, _yearly(result)))
+    options = (
+        livret_a_scenarios(
+            history,
+            today_rate=today.index_rate,
+            shift_from=data.get("shift_from"),
+            path_percent=data.get("index_path") or [],
+        )
+        if product.is_indexed
+        else livret_a_scenarios(history, today_rate=today.index_rate, shift_from=None)
+    )
+    scenarios = []
+    for option in options:
+        result = schedule(_terms(history=option.history, **base))
+        scenarios.append(ScenarioResult(option.key, option.label, result, _yearly(result)))
+    stable = scenarios[0].schedule
     years = sorted({year for s in scenarios for year in s.yearly})
     comparison = [
         {

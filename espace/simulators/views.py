@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from espace.accounts.http import AppRequest, ClientRequest
 from espace.accounts.models import User
 from espace.accounts.perms import client_required
+from espace.core.exceptions import ApplicationError
 from espace.core.pdf import render_pdf
 from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS
 from espace.products.models import Product
@@ -40,7 +41,6 @@ from espace.simulators.forms import (
 )
 from espace.simulators.selectors import simulations_of
 from espace.simulators.services import (
-    SimulationInputError,
     balance_simulate,
     land_share_simulate,
     loan_simulate,
@@ -101,7 +101,7 @@ def _loan_result(request: HttpRequest) -> tuple[LoanSimulationForm, Any]:
     if form.is_bound and form.is_valid():
         try:
             result = loan_simulate(form.cleaned_data, livret_a_history())
-        except SimulationInputError as error:
+        except ApplicationError as error:
             form.add_error(error.field, error.message)
     return form, result
 
@@ -188,7 +188,7 @@ def _land_share_result(request: HttpRequest) -> tuple[LandShareForm, Any]:
     if form.is_bound and form.is_valid():
         try:
             result = land_share_simulate(form.cleaned_data, livret_a_history())
-        except SimulationInputError as error:
+        except ApplicationError as error:
             form.add_error(error.field, error.message)
     return form, result
 
@@ -291,7 +291,7 @@ def _balance_result(request: HttpRequest) -> tuple[BalanceForm, Any]:
     if form.is_bound and form.is_valid():
         try:
             result = balance_simulate(form.cleaned_data, livret_a_history())
-        except SimulationInputError as error:
+        except ApplicationError as error:
             form.add_error(error.field, error.message)
     return form, result
 
