@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("espace.support.urls")),
     path("", include("espace.products.urls")),
     path("", include("espace.simulators.urls")),
+    path("", include("espace.portfolio.urls")),
     path("back-office/", include("espace.backoffice.urls")),
     path("gestion/", admin.site.urls),
 ]

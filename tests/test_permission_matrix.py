@@ -6,14 +6,26 @@ first test, so no view can escape the matrix.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.backoffice.roles import STAFF_ROLES
+from espace.portfolio.models import DisbursementChangeRequest
+from espace.simulators.models import Simulation
 from tests.accounts.factories import UserFactory
 from tests.establishments.factories import EstablishmentFactory
 from tests.letters.factories import LetterFactory
+from tests.portfolio.factories import (
+    DisbursementChangeFactory,
+    GuaranteedDebtStatementFactory,
+    ImportRunFactory,
+    LineFactory,
+    plan_disbursements,
+)
+from tests.simulators.factories import SimulationFactory
 from tests.support.factories import ContactRequestFactory
 
 PUBLIC = "public"
@@ -77,6 +89,17 @@ ACCESS: dict[str, object] = {
     "simulators:save": CLIENT,
     "simulators:reopen": CLIENT,
     "simulators:delete": CLIENT,
+    "portfolio:dashboard": Permission.VIEW_PORTFOLIO,
+    "portfolio:lines": Permission.VIEW_PORTFOLIO,
+    "portfolio:lines_export": Permission.VIEW_PORTFOLIO,
+    "portfolio:line": Permission.VIEW_PORTFOLIO,
+    "portfolio:line_pdf": Permission.VIEW_PORTFOLIO,
+    "portfolio:projections": Permission.VIEW_PORTFOLIO,
+    "portfolio:guaranteed": Permission.VIEW_PORTFOLIO,
+    "portfolio:statement_create": Permission.VIEW_PORTFOLIO,
+    "portfolio:statement_download": Permission.VIEW_PORTFOLIO,
+    "portfolio:disbursements": Permission.MANAGE_DISBURSEMENTS,
+    "portfolio:disbursement_change": Permission.MANAGE_DISBURSEMENTS,
     "backoffice:login": PUBLIC,
     "backoffice:otp": PUBLIC,
     "backoffice:enroll": PUBLIC,
@@ -101,6 +124,10 @@ STAFF_ACCESS: dict[str, str | None] = {
     "backoffice:contacts": "answer_contact_requests",
     "backoffice:contact": "answer_contact_requests",
     "backoffice:contact_attachment": "answer_contact_requests",
+    "backoffice:disbursements": "review_loan_requests",
+    "backoffice:disbursement": "review_loan_requests",
+    "backoffice:imports": "manage_registry",
+    "backoffice:import": "manage_registry",
 }
 POST_ONLY = {
     "members:activate",
@@ -116,10 +143,18 @@ POST_ONLY = {
     "backoffice:letter_returned",
     "simulators:save",
     "simulators:delete",
+    "portfolio:statement_create",
 }
 
 # The object a URL's public_id names (default: a member of the establishment).
-OBJECT_OF = {"simulators:reopen": "simulation", "simulators:delete": "simulation"}
+OBJECT_OF = {
+    "simulators:reopen": "simulation",
+    "simulators:delete": "simulation",
+    "portfolio:line": "line",
+    "portfolio:line_pdf": "line",
+    "portfolio:disbursement_change": "line",
+    "portfolio:statement_download": "statement",
+}
 # Values for the URLs' other parameters.
 URL_VALUES = {"fmt": "xlsx", "kind": "loan", "code": "plus", "slug": "inscription"}
 
@@ -156,11 +191,16 @@ def _url(name: str, member) -> str:
 
 
 def _object(name: str, member):
-    if OBJECT_OF.get(name) == "simulation":
-        from tests.simulators.factories import SimulationFactory
-
+    kind = OBJECT_OF.get(name)
+    if kind == "simulation":
         author = UserFactory(establishment=member.establishment)
         return SimulationFactory(author=author)
+    if kind == "line":
+        line = LineFactory(contract__borrower=member.establishment, prefinancing=True)
+        plan_disbursements(line, ["500000", "500000"], start=date(2027, 3, 1))
+        return line
+    if kind == "statement":
+        return GuaranteedDebtStatementFactory(guarantor=member.establishment)
     return member
 
 
@@ -211,9 +251,10 @@ def test_other_establishment_administrator_gets_404(client, name):
     assert response.status_code == 404
     member.refresh_from_db()
     assert member.status == UserStatus.AWAITING_ADMIN
-    from espace.simulators.models import Simulation
-
-    assert Simulation.objects.filter(establishment=member.establishment).count() == (1 if name in OBJECT_OF else 0)
+    assert Simulation.objects.filter(establishment=member.establishment).count() == (
+        1 if OBJECT_OF.get(name) == "simulation" else 0
+    )
+    assert not DisbursementChangeRequest.objects.exists()
 
 
 def blank_pdf() -> bytes:
@@ -234,7 +275,15 @@ def _staff_objects():
     member = UserFactory(establishment=establishment, awaiting_activation=True)
     letter = LetterFactory(account_holder=member, pdf_bytes=blank_pdf())
     contact = ContactRequestFactory(attachment_bytes=b"%PDF-1.4")
-    return {"establishment": establishment, "user": member, "letter": letter, "contact": contact}
+    change = DisbursementChangeFactory(line__contract__borrower=establishment)
+    return {
+        "establishment": establishment,
+        "user": member,
+        "letter": letter,
+        "contact": contact,
+        "change": change,
+        "import": ImportRunFactory(),
+    }
 
 
 def _staff_url(name: str, objects) -> str:
@@ -248,6 +297,8 @@ def _staff_url(name: str, objects) -> str:
         "letter_returned": "letter",
         "contact": "contact",
         "contact_attachment": "contact",
+        "disbursement": "change",
+        "import": "import",
     }.get(name.split(":")[1], "user")
     return reverse(name, kwargs={"public_id": objects[kind].public_id})
 

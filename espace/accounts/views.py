@@ -74,9 +74,19 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 SERVICES = [
     (Permission.CREATE_LOAN_REQUESTS, "Demandes de prêt", "Saisir et transmettre vos demandes de prêt en ligne.", None),
     (Permission.VIEW_DOSSIERS, "Dossiers", "Suivre vos dossiers en cours d'instruction.", None),
-    (Permission.VIEW_PORTFOLIO, "Encours et échéances", "Consulter votre dette directe et votre dette garantie.", None),
+    (
+        Permission.VIEW_PORTFOLIO,
+        "Encours et échéances",
+        "Consulter votre dette directe et votre dette garantie.",
+        reverse_lazy("portfolio:dashboard"),
+    ),
     (Permission.VIEW_DOCUMENTS, "Documents", "Vos contrats, échéanciers et courriers.", None),
-    (Permission.MANAGE_DISBURSEMENTS, "Échéanciers de versement", "Piloter vos échéanciers de versement.", None),
+    (
+        Permission.MANAGE_DISBURSEMENTS,
+        "Échéanciers de versement",
+        "Piloter vos échéanciers de versement.",
+        reverse_lazy("portfolio:disbursements"),
+    ),
     (
         Permission.ADMINISTER_USERS,
         "Administration",

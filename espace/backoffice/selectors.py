@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from espace.accounts.models import User
 from espace.accounts.selectors import locked_usernames
@@ -14,6 +15,7 @@ from espace.establishments.models import Establishment
 from espace.establishments.selectors import establishments_search, normalize_client_number
 from espace.letters.enums import LetterStatus
 from espace.letters.models import Letter
+from espace.portfolio.selectors import direct_lines, guaranteed_lines
 from espace.support.enums import ContactStatus
 from espace.support.models import ContactRequest
 
@@ -36,6 +38,7 @@ def dashboard_for(query: str) -> Dashboard:
 @dataclass(frozen=True)
 class EstablishmentPage:
     establishment: Establishment
+    portfolio: dict[str, Any]
     users: Page[User]
     locked: set[str]
     letters: QuerySet[Letter]
@@ -52,6 +55,10 @@ def establishment_page(establishment: Establishment, *, users_page: str | int | 
     page = users.get_page(users_page)
     return EstablishmentPage(
         establishment=establishment,
+        portfolio={
+            **direct_lines(establishment).aggregate(lines=Count("pk"), outstanding=Sum("outstanding")),
+            "guaranteed": guaranteed_lines(establishment).count(),
+        },
         users=page,
         locked=locked_usernames(list(page)),
         letters=establishment.letters.select_related("account_holder")[:20],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from espace.backoffice import views, views_auth
+from espace.backoffice import views, views_auth, views_portfolio
 
 app_name = "backoffice"
 
@@ -22,6 +22,10 @@ urlpatterns = [
     path("courriers/export/", views.letters_export_batch, name="letters_export"),
     path("courriers/<uuid:public_id>/pdf/", views.letter_pdf, name="letter_pdf"),
     path("courriers/<uuid:public_id>/retourne/", views.letter_returned, name="letter_returned"),
+    path("versements/", views_portfolio.disbursement_queue, name="disbursements"),
+    path("versements/<uuid:public_id>/", views_portfolio.disbursement_decide, name="disbursement"),
+    path("imports/", views_portfolio.import_runs, name="imports"),
+    path("imports/<uuid:public_id>/", views_portfolio.import_run, name="import"),
     path("demandes/", views.contact_list, name="contacts"),
     path("demandes/<uuid:public_id>/", views.contact_detail, name="contact"),
     path("demandes/<uuid:public_id>/piece-jointe/", views.contact_attachment, name="contact_attachment"),

@@ -64,6 +64,7 @@ def establishment_detail(request: StaffRequest, public_id: UUID) -> HttpResponse
     page = establishment_page(establishment, users_page=request.GET.get("page"))
     context = {
         "establishment": establishment,
+        "portfolio": page.portfolio,
         "users": page.users,
         "page": page.users,
         "query": "",

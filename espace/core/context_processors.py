@@ -19,6 +19,7 @@ SECTIONS = {
     ("support", "faq"): "faq",
     ("simulators", "*"): "tools",
     ("products", "*"): "products",
+    ("portfolio", "*"): "portfolio",
     ("support", "contact"): "contact",
     ("support", "contact_sent"): "contact",
     ("backoffice", "dashboard"): "establishments",
@@ -27,6 +28,10 @@ SECTIONS = {
     ("backoffice", "contacts"): "contacts",
     ("backoffice", "contact"): "contacts",
     ("backoffice", "second_factor"): "second_factor",
+    ("backoffice", "disbursements"): "disbursements",
+    ("backoffice", "disbursement"): "disbursements",
+    ("backoffice", "imports"): "imports",
+    ("backoffice", "import"): "imports",
 }
 BACKOFFICE_NAMESPACES = {"backoffice"}
 
@@ -53,6 +58,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_section": section,
         "in_backoffice": in_backoffice,
         "can_open_admin": staff and _admin_rights(user),
+        # The client user's permission codes, for menus (the server checks each view anyway).
+        "client_permissions": set(getattr(user, "permissions", []))
+        if user is not None and user.is_authenticated and user.is_active
+        else set(),
     }
 
 

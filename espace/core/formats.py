@@ -19,8 +19,9 @@ def _grouped(value: Decimal, places: int) -> str:
     return sign + NBSP.join(groups) + ("," + decimals if decimals else "")
 
 
-def euros(value: Decimal | int | None, places: int = 2) -> str:
-    if value is None:
+def euros(value: Decimal | int | str | None, places: int = 2) -> str:
+    """Amounts, also as the decimal strings JSON reports keep."""
+    if value is None or value == "":
         return "—"
     return f"{_grouped(Decimal(value), places)}{NBSP}€"
 

@@ -9,6 +9,7 @@ the import date, so that pages cost the same whatever the number of lines.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -225,6 +226,18 @@ class DisbursementChangeRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.line_id} {self.status}"
+
+    @staticmethod
+    def _items(stored: list[dict[str, str]]) -> list[tuple[date, Decimal]]:
+        return [(date.fromisoformat(item["planned_on"]), Decimal(item["amount"])) for item in stored]
+
+    @property
+    def previous_items(self) -> list[tuple[date, Decimal]]:
+        return self._items(self.previous)
+
+    @property
+    def proposal_items(self) -> list[tuple[date, Decimal]]:
+        return self._items(self.proposal)
 
 
 class ImportRun(models.Model):

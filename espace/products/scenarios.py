@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 from django.utils.translation import gettext as _
 
 from espace.core.exceptions import ApplicationError
+from espace.core.form_fields import FrenchDateField, parse_french_decimal
 from espace.finance import RateHistory
 
 ONE_POINT = Decimal("0.01")
@@ -64,3 +66,27 @@ def livret_a_scenarios(
         path = [(day, percent / Decimal(100)) for day, percent in path_percent]
         scenarios.append(Scenario("custom", _("Trajectoire saisie"), extended(history, path, field=path_field)))
     return scenarios
+
+
+def parse_index_path(text: str) -> list[tuple[date, Decimal]]:
+    """« 01/08/2027 : 1,8 ; 01/02/2028 : 2 » → [(date, percent), …]; ValueError with a French message."""
+    entries: list[tuple[date, Decimal]] = []
+    for part in [p.strip() for p in text.replace("\n", ";").split(";") if p.strip()]:
+        if ":" not in part:
+            raise ValueError(f"« {part} » : écrivez une date, deux-points, puis le taux (ex. 01/08/2027 : 1,8).")
+        day_text, rate_text = (piece.strip() for piece in part.rsplit(":", 1))
+        day = FrenchDateField().to_python(day_text) if day_text else None
+        if day is None:
+            raise ValueError(f"« {part} » : la date est manquante.")
+        try:
+            rate = parse_french_decimal(rate_text)
+        except ValueError:
+            raise ValueError(f"« {part} » : le taux n'est pas un nombre.") from None
+        if not Decimal(0) <= rate <= Decimal(20):
+            raise ValueError(f"« {part} » : le taux doit être compris entre 0 et 20 %.")
+        entries.append((day, rate))
+    if not entries:
+        raise ValueError("Saisissez au moins une date et un taux.")
+    if any(later[0] <= earlier[0] for earlier, later in pairwise(entries)):
+        raise ValueError("Les dates de la trajectoire doivent se suivre dans l'ordre.")
+    return entries

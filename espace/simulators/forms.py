@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from itertools import pairwise
 from typing import Any
 
 from django import forms
 
 from espace.core import clock
-from espace.core.form_fields import FrenchDateField, FrenchDecimalField, parse_french_decimal
+from espace.core.form_fields import FrenchDateField, FrenchDecimalField
 from espace.core.formats import number_fr
 from espace.finance import Acquisition, Zone
 from espace.finance.dates import add_months
 from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS
 from espace.products.models import Product
+from espace.products.scenarios import parse_index_path
 
 REQUIRED = {"required": "Ce champ est obligatoire."}
 MAX_AMOUNT = Decimal("999999999.99")
@@ -34,30 +34,6 @@ def next_revision_date() -> date:
         if candidate > today:
             return candidate
     return date(today.year + 1, 8, 1)
-
-
-def parse_index_path(text: str) -> list[tuple[date, Decimal]]:
-    """« 01/08/2027 : 1,8 ; 01/02/2028 : 2 » → [(date, percent), …]; ValueError with a French message."""
-    entries: list[tuple[date, Decimal]] = []
-    for part in [p.strip() for p in text.replace("\n", ";").split(";") if p.strip()]:
-        if ":" not in part:
-            raise ValueError(f"« {part} » : écrivez une date, deux-points, puis le taux (ex. 01/08/2027 : 1,8).")
-        day_text, rate_text = (piece.strip() for piece in part.rsplit(":", 1))
-        day = FrenchDateField().to_python(day_text) if day_text else None
-        if day is None:
-            raise ValueError(f"« {part} » : la date est manquante.")
-        try:
-            rate = parse_french_decimal(rate_text)
-        except ValueError:
-            raise ValueError(f"« {part} » : le taux n'est pas un nombre.") from None
-        if not Decimal(0) <= rate <= Decimal(20):
-            raise ValueError(f"« {part} » : le taux doit être compris entre 0 et 20 %.")
-        entries.append((day, rate))
-    if not entries:
-        raise ValueError("Saisissez au moins une date et un taux.")
-    if any(later[0] <= earlier[0] for earlier, later in pairwise(entries)):
-        raise ValueError("Les dates de la trajectoire doivent se suivre dans l'ordre.")
-    return entries
 
 
 def product_choices(queryset: Any) -> list[tuple[str, str]]:

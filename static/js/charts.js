@@ -29,7 +29,7 @@
       ] }, options: common };
     },
     "scenarios": function () {
-      return { type: "line", data: { labels: data.years, datasets: data.scenarios.map(function (s, i) {
+      return { type: "line", data: { labels: data.scenario_years || data.years, datasets: data.scenarios.map(function (s, i) {
         return { label: s.label, data: number(s.values), borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], pointRadius: 0, borderDash: i ? [6, 3] : [] };
       }) }, options: common };
     },

@@ -12,7 +12,7 @@ register = template.Library()
 
 
 @register.filter
-def euros(value: Decimal | int | None) -> str:
+def euros(value: Decimal | int | str | None) -> str:
     return formats.euros(value)
 
 
@@ -34,6 +34,12 @@ def percent_points(value: Decimal | None) -> str:
 @register.filter
 def absolute_percent_points(value: Decimal | None) -> str:
     return formats.percent_points(abs(value) if value is not None else None)
+
+
+@register.filter
+def absolute_percent(value: Decimal | None) -> str:
+    """A signed fraction (a margin of −0.002) as « 0,20 % »: the sign is written before it."""
+    return formats.percent(abs(value) if value is not None else None)
 
 
 @register.filter

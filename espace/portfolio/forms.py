@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from espace.core import clock
+from espace.core.form_fields import FrenchDateField, FrenchDecimalField
+from espace.portfolio.disbursements import ProposedDisbursement
+from espace.portfolio.enums import LineStatus
+from espace.portfolio.models import PlannedDisbursement
+from espace.products.models import Product
+from espace.products.scenarios import parse_index_path
+
+SORT_CHOICES = [
+    ("numero", "Numéro"),
+    ("produit", "Produit"),
+    ("encours", "Capital restant dû"),
+    ("echeance", "Dernière échéance"),
+]
+
+
+def _select(**kwargs: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "Choisissez une valeur de la liste."},
+        **kwargs,
+    )
+
+
+class LinesFilterForm(forms.Form):
+    number = forms.CharField(label="Numéro de contrat ou de ligne", max_length=30, required=False)
+    product = _select(label="Produit")
+    status = _select(label="Statut", choices=[("", "Tous"), *LineStatus.choices])
+    guarantor = _select(label="Garant")
+    maturity_year = forms.IntegerField(
+        label="Année de dernière échéance",
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "invalid": "Saisissez une année.",
+            "min_value": "Année trop ancienne.",
+            "max_value": "Année trop lointaine.",
+        },
+    )
+    sort = _select(label="Trier par", choices=SORT_CHOICES)
+
+    def __init__(self, *args: Any, guarantors: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].choices = [("", "Tous"), *Product.objects.values_list("code", "name")]  # type: ignore[attr-defined]
+        self.fields["guarantor"].choices = [("", "Tous"), *guarantors]  # type: ignore[attr-defined]
+
+
+class ScenarioForm(forms.Form):
+    shift_from = FrenchDateField(
+        label="Livret A ±1 point : à partir du",
+        required=False,
+        help_text="Date à laquelle le Livret A monte ou baisse d'un point dans les scénarios.",
+    )
+    index_path = forms.CharField(
+        label="Trajectoire du Livret A (facultatif)",
+        required=False,
+        max_length=500,
+        help_text="Une date et un taux par étape, séparés par des points-virgules : 01/08/2027 : 1,8 ; 01/02/2028 : 2",
+    )
+
+    def clean_index_path(self) -> list[tuple[date, Decimal]]:
+        text = self.cleaned_data.get("index_path", "")
+        if not text.strip():
+            return []
+        try:
+            return parse_index_path(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class StatementForm(forms.Form):
+    year = forms.TypedChoiceField(
+        label="Année",
+        coerce=int,
+        error_messages={"required": "Choisissez une année.", "invalid_choice": "Choisissez une année de la liste."},
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        this_year = clock.today().year
+        self.fields["year"].choices = [(year, str(year)) for year in range(this_year, this_year - 10, -1)]  # type: ignore[attr-defined]
+
+
+class DisbursementChangeForm(forms.Form):
+    """One date and one amount per planned disbursement, and the reason."""
+
+    reason = forms.CharField(
+        label="Motif de la demande",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        error_messages={"max_length": "2 000 caractères au plus."},
+    )
+
+    def __init__(self, *args: Any, planned: list[PlannedDisbursement], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.planned = planned
+        for index, item in enumerate(planned, start=1):
+            self.fields[f"date_{item.pk}"] = FrenchDateField(label=f"Versement {index} : date", initial=item.planned_on)
+            self.fields[f"amount_{item.pk}"] = FrenchDecimalField(
+                label=f"Versement {index} : montant (€)", min_value=Decimal("0.01"), unit="€", initial=item.amount
+            )
+
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"date_{item.pk}"], self[f"amount_{item.pk}"]) for item in self.planned]
+
+    def proposal(self) -> list[ProposedDisbursement]:
+        return [
+            ProposedDisbursement(item.pk, self.cleaned_data[f"date_{item.pk}"], self.cleaned_data[f"amount_{item.pk}"])
+            for item in self.planned
+        ]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[("accept", "Accepter"), ("refuse", "Refuser")],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Choisissez une décision.", "invalid_choice": "Choisissez une décision."},
+    )
+    note = forms.CharField(
+        label="Note (envoyée à l'établissement)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )

@@ -1,0 +1,298 @@
+"""« Consultation des Encours »: direct debt, guaranteed debt, schedules, projections, exports;
+« Pilotage des échéanciers de versement »: disbursement plans. Every object is reached through
+the user's establishment (its own lines, or the lines it guarantees)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from espace.accounts.enums import Permission
+from espace.accounts.http import ClientRequest
+from espace.accounts.perms import permission_required
+from espace.core import clock
+from espace.core.audit import audit_record
+from espace.core.exceptions import ApplicationError
+from espace.core.pdf import render_pdf
+from espace.portfolio import exports
+from espace.portfolio.disbursements import disbursement_change_request, latest_draw_date
+from espace.portfolio.enums import AuditAction, DisbursementStatus, LineStatus, StatementStatus
+from espace.portfolio.forms import DisbursementChangeForm, LinesFilterForm, ScenarioForm, StatementForm
+from espace.portfolio.models import FinancingLine
+from espace.portfolio.projections import project
+from espace.portfolio.selectors import (
+    dashboard_for,
+    direct_lines,
+    disbursement_lines,
+    guaranteed_debt,
+    guarantor_choices,
+    line_detail,
+    line_for,
+    lines_filtered,
+    lines_totals,
+    statements_of,
+)
+from espace.portfolio.statements import statement_request
+from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS, RateIndex
+from espace.products.scenarios import livret_a_scenarios
+from espace.products.selectors import livret_a_history, livret_a_today
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@permission_required(Permission.VIEW_PORTFOLIO)
+def dashboard(request: ClientRequest) -> HttpResponse:
+    data = dashboard_for(request.establishment)
+    context = {
+        "data": data,
+        "livret_a": livret_a_today(),
+        "is_guarantor": request.establishment.is_guarantor,
+        "chart": {
+            "years": [point["year"] for point in data.projection],
+            "outstanding": [str(point["outstanding"]) for point in data.projection],
+        },
+    }
+    return render(request, "portfolio/dashboard.html", context)
+
+
+def _filtered(request: ClientRequest) -> tuple[LinesFilterForm, Any]:
+    form = LinesFilterForm(request.GET or None, guarantors=guarantor_choices(request.establishment))
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
+    return form, lines_filtered(request.establishment, **filters)
+
+
+@permission_required(Permission.VIEW_PORTFOLIO)
+def lines(request: ClientRequest) -> HttpResponse:
+    form, lines_qs = _filtered(request)
+    page = Paginator(lines_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "totals": lines_totals(lines_qs), "query": query.urlencode()}
+    return render(request, "portfolio/lines.html", context, status=400 if form.errors else 200)
+
+
+@permission_required(Permission.VIEW_PORTFOLIO)
+def lines_export(request: ClientRequest, fmt: str) -> HttpResponse | StreamingHttpResponse | FileResponse:
+    """The filtered loans (`?contenu=prets`) or their schedules (`?contenu=echeanciers`), streamed."""
+    form, lines_qs = _filtered(request)
+    what = request.GET.get("contenu", "prets")
+    if form.errors or what not in {"prets", "echeanciers"} or fmt not in {"csv", "xlsx"}:
+        raise Http404
+    audit_record(
+        action=AuditAction.PORTFOLIO_EXPORTED,
+        actor=request.user,
+        establishment=request.establishment,
+        request=request,
+        details={"format": fmt, "content": what},
+    )
+    name = f"{what}-{request.establishment.client_number}-{clock.today():%Y%m%d}"
+    if fmt == "csv":
+        stream = exports.lines_csv(lines_qs) if what == "prets" else exports.schedules_csv(lines_qs)
+        response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    handle = exports.lines_xlsx(lines_qs) if what == "prets" else exports.schedules_xlsx(lines_qs)
+    return FileResponse(handle, as_attachment=True, filename=f"{name}.xlsx", content_type=XLSX)
+
+
+def _line(request: ClientRequest, public_id: UUID) -> tuple[FinancingLine, bool]:
+    found = line_for(request.establishment, public_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+@permission_required(Permission.VIEW_PORTFOLIO)
+def line(request: ClientRequest, public_id: UUID) -> HttpResponse:
+    line_obj, own = _line(request, public_id)
+    detail = line_detail(line_obj)
+    rows = detail["rows"]
+    next_row = next(
+        (row for row in rows if row.due_date > (line_obj.figures_on or clock.today()) and row.instalment > 0), None
+    )
+    form = _scenario_form(request)
+    indexed = line_obj.rate_index == RateIndex.LIVRET_A and line_obj.status != LineStatus.REPAID
+    projection = _projection(form, [line_obj]) if indexed else None
+    context = {
+        "line": line_obj,
+        "own": own,
+        **detail,
+        "next_row": next_row,
+        "labels": {
+            "profile": PROFILE_LABELS.get(line_obj.profile, line_obj.profile),
+            "periodicity": PERIODICITY_LABELS.get(line_obj.periodicity, line_obj.periodicity),
+            "revision": REVISION_LABELS.get(line_obj.revision, line_obj.revision),
+        },
+        "form": form,
+        "projection": projection,
+        "chart": {
+            "years": sorted({row.due_date.year for row in rows}),
+            "outstanding": _yearly_outstanding(rows),
+            **(
+                {"scenarios": projection.chart_data()["scenarios"], "scenario_years": projection.years}
+                if projection
+                else {}
+            ),
+        },
+        "can_pilot": own and request.user.has_permission(Permission.MANAGE_DISBURSEMENTS),
+    }
+    return render(request, "portfolio/line.html", context, status=400 if form.errors else 200)
+
+
+def _yearly_outstanding(rows: list[Any]) -> list[str]:
+    by_year: dict[int, Any] = {}
+    for row in rows:
+        by_year[row.due_date.year] = row.outstanding_after
+    return [str(by_year[year]) for year in sorted(by_year)]
+
+
+@permission_required(Permission.VIEW_PORTFOLIO)
+def line_pdf(request: ClientRequest, public_id: UUID) -> HttpResponse:
+    line_obj, _own = _line(request, public_id)
+    pdf = render_pdf(
+        template="portfolio/line_pdf.html",
+        context={"line": line_obj, **line_detail(line_obj), "today": clock.today()},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="echeancier-{line_obj.number}.pdf"'
+    return response
+
+
+def _scenario_form(request: ClientRequest) -> ScenarioForm:
+    return ScenarioForm(request.GET or None, initial={"shift_from": _next_revision()})
+
+
+def _projection(form: ScenarioForm, lines: list[FinancingLine]) -> Any:
+    """The projection under the form's scenarios (the defaults when it was not sent), or None when
+    the form has errors (they are then shown on its fields)."""
+    if form.is_bound and not form.is_valid():
+        return None
+    data = form.cleaned_data if form.is_bound else {"shift_from": _next_revision(), "index_path": []}
+    history = livret_a_history()
+    try:
+        scenarios = livret_a_scenarios(
+            history,
+            today_rate=livret_a_today(history).index_rate,
+            shift_from=data.get("shift_from"),
+            path_percent=data.get("index_path"),
+        )
+    except ApplicationError as error:
+        form.add_error(error.field, error.message)
+        return None
+    return project(lines, scenarios, after=clock.today())
+
+
+@permission_required(Permission.VIEW_PORTFOLIO)
+def projections(request: ClientRequest) -> HttpResponse:
+    """Coming instalments of the whole direct debt under Livret A scenarios."""
+    form = _scenario_form(request)
+    projection = _projection(form, list(direct_lines(request.establishment).exclude(status=LineStatus.REPAID)))
+    context = {"form": form, "projection": projection, "chart": projection.chart_data() if projection else None}
+    return render(request, "portfolio/projections.html", context, status=400 if form.errors else 200)
+
+
+def _next_revision() -> date:
+    today = clock.today()
+    for candidate in (date(today.year, 2, 1), date(today.year, 8, 1), date(today.year + 1, 2, 1)):
+        if candidate > today:
+            return candidate
+    return date(today.year + 1, 8, 1)
+
+
+@permission_required(Permission.VIEW_PORTFOLIO)
+def guaranteed(request: ClientRequest) -> HttpResponse:
+    """« Dette garantie »: the lines the establishment guarantees, by borrower."""
+    year = clock.today().year
+    groups = guaranteed_debt(request.establishment, year=year)
+    context = {
+        "groups": groups,
+        "year": year,
+        "statement_form": StatementForm(initial={"year": year - 1}),
+        "statements": statements_of(request.establishment)[:10],
+    }
+    return render(request, "portfolio/guaranteed.html", context)
+
+
+@require_POST
+@permission_required(Permission.VIEW_PORTFOLIO)
+def statement_create(request: ClientRequest) -> HttpResponse:
+    form = StatementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("year", [])))
+        return redirect("portfolio:guaranteed")
+    try:
+        statement_request(
+            guarantor=request.establishment, year=form.cleaned_data["year"], requested_by=request.user, request=request
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"L'état annuel {form.cleaned_data['year']} est en préparation : il apparaîtra ci-dessous dans quelques instants.",
+        )
+    return redirect("portfolio:guaranteed")
+
+
+@permission_required(Permission.VIEW_PORTFOLIO)
+def statement_download(request: ClientRequest, public_id: UUID) -> FileResponse:
+    statement = get_object_or_404(
+        statements_of(request.establishment), public_id=public_id, status=StatementStatus.READY
+    )
+    return FileResponse(
+        statement.pdf.open("rb"), as_attachment=True, filename=f"etat-dette-garantie-{statement.year}.pdf"
+    )
+
+
+@permission_required(Permission.MANAGE_DISBURSEMENTS)
+def disbursements(request: ClientRequest) -> HttpResponse:
+    lines_qs = disbursement_lines(request.establishment).prefetch_related("disbursements")
+    return render(request, "portfolio/disbursements.html", {"lines": lines_qs})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.MANAGE_DISBURSEMENTS)
+def disbursement_change(request: ClientRequest, public_id: UUID) -> HttpResponse:
+    line_obj = get_object_or_404(
+        direct_lines(request.establishment).select_related("contract", "product"), public_id=public_id
+    )
+    planned = list(line_obj.disbursements.filter(status=DisbursementStatus.PLANNED).order_by("planned_on", "pk"))
+    drawn = list(line_obj.disbursements.filter(status=DisbursementStatus.DRAWN).order_by("planned_on", "pk"))
+    pending = line_obj.change_requests.filter(status="pending").first()
+    form = DisbursementChangeForm(request.POST or None, planned=planned)
+    if request.method == "POST" and form.is_valid():
+        try:
+            disbursement_change_request(
+                line=line_obj,
+                requested_by=request.user,
+                proposal=form.proposal(),
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                "Votre demande est transmise à votre direction régionale : vous recevrez sa décision par courriel.",
+            )
+            return redirect("portfolio:line", public_id=line_obj.public_id)
+    context = {
+        "line": line_obj,
+        "form": form,
+        "drawn": drawn,
+        "pending": pending,
+        "latest": latest_draw_date(line_obj),
+        "total_planned": sum((item.amount for item in planned), start=line_obj.principal * 0),
+    }
+    return render(request, "portfolio/disbursement_change.html", context, status=400 if form.errors else 200)

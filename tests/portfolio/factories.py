@@ -1,0 +1,196 @@
+"""Contracts and lines as the daily import would leave them: terms, engine schedule rows, the
+figures on the line as of `figures_on`, guarantees and a disbursement plan."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import factory
+
+from espace.accounts.enums import Permission
+from espace.core import clock
+from espace.finance import Periodicity, Profile
+from espace.finance.dates import add_months
+from espace.portfolio.engine import line_figures, line_schedule
+from espace.portfolio.enums import DisbursementStatus, GuarantorKind, ImportStatus, StatementStatus
+from espace.portfolio.models import (
+    Contract,
+    DisbursementChangeRequest,
+    FinancingLine,
+    Guarantee,
+    GuaranteedDebtStatement,
+    ImportRun,
+    PlannedDisbursement,
+    ScheduleRow,
+)
+from espace.products.models import Product
+from espace.products.selectors import livret_a_history
+from tests.accounts.factories import UserFactory
+from tests.establishments.factories import EstablishmentFactory
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contract
+
+    number = factory.Sequence(lambda n: f"C{5000000 + n}")
+    borrower = factory.SubFactory(EstablishmentFactory)
+    signed_on = date(2020, 3, 1)
+
+
+def line_compute(line: FinancingLine, *, on: date) -> FinancingLine:
+    """Write the engine's rows for `line` and the figures as of `on` (what the import does)."""
+    computed = line_schedule(line, livret_a_history())
+    line.rows.all().delete()
+    ScheduleRow.objects.bulk_create(
+        ScheduleRow(
+            line=line,
+            number=row.number,
+            due_date=row.due_date,
+            rate=row.rate,
+            instalment=row.instalment,
+            interest=row.interest,
+            capital=row.capital,
+            outstanding_after=row.outstanding_after,
+            deferred_interest=row.deferred_interest,
+            paid=row.due_date <= on,
+        )
+        for row in computed.rows
+    )
+    figures = line_figures(principal=line.principal, rows=computed.rows, on=on, first_due=line.first_due)
+    line.figures_on = on
+    line.outstanding = figures.outstanding
+    line.maturity_date = figures.maturity_date
+    line.next_due_date = figures.next_due_date
+    line.next_instalment = figures.next_instalment
+    line.status = figures.status
+    line.save()
+    return line
+
+
+class LineFactory(factory.django.DjangoModelFactory):
+    """A PLUS line at Livret A + 0.60 %, 40 years, annual, first instalment 2021-03-01, computed
+    as of today."""
+
+    class Meta:
+        model = FinancingLine
+        skip_postgeneration_save = True
+
+    contract = factory.SubFactory(ContractFactory)
+    number = factory.Sequence(lambda n: f"L{7000000 + n}")
+    product = factory.LazyFunction(lambda: Product.objects.get(code="plus"))
+    principal = Decimal("1000000.00")
+    periodicity = Periodicity.ANNUAL.value
+    duration_years = 40
+    first_due = date(2021, 3, 1)
+    profile = Profile.ECHEANCE_PRIORITAIRE.value
+    margin = Decimal("0.006")
+    status = "repayment"
+    figures_on = factory.LazyFunction(clock.today)
+    outstanding = Decimal(0)
+    maturity_date = date(2060, 3, 1)
+
+    class Params:
+        # A line still waiting for funds: first instalment in 18 months.
+        prefinancing = factory.Trait(
+            first_due=factory.LazyFunction(lambda: add_months(clock.today(), 18)),
+            prefinancing_months=24,
+            prefinancing_mode="paid",
+        )
+
+    @factory.post_generation
+    def computed(obj, create, extracted, **kwargs):
+        if create:
+            line_compute(obj, on=obj.figures_on)
+
+    @factory.post_generation
+    def guarantors(obj, create, extracted, **kwargs):
+        """guarantors=[(establishment | None for the CGLLS, share_percent), …]"""
+        for guarantor, share in extracted or []:
+            Guarantee.objects.create(
+                line=obj,
+                kind=GuarantorKind.CGLLS if guarantor is None else GuarantorKind.ESTABLISHMENT,
+                guarantor=guarantor,
+                share_percent=Decimal(share),
+                deliberation_reference="DEL-2020-12",
+                deliberation_date=date(2020, 1, 15),
+            )
+
+
+def plan_disbursements(line: FinancingLine, amounts: list[str], *, start: date, drawn: int = 0) -> None:
+    """A disbursement plan of `amounts`, every three months from `start`; the first `drawn` paid."""
+    for index, amount in enumerate(amounts):
+        planned_on = start + timedelta(days=91 * index)
+        PlannedDisbursement.objects.create(
+            line=line,
+            planned_on=planned_on,
+            amount=Decimal(amount),
+            status=DisbursementStatus.DRAWN if index < drawn else DisbursementStatus.PLANNED,
+            drawn_on=planned_on if index < drawn else None,
+        )
+
+
+def _stored(items: list[PlannedDisbursement], shift_days: int = 0) -> list[dict[str, str | int]]:
+    return [
+        {
+            "id": item.pk,
+            "planned_on": (item.planned_on + timedelta(days=shift_days)).isoformat(),
+            "amount": str(item.amount),
+        }
+        for item in items
+    ]
+
+
+class DisbursementChangeFactory(factory.django.DjangoModelFactory):
+    """A pending request moving each planned disbursement of a pre-financing line 30 days later
+    (the line gets a plan of two disbursements from two months ahead if it has none)."""
+
+    class Meta:
+        model = DisbursementChangeRequest
+
+    line = factory.SubFactory(LineFactory, prefinancing=True)
+    requested_by = factory.SubFactory(
+        UserFactory,
+        establishment=factory.SelfAttribute("..line.contract.borrower"),
+        permissions=[Permission.VIEW_PORTFOLIO, Permission.MANAGE_DISBURSEMENTS],
+    )
+    reason = "Décalage du chantier"
+    proposal: list = []
+    previous: list = []
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        line = kwargs["line"]
+        if not line.disbursements.exists():
+            plan_disbursements(line, ["600000.00", "400000.00"], start=clock.today() + timedelta(days=60))
+        planned = list(line.disbursements.filter(status=DisbursementStatus.PLANNED).order_by("planned_on", "pk"))
+        kwargs["previous"] = kwargs["previous"] or _stored(planned)
+        kwargs["proposal"] = kwargs["proposal"] or _stored(planned, shift_days=30)
+        return super()._create(model_class, *args, **kwargs)
+
+
+class GuaranteedDebtStatementFactory(factory.django.DjangoModelFactory):
+    """A statement already made (status READY, a small PDF stored)."""
+
+    class Meta:
+        model = GuaranteedDebtStatement
+
+    guarantor = factory.SubFactory(EstablishmentFactory, commune=True)
+    year = factory.LazyFunction(lambda: clock.today().year - 1)
+    requested_by = factory.SubFactory(UserFactory, establishment=factory.SelfAttribute("..guarantor"))
+    status = StatementStatus.READY
+    pdf = factory.django.FileField(filename="etat.pdf", data=b"%PDF-1.4 test")
+
+
+class ImportRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportRun
+
+    started_at = factory.LazyFunction(clock.now)
+    finished_at = factory.LazyFunction(clock.now)
+    source = "var/imports/2026-11-25"
+    status = ImportStatus.DONE_WITH_ERRORS
+    counts = factory.LazyFunction(lambda: {"contracts": {"created": 1, "updated": 0, "unchanged": 0, "refused": 1}})
+    errors = factory.LazyFunction(lambda: [{"file": "lines.csv", "line": 3, "reason": "Produit inconnu : XYZ."}])
+    reconciliation = factory.LazyFunction(list)
