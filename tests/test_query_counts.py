@@ -93,3 +93,41 @@ def test_home_page_query_count_is_small(django_assert_max_num_queries):
     # Session, user with its establishment, the administrators (one query), the pending count, the news.
     with django_assert_max_num_queries(5):
         assert client.get("/espace/").status_code == 200
+
+
+def portfolio_of(count: int):
+    """A borrower with `count` lines (each guaranteed by a commune and the CGLLS) and a reader."""
+    from tests.portfolio.factories import LineFactory
+
+    borrower = EstablishmentFactory()
+    commune = EstablishmentFactory(commune=True)
+    for _ in range(count):
+        LineFactory(contract__borrower=borrower, guarantors=[(commune, "60"), (None, "40")])
+    reader = UserFactory(establishment=borrower, permissions=["view_portfolio", "manage_disbursements"])
+    return borrower, reader, UserFactory(establishment=commune, permissions=["view_portfolio"])
+
+
+def test_portfolio_pages_cost_the_same_at_3_and_60_lines():
+    from espace.portfolio.models import FinancingLine
+
+    counts: dict[str, dict[int, int]] = {}
+    for size in (3, 60):
+        borrower, reader, commune_reader = portfolio_of(size)
+        client = Client()
+        client.force_login(reader)
+        line = FinancingLine.objects.filter(contract__borrower=borrower).first()
+        pages = {
+            "dashboard": "/encours/",
+            "lines": "/encours/prets/?sort=encours",
+            "lines filtered": "/encours/prets/?guarantor=cglls&product=plus",
+            "loan": f"/encours/prets/{line.public_id}/",
+            "disbursements": "/encours/versements/",
+        }
+        client.get("/encours/")
+        for page, url in pages.items():
+            counts.setdefault(page, {})[size] = queries(client, url)
+        client.force_login(commune_reader)
+        client.get("/encours/")
+        counts.setdefault("guaranteed debt", {})[size] = queries(client, "/encours/dette-garantie/")
+    for page, by_size in counts.items():
+        assert by_size[3] == by_size[60], f"{page}: {by_size} queries at 3 and 60 lines"

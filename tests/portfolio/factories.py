@@ -41,6 +41,7 @@ class ContractFactory(factory.django.DjangoModelFactory):
 
 def line_compute(line: FinancingLine, *, on: date) -> FinancingLine:
     """Write the engine's rows for `line` and the figures as of `on` (what the import does)."""
+    line.refresh_from_db()  # typed values (Decimal, date) whatever the factory was given
     computed = line_schedule(line, livret_a_history())
     line.rows.all().delete()
     ScheduleRow.objects.bulk_create(
