@@ -131,15 +131,23 @@ def xlsx_file(sheet_title: str, columns: list[tuple[str, str | None]], values: I
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    formats = [number_format for _title, number_format in columns]
+    # One styled cell per formatted column, reused on every row: write-only sheets serialise a row
+    # as soon as it is appended, so the cell can take the next row's value (no style lookup per cell).
+    styled: list[WriteOnlyCell | None] = []
+    for _title, number_format in columns:
+        if number_format is None:
+            styled.append(None)
+        else:
+            cell = WriteOnlyCell(sheet)
+            cell.number_format = number_format
+            styled.append(cell)
     for row in values:
-        cells = []
-        for value, number_format in zip(row, formats, strict=True):
-            if number_format is None:
+        cells: list[Any] = []
+        for value, cell in zip(row, styled, strict=True):
+            if cell is None or value is None:
                 cells.append(value)
             else:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = number_format
+                cell.value = value
                 cells.append(cell)
         sheet.append(cells)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 — returned open, closed by the response

@@ -62,6 +62,11 @@ class FinancingLine(TimeStampedModel):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="lines")
+    # The contract's borrower, kept on the line: the establishment's lists, filters and sorts read
+    # one table through one index, whatever the number of lines.
+    borrower = models.ForeignKey(
+        "establishments.Establishment", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     number = models.CharField(_("numéro de ligne"), max_length=30, unique=True)
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="lines")
     principal = models.DecimalField(
@@ -100,8 +105,10 @@ class FinancingLine(TimeStampedModel):
         verbose_name_plural = _("lignes de prêt")
         indexes = [
             models.Index(fields=["contract", "number"]),
-            models.Index(fields=["maturity_date"]),
-            models.Index(fields=["status"]),
+            models.Index(fields=["borrower", "number"]),
+            models.Index(fields=["borrower", "-outstanding", "number"]),
+            models.Index(fields=["borrower", "maturity_date", "number"]),
+            models.Index(fields=["borrower", "status"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -117,6 +124,11 @@ class FinancingLine(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.borrower_id is None and self.contract_id is not None:
+            self.borrower_id = self.contract.borrower_id
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class ScheduleRow(models.Model):
@@ -281,3 +293,34 @@ class GuaranteedDebtStatement(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"État {self.year} — {self.guarantor_id}"
+
+
+class PortfolioSummary(models.Model):
+    """An establishment's direct debt summed once per import (the dashboard's figures).
+
+    Written by `espace.portfolio.summaries.summary_refresh` after each import for the borrowers it
+    touched, so that the dashboard reads one row whatever the number of lines. Amounts in the
+    JSON lists are decimal strings.
+    """
+
+    establishment = models.OneToOneField(
+        "establishments.Establishment", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    figures_on = models.DateField(null=True)
+    computed_on = models.DateField()
+    lines = models.PositiveIntegerField()
+    contracts = models.PositiveIntegerField()
+    principal = models.DecimalField(max_digits=17, decimal_places=2)
+    outstanding = models.DecimalField(max_digits=17, decimal_places=2)
+    next_12_months = models.DecimalField(max_digits=17, decimal_places=2)
+    # [{"product__name": "PLUS", "count": 12, "outstanding": "123.45"}, …] (largest first)
+    by_product = models.JSONField(default=list)
+    # [{"year": 2060, "count": 3, "outstanding": "123.45"}, …]
+    by_maturity = models.JSONField(default=list)
+    # [{"year": 2027, "outstanding": "123.45"}, …]: at 31 December of each coming year
+    projection = models.JSONField(default=list)
+    # [["<establishment public_id>" or "cglls", "name"], …]: the loans list's guarantor filter
+    guarantors = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"{self.establishment_id} {self.computed_on}"

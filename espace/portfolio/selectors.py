@@ -21,6 +21,7 @@ from espace.portfolio.models import (
     GuaranteedDebtStatement,
     ImportRun,
     PlannedDisbursement,
+    PortfolioSummary,
     ScheduleRow,
 )
 
@@ -34,7 +35,7 @@ def _sum(field: str) -> Coalesce:
 
 def direct_lines(establishment: Establishment) -> QuerySet[FinancingLine]:
     """The establishment's own loans (direct debt): tenant isolation starts here."""
-    return FinancingLine.objects.filter(contract__borrower=establishment)
+    return FinancingLine.objects.filter(borrower=establishment)
 
 
 def guaranteed_lines(establishment: Establishment) -> QuerySet[FinancingLine]:
@@ -46,18 +47,19 @@ def line_for(establishment: Establishment, public_id: Any) -> tuple[FinancingLin
     """A line the establishment may open: its own (True) or one it guarantees (False); else None."""
     line = (
         FinancingLine.objects.select_related("contract__borrower", "product")
-        .filter(Q(contract__borrower=establishment) | Q(guarantees__guarantor=establishment), public_id=public_id)
+        .filter(Q(borrower=establishment) | Q(guarantees__guarantor=establishment), public_id=public_id)
         .distinct()
         .first()
     )
     if line is None:
         return None
-    return line, line.contract.borrower_id == establishment.pk
+    return line, line.borrower_id == establishment.pk
 
 
 @dataclass(frozen=True)
 class Dashboard:
     total_outstanding: Decimal
+    principal: Decimal
     lines: int
     contracts: int
     next_12_months: Decimal
@@ -65,19 +67,22 @@ class Dashboard:
     by_maturity: list[dict[str, Any]]
     projection: list[dict[str, Any]]
     figures_on: date | None
+    guarantors: list[tuple[str, str]]
 
 
-def dashboard_for(establishment: Establishment) -> Dashboard:
-    """Direct debt: totals, breakdowns, next 12 months' instalments, outstanding over the coming years."""
+def dashboard_compute(establishment: Establishment, *, today: date) -> Dashboard:
+    """Direct debt: totals, breakdowns, next 12 months' instalments, outstanding at the end of each
+    coming year. Sums every line and row of the establishment: the import stores the result
+    (PortfolioSummary) and the dashboard reads that."""
     lines = direct_lines(establishment)
-    today = clock.today()
     totals = lines.aggregate(
         outstanding=_sum("outstanding"),
+        principal=_sum("principal"),
         lines=Count("pk"),
         contracts=Count("contract", distinct=True),
         figures_on=Max("figures_on"),
     )
-    rows = ScheduleRow.objects.filter(line__contract__borrower=establishment)
+    rows = ScheduleRow.objects.filter(line__borrower=establishment)
     next_12 = rows.filter(due_date__gt=today, due_date__lte=today + timedelta(days=365)).aggregate(
         total=_sum("instalment")
     )["total"]
@@ -85,7 +90,7 @@ def dashboard_for(establishment: Establishment) -> Dashboard:
         lines.exclude(status=LineStatus.REPAID)
         .values("product__name")
         .annotate(outstanding=_sum("outstanding"), count=Count("pk"))
-        .order_by("-outstanding")
+        .order_by("-outstanding", "product__name")
     )
     by_maturity = list(
         lines.exclude(status=LineStatus.REPAID)
@@ -108,6 +113,7 @@ def dashboard_for(establishment: Establishment) -> Dashboard:
         projection.append({"year": year, "outstanding": max(remaining, Decimal(0))})
     return Dashboard(
         total_outstanding=totals["outstanding"],
+        principal=totals["principal"],
         lines=totals["lines"],
         contracts=totals["contracts"],
         next_12_months=next_12,
@@ -115,11 +121,35 @@ def dashboard_for(establishment: Establishment) -> Dashboard:
         by_maturity=by_maturity,
         projection=projection,
         figures_on=totals["figures_on"],
+        guarantors=guarantor_choices(establishment),
+    )
+
+
+def _decimals(items: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    return [{**item, **{key: Decimal(item[key]) for key in keys}} for item in items]
+
+
+def dashboard_for(establishment: Establishment) -> Dashboard:
+    """The summary stored by the last import (one query); computed now when there is none yet."""
+    summary = PortfolioSummary.objects.filter(establishment=establishment).first()
+    if summary is None:
+        return dashboard_compute(establishment, today=clock.today())
+    return Dashboard(
+        total_outstanding=summary.outstanding,
+        principal=summary.principal,
+        lines=summary.lines,
+        contracts=summary.contracts,
+        next_12_months=summary.next_12_months,
+        by_product=_decimals(summary.by_product, "outstanding"),
+        by_maturity=_decimals(summary.by_maturity, "outstanding"),
+        projection=_decimals(summary.projection, "outstanding"),
+        figures_on=summary.figures_on,
+        guarantors=[(key, name) for key, name in summary.guarantors],
     )
 
 
 SORTS = {
-    "numero": ("contract__number", "number"),
+    "numero": ("number",),
     "produit": ("product__order", "number"),
     "encours": ("-outstanding", "number"),
     "echeance": ("maturity_date", "number"),
@@ -156,22 +186,29 @@ def lines_filtered(
     )
 
 
-def lines_totals(lines: QuerySet[FinancingLine]) -> dict[str, Any]:
+def lines_totals(lines: QuerySet[FinancingLine], *, unfiltered: Dashboard | None = None) -> dict[str, Any]:
+    """Count and sums of a filtered list; of the whole list, the stored summary's when given."""
+    if unfiltered is not None:
+        return {
+            "count": unfiltered.lines,
+            "principal": unfiltered.principal,
+            "outstanding": unfiltered.total_outstanding,
+        }
     return lines.order_by().aggregate(
         count=Count("pk", distinct=True), principal=_sum("principal"), outstanding=_sum("outstanding")
     )
 
 
 def guarantor_choices(establishment: Establishment) -> list[tuple[str, str]]:
-    """Who guarantees the establishment's loans (the list's filter)."""
+    """Who guarantees the establishment's loans (the list's filter; stored in the summary)."""
     guarantors = (
-        Guarantee.objects.filter(line__contract__borrower=establishment, kind=GuarantorKind.ESTABLISHMENT)
+        Guarantee.objects.filter(line__borrower=establishment, kind=GuarantorKind.ESTABLISHMENT)
         .values_list("guarantor__public_id", "guarantor__legal_name")
         .distinct()
         .order_by("guarantor__legal_name")
     )
     choices = [(str(public_id), name) for public_id, name in guarantors]
-    if Guarantee.objects.filter(line__contract__borrower=establishment, kind=GuarantorKind.CGLLS).exists():
+    if Guarantee.objects.filter(line__borrower=establishment, kind=GuarantorKind.CGLLS).exists():
         choices.append(("cglls", "CGLLS"))
     return choices
 

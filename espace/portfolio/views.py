@@ -45,6 +45,7 @@ from espace.products.scenarios import livret_a_scenarios
 from espace.products.selectors import livret_a_history, livret_a_today
 
 PAGE_SIZE = 50
+FILTERS = ("number", "product", "status", "guarantor", "maturity_year")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -63,8 +64,8 @@ def dashboard(request: ClientRequest) -> HttpResponse:
     return render(request, "portfolio/dashboard.html", context)
 
 
-def _filtered(request: ClientRequest) -> tuple[LinesFilterForm, Any]:
-    form = LinesFilterForm(request.GET or None, guarantors=guarantor_choices(request.establishment))
+def _filtered(request: ClientRequest, guarantors: list[tuple[str, str]]) -> tuple[LinesFilterForm, Any]:
+    form = LinesFilterForm(request.GET or None, guarantors=guarantors)
     filters: dict[str, Any] = {}
     if form.is_valid():
         filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
@@ -73,18 +74,25 @@ def _filtered(request: ClientRequest) -> tuple[LinesFilterForm, Any]:
 
 @permission_required(Permission.VIEW_PORTFOLIO)
 def lines(request: ClientRequest) -> HttpResponse:
-    form, lines_qs = _filtered(request)
-    page = Paginator(lines_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The guarantors and the whole list's count and sums come from the import's summary: the page
+    # costs the same at 100 and at 20,000 lines.
+    summary = dashboard_for(request.establishment)
+    form, lines_qs = _filtered(request, summary.guarantors)
+    filtered = form.is_bound and form.is_valid() and any(form.cleaned_data.get(key) for key in FILTERS)
+    totals = lines_totals(lines_qs, unfiltered=None if filtered else summary)
+    paginator = Paginator(lines_qs, PAGE_SIZE)
+    paginator.__dict__["count"] = totals["count"]  # Paginator.count is a cached property
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "totals": lines_totals(lines_qs), "query": query.urlencode()}
+    context = {"form": form, "page": page, "totals": totals, "query": query.urlencode()}
     return render(request, "portfolio/lines.html", context, status=400 if form.errors else 200)
 
 
 @permission_required(Permission.VIEW_PORTFOLIO)
 def lines_export(request: ClientRequest, fmt: str) -> HttpResponse | StreamingHttpResponse | FileResponse:
     """The filtered loans (`?contenu=prets`) or their schedules (`?contenu=echeanciers`), streamed."""
-    form, lines_qs = _filtered(request)
+    form, lines_qs = _filtered(request, guarantor_choices(request.establishment))
     what = request.GET.get("contenu", "prets")
     if form.errors or what not in {"prets", "echeanciers"} or fmt not in {"csv", "xlsx"}:
         raise Http404

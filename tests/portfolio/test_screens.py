@@ -243,3 +243,21 @@ def test_bad_scenarios_get_a_message(client, world, query):
     assert response.status_code == 400
     assert response.context["projection"] is None
     assert 'class="invalid-feedback' in _text(response) or "is-invalid" in _text(response)
+
+
+def test_the_stored_summary_says_what_the_lines_say(client, world):
+    from espace.portfolio.selectors import dashboard_compute
+    from espace.portfolio.summaries import summaries_refresh
+
+    assert summaries_refresh([world.oph.pk, world.other_oph.pk]) == 2
+    stored = dashboard_for(world.oph)
+    live = dashboard_compute(world.oph, today=stored.figures_on)
+    assert stored == live
+    client.force_login(world.reader)
+    response = client.get(reverse("portfolio:lines"))
+    assert response.context["totals"] == {
+        "count": 3,
+        "principal": Decimal("1650000.00"),
+        "outstanding": world.plus.outstanding + world.plai.outstanding + world.pls.outstanding,
+    }
+    assert response.context["page"].paginator.num_pages == 1

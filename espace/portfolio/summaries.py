@@ -1,0 +1,50 @@
+"""The dashboard's figures, summed once per import for each borrower the import touched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from espace.core import clock
+from espace.establishments.models import Establishment
+from espace.portfolio.models import PortfolioSummary
+from espace.portfolio.selectors import dashboard_compute
+
+
+def _strings(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{key: str(value) if isinstance(value, Decimal) else value for key, value in item.items()} for item in items]
+
+
+@transaction.atomic
+def summary_refresh(establishment: Establishment) -> PortfolioSummary:
+    today = clock.today()
+    data = dashboard_compute(establishment, today=today)
+    summary, _created = PortfolioSummary.objects.update_or_create(
+        establishment=establishment,
+        defaults={
+            "figures_on": data.figures_on,
+            "computed_on": today,
+            "lines": data.lines,
+            "contracts": data.contracts,
+            "principal": data.principal,
+            "outstanding": data.total_outstanding,
+            "next_12_months": data.next_12_months,
+            "by_product": _strings(data.by_product),
+            "by_maturity": _strings(data.by_maturity),
+            "projection": _strings(data.projection),
+            "guarantors": [list(choice) for choice in data.guarantors],
+        },
+    )
+    return summary
+
+
+def summaries_refresh(establishment_ids: Iterable[int]) -> int:
+    """Refresh the summaries of these borrowers (after an import); returns how many."""
+    count = 0
+    for establishment in Establishment.objects.filter(pk__in=set(establishment_ids)):
+        summary_refresh(establishment)
+        count += 1
+    return count
