@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -137,8 +138,6 @@ DIGEST_VERSION = b"espace-portfolio-import-1"
 
 SEP = "\x1f"  # joins a row's values: one string per kept row
 HUNDRED = Decimal(100)
-CENT_PLACES = 2
-RATE_PLACES = 6  # FinancingLine.margin, ScheduleRow.rate…: decimal_places=6 (fractions)
 MAX_AMOUNT = Decimal(10) ** 13  # max_digits=15, decimal_places=2
 MAX_SHORT_INT = 32767
 TRUE_WORDS = {"oui", "o", "1", "true", "vrai", "yes", "y", "x"}
@@ -232,46 +231,60 @@ class ImportOutcome:
 # --- Values ---------------------------------------------------------------------------------
 
 
+# Fast paths: what the lender's files hold nearly always (the slow paths say what is wrong).
+AMOUNT_PATTERN = re.compile(r"\d{1,13}(?:[.,]\d{1,2})?", re.ASCII)
+PERCENT_PATTERN = re.compile(r"-?\d{1,2}(?:[.,]\d{1,4})?", re.ASCII)
+INT_PATTERN = re.compile(r"-?\d{1,9}", re.ASCII)
+NUMBER_PATTERN = re.compile(r"[-+]?\d+(?:[.,]\d+)?", re.ASCII)
+_AMOUNT = r"(\d{1,13}(?:\.\d{1,2})?)"
+# A schedule row of the canonical layout, commas already turned into dots (`;` separates the columns).
+SCHEDULE_ROW_PATTERN = re.compile(
+    rf"[^;\"]*;(\d{{1,4}});(\d{{4}}-\d\d-\d\d);(-?\d{{1,2}}(?:\.\d{{1,4}})?);{_AMOUNT};{_AMOUNT};{_AMOUNT};{_AMOUNT};(oui|non|)",
+    re.ASCII,
+)
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+MICRO = Decimal("0.000001")
+THOUSANDTH = Decimal("0.001")
+
+
 def parse_decimal(text: str, column: str) -> Decimal:
     """A number with a comma or a dot for decimals; spaces between thousands are accepted."""
-    cleaned = text.replace(",", ".")
-    if " " in cleaned or "\u00a0" in cleaned or "\u202f" in cleaned:
-        cleaned = cleaned.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise RowRefused(f"nombre invalide pour {column} : « {text} »") from None
-    if not value.is_finite() or "_" in cleaned or "e" in cleaned.lower():
+    cleaned = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    if not NUMBER_PATTERN.fullmatch(cleaned):
+        if not text:
+            raise RowRefused(f"nombre manquant : {column}")
         raise RowRefused(f"nombre invalide pour {column} : « {text} »")
-    return value
-
-
-def _places(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    assert isinstance(exponent, int)  # finite: checked by parse_decimal
-    return -exponent if exponent < 0 else 0
+    return Decimal(cleaned.replace(",", "."))
 
 
 def parse_amount(text: str, column: str, *, positive: bool = False) -> Decimal:
     """An amount in euros, to the cent, ≥ 0 (> 0 when `positive`)."""
-    if not text:
-        raise RowRefused(f"montant manquant : {column}")
-    value = parse_decimal(text, column)
-    if _places(value) > CENT_PLACES and value != round(value, CENT_PLACES):
-        raise RowRefused(f"montant au-delà du centime pour {column} : « {text} »")
-    if value < 0 or (positive and value == 0) or value >= MAX_AMOUNT:
+    if AMOUNT_PATTERN.fullmatch(text):
+        value = Decimal(text.replace(",", ".") if "," in text else text)
+    else:
+        if not text:
+            raise RowRefused(f"montant manquant : {column}")
+        value = parse_decimal(text, column)
+        if abs(value) >= MAX_AMOUNT:
+            raise RowRefused(f"montant hors limites pour {column} : « {text} »")
+        if value != value.quantize(CENT):
+            raise RowRefused(f"montant au-delà du centime pour {column} : « {text} »")
+    if value < 0 or (positive and not value):
         raise RowRefused(f"montant hors limites pour {column} : « {text} »")
     return value
 
 
-def parse_percent(text: str, column: str, *, limit: Decimal = HUNDRED) -> Decimal:
+def parse_percent(text: str, column: str) -> Decimal:
     """A percentage given in percent (0,60), returned as a fraction (0.006), to 6 decimal places."""
+    if PERCENT_PATTERN.fullmatch(text):
+        return Decimal(text.replace(",", ".") if "," in text else text).scaleb(-2)
     value = parse_decimal(text, column)
-    fraction = value.scaleb(-2)
-    if _places(fraction) > RATE_PLACES and fraction != round(fraction, RATE_PLACES):
-        raise RowRefused(f"pourcentage avec plus de 4 décimales pour {column} : « {text} »")
-    if abs(value) >= limit:
+    if abs(value) >= HUNDRED:
         raise RowRefused(f"pourcentage hors limites pour {column} : « {text} »")
+    fraction = value.scaleb(-2)
+    if fraction != fraction.quantize(MICRO):
+        raise RowRefused(f"pourcentage avec plus de 4 décimales pour {column} : « {text} »")
     return fraction
 
 
@@ -279,7 +292,7 @@ def parse_date(text: str, column: str) -> date:
     """YYYY-MM-DD or DD/MM/YYYY."""
     try:
         if len(text) == 10 and text[4] == "-" and text[7] == "-":
-            return date(int(text[:4]), int(text[5:7]), int(text[8:]))
+            return date.fromisoformat(text)
         parts = text.split("/")
         if len(parts) == 3 and len(parts[2]) == 4 and 1 <= len(parts[0]) <= 2 and 1 <= len(parts[1]) <= 2:
             return date(int(parts[2]), int(parts[1]), int(parts[0]))
@@ -291,10 +304,9 @@ def parse_date(text: str, column: str) -> date:
 
 
 def parse_int(text: str, column: str, *, minimum: int, maximum: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise RowRefused(f"nombre entier invalide pour {column} : « {text} »") from None
+    if not INT_PATTERN.fullmatch(text):
+        raise RowRefused(f"nombre entier invalide pour {column} : « {text} »")
+    value = int(text)
     if not minimum <= value <= maximum:
         raise RowRefused(f"{column} hors limites : {value} (de {minimum} à {maximum})")
     return value
@@ -351,6 +363,8 @@ def _column_indexes(file: str, header: list[str] | None, columns: tuple[str, ...
 
 def _canonical(row: list[str], indexes: list[int | None]) -> list[str]:
     size = len(row)
+    if size >= len(indexes) and indexes == list(range(len(indexes))):  # the columns in their usual order
+        return [value.strip() for value in row[: len(indexes)]]
     return [row[i].strip() if i is not None and i < size else "" for i in indexes]
 
 
@@ -402,6 +416,7 @@ class ScheduleFile:
         self.path = path
         self.lines: dict[str, LineRows] = {}
         self.indexes: list[int | None] = []
+        self.canonical = False  # the columns in SCHEDULE_COLUMNS' order, and no others: the fast path applies
         self._handle: IO[bytes] | None = None
 
     def index(self) -> None:
@@ -416,6 +431,7 @@ class ScheduleFile:
             except UnicodeDecodeError:
                 raise ImportFileError(SCHEDULES, 1, "le fichier n'est pas en UTF-8") from None
             self.indexes = _column_indexes(SCHEDULES, names, SCHEDULE_COLUMNS)
+            self.canonical = names is not None and [name.strip().lower() for name in names] == list(SCHEDULE_COLUMNS)
             line_index = self.indexes[0]
             paid_index = self.indexes[-1]
             assert line_index is not None
@@ -467,17 +483,28 @@ class ScheduleFile:
             self._handle.close()
             self._handle = None
 
-    def rows(self, entry: LineRows) -> Iterator[tuple[int, list[str]]]:
-        """(file line, canonical values) of a line's rows, read back from their byte ranges."""
+    def texts(self, entry: LineRows) -> Iterator[tuple[int, str]]:
+        """(file line, text) of a line's rows, read back from their byte ranges."""
         assert self._handle is not None
-        indexes = self.indexes
         for start, end, before in entry.runs:
             self._handle.seek(start)
-            chunk = self._handle.read(end - start)
-            for position, raw in enumerate(chunk.split(b"\n"), start=1):
-                body = raw.rstrip(b"\r")
-                if body.strip():
-                    yield before + position, _canonical(_split_fields(body.decode("utf-8")), indexes)
+            chunk = self._handle.read(end - start).decode("utf-8")  # checked in pass 1
+            for position, text in enumerate(chunk.split("\n"), start=1):
+                if text and not text.isspace():
+                    yield before + position, text.rstrip("\r")
+
+    def values(self, text: str) -> list[str]:
+        """A row's values in the order of SCHEDULE_COLUMNS."""
+        return _canonical(_split_fields(text), self.indexes)
+
+    def rows(self, entry: LineRows) -> Iterator[tuple[int, list[str]]]:
+        for line, text in self.texts(entry):
+            yield line, self.values(text)
+
+
+def entry_number(text: str) -> str:
+    """The line number a schedule row names (for messages)."""
+    return _split_fields(text)[0].strip()
 
 
 def schedule_row(
@@ -587,7 +614,7 @@ class PortfolioImport:
 
     def read(self) -> None:
         if not self.directory.is_dir():
-            raise ImportFileError(CONTRACTS, 0, f"dossier introuvable : {self.directory}")
+            raise ImportFileError("", 0, f"dossier introuvable : {self.directory}")
         self._read_contracts()
         self._read_lines()
         unknown: dict[str, list[RowError]] = defaultdict(list)
@@ -981,41 +1008,61 @@ class PortfolioImport:
 
     def _lender_rows(self, entry: LineRows, errors: list[RowError]) -> list[ScheduleRow] | None:
         """The rows as the lender sent them; `paid` left empty means « due on or before the import date »."""
-        today = self.today
         rows: list[ScheduleRow] = []
         seen: set[int] = set()
         valid = True
-        for file_line, values in self.schedules.rows(entry):
+        fast = self.schedules.canonical
+        for file_line, text in self.schedules.texts(entry):
+            row = self._lender_row_fast(text) if fast else None
             try:
-                number = parse_int(values[1], "number", minimum=0, maximum=MAX_SHORT_INT)
-                if number in seen:
-                    raise RowRefused(f"échéance n° {number} en double pour la ligne {values[0]}")
-                seen.add(number)
-                due_date = parse_date(values[2], "due_date")
-                rate = parse_percent(values[3], "rate_percent")
-                instalment = parse_amount(values[4], "instalment")
-                interest = parse_amount(values[5], "interest")
-                capital = parse_amount(values[6], "capital")
-                outstanding_after = parse_amount(values[7], "outstanding_after")
-                paid = parse_bool(values[8], "paid")
+                if row is None:
+                    row = self._lender_row(self.schedules.values(text))
+                if row.number in seen:
+                    raise RowRefused(f"échéance n° {row.number} en double pour la ligne {entry_number(text)}")
             except RowRefused as error:
                 errors.append(RowError(SCHEDULES, file_line, str(error)))
                 valid = False
                 continue
-            rows.append(
-                schedule_row(
-                    number,
-                    due_date,
-                    rate,
-                    instalment,
-                    interest,
-                    capital,
-                    outstanding_after,
-                    Decimal(0),
-                    due_date <= today if paid is None else paid,
-                )
-            )
+            seen.add(row.number)
+            rows.append(row)
         return rows if valid else None
+
+    def _lender_row_fast(self, text: str) -> ScheduleRow | None:
+        """A row written the usual way (ISO date, plain numbers), or None: `_lender_row` says what is wrong."""
+        match = SCHEDULE_ROW_PATTERN.fullmatch(text.replace(",", ".") if "," in text else text)
+        if match is None:
+            return None
+        number, due, rate, instalment, interest, capital, outstanding_after, paid = match.groups()
+        try:
+            due_date = date.fromisoformat(due)
+        except ValueError:
+            return None
+        return schedule_row(
+            int(number),
+            due_date,
+            Decimal(rate).scaleb(-2),
+            Decimal(instalment),
+            Decimal(interest),
+            Decimal(capital),
+            Decimal(outstanding_after),
+            ZERO,
+            due_date <= self.today if not paid else paid == "oui",
+        )
+
+    def _lender_row(self, values: list[str]) -> ScheduleRow:
+        due_date = parse_date(values[2], "due_date")
+        paid = parse_bool(values[8], "paid")
+        return schedule_row(
+            parse_int(values[1], "number", minimum=0, maximum=MAX_SHORT_INT),
+            due_date,
+            parse_percent(values[3], "rate_percent"),
+            parse_amount(values[4], "instalment"),
+            parse_amount(values[5], "interest"),
+            parse_amount(values[6], "capital"),
+            parse_amount(values[7], "outstanding_after"),
+            ZERO,
+            due_date <= self.today if paid is None else paid,
+        )
 
     def _guarantees(
         self, line: FinancingLine, product: Product, line_row: int, errors: list[RowError]
@@ -1063,13 +1110,11 @@ class PortfolioImport:
 
     @staticmethod
     def _share(text: str) -> Decimal:
-        share = parse_decimal(text, "share_percent") if text else None
-        if share is None:
-            raise RowRefused("quotité manquante : share_percent")
-        if _places(share) > 3 and share != round(share, 3):
-            raise RowRefused(f"quotité avec plus de 3 décimales : « {text} »")
-        if not Decimal("0.001") <= share <= HUNDRED:
+        share = parse_decimal(text, "share_percent")
+        if not THOUSANDTH <= share <= HUNDRED:
             raise RowRefused(f"quotité hors limites : « {text} » (de 0,001 à 100 %)")
+        if share != share.quantize(THOUSANDTH):
+            raise RowRefused(f"quotité avec plus de 3 décimales : « {text} »")
         return share
 
     def _disbursements(self, line_number: str, errors: list[RowError]) -> list[PlannedDisbursement] | None:
