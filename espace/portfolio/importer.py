@@ -133,6 +133,7 @@ OPTIONAL_COLUMNS = {
 BATCH_SIZE = 2000  # rows per INSERT (bulk_create)
 GROUP_ROWS = 20_000  # schedule rows written per transaction (a group of whole contracts)
 GROUP_CONTRACTS = 500  # contracts per group, and per chunk of lookups
+LOOKUP_SIZE = 5000  # values per `IN (…)` (SQLite takes at most 32,766 parameters a query)
 MAX_REPORTED_ERRORS = 1000  # errors kept in ImportRun.errors (the count is always exact)
 DIGEST_VERSION = b"espace-portfolio-import-1"
 
@@ -502,11 +503,6 @@ class ScheduleFile:
             yield line, self.values(text)
 
 
-def entry_number(text: str) -> str:
-    """The line number a schedule row names (for messages)."""
-    return _split_fields(text)[0].strip()
-
-
 def schedule_row(
     number: int,
     due_date: date,
@@ -684,11 +680,14 @@ class PortfolioImport:
         """A child row naming a line missing from lines.csv refuses the contract the database has it in."""
         if not unknown:
             return
-        stored = dict(
-            FinancingLine.objects.filter(number__in=[number for number in unknown if number]).values_list(
-                "number", "contract__number"
+        numbers = [number for number in unknown if number]
+        stored: dict[str, str] = {}
+        for start in range(0, len(numbers), LOOKUP_SIZE):
+            stored.update(
+                FinancingLine.objects.filter(number__in=numbers[start : start + LOOKUP_SIZE]).values_list(
+                    "number", "contract__number"
+                )
             )
-        )
         for number, errors in unknown.items():
             contract = stored.get(number)
             if contract in self.contracts:
@@ -895,7 +894,7 @@ class PortfolioImport:
             return None
         entry = self.schedules.lines.get(number)
         if entry is not None:
-            rows = self._lender_rows(entry, errors)
+            rows = self._lender_rows(number, entry, errors)
             line.schedule_source = ScheduleSource.LENDER
         else:
             try:
@@ -1006,7 +1005,7 @@ class PortfolioImport:
             for row in line_schedule(line, self.history).rows
         ]
 
-    def _lender_rows(self, entry: LineRows, errors: list[RowError]) -> list[ScheduleRow] | None:
+    def _lender_rows(self, line_number: str, entry: LineRows, errors: list[RowError]) -> list[ScheduleRow] | None:
         """The rows as the lender sent them; `paid` left empty means « due on or before the import date »."""
         rows: list[ScheduleRow] = []
         seen: set[int] = set()
@@ -1018,7 +1017,7 @@ class PortfolioImport:
                 if row is None:
                     row = self._lender_row(self.schedules.values(text))
                 if row.number in seen:
-                    raise RowRefused(f"échéance n° {row.number} en double pour la ligne {entry_number(text)}")
+                    raise RowRefused(f"échéance n° {row.number} en double pour la ligne {line_number}")
             except RowRefused as error:
                 errors.append(RowError(SCHEDULES, file_line, str(error)))
                 valid = False

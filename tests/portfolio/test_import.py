@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from espace.core import clock as service_clock
 from espace.core.models import AuditEvent
 from espace.establishments.enums import EstablishmentKind
 from espace.portfolio import demo_generate
@@ -517,6 +518,40 @@ def test_rows_naming_unknown_lines_or_contracts_are_reported(files_dir):
     assert FinancingLine.objects.filter(number="L-3").exists()  # C-2 kept as it was
 
 
+def test_duplicate_contract_and_line_numbers_refuse_the_contracts_involved(files_dir):
+    files = portfolio()
+    files["contracts"].append({"contract_number": "C-3", "client_number": "104233", "signed_on": "2018-02-01"})
+    files["lines"].append({"line_number": "L-1", "contract_number": "C-2"})
+    write_portfolio(files_dir, files)
+
+    run = portfolio_import(directory=files_dir, today=TODAY)
+
+    assert run.errors == [
+        {"file": "lines.csv", "line": 2, "reason": "ligne L-1 en double dans le fichier"},
+        {"file": "lines.csv", "line": 7, "reason": "ligne L-1 en double dans le fichier"},
+        {"file": "contracts.csv", "line": 6, "reason": "contrat C-3 en double dans le fichier"},
+    ]
+    assert run.counts["contracts"] == {"created": 1, "updated": 0, "unchanged": 0, "refused": 3}
+    assert list(Contract.objects.values_list("number", flat=True)) == ["C-4"]
+
+
+def test_a_running_import_blocks_another_until_it_is_stale(files_dir, clock):
+    ImportRun.objects.create(
+        started_at=service_clock.now() - timedelta(hours=1), source="ailleurs", status=ImportStatus.RUNNING
+    )
+
+    blocked = portfolio_import(directory=files_dir, today=TODAY)
+
+    assert blocked.status == ImportStatus.FAILED
+    assert blocked.errors == [
+        {"file": "", "line": 0, "reason": "un autre import est en cours depuis le 23/11/2026 08:00"}
+    ]
+    assert not Contract.objects.exists()
+
+    clock.shift(timedelta(hours=12))
+    assert portfolio_import(directory=files_dir, today=TODAY).status == ImportStatus.DONE
+
+
 def test_missing_required_file_fails_the_run(files_dir):
     (files_dir / "lines.csv").unlink()
 
@@ -675,6 +710,31 @@ def test_lender_schedules_are_kept_as_sent(files_dir):
         date(2051, 3, 1),
     )
     assert FinancingLine.objects.exclude(number="L-3").filter(schedule_source=ScheduleSource.LENDER).count() == 0
+
+
+def test_paid_said_by_the_lender_stays_paid_left_empty_follows_the_date(files_dir):
+    files = portfolio()
+    row = {"line_number": "L-3", "rate_percent": "1.61", "interest": "0", "outstanding_after": "0"}
+    files["schedules"] = [
+        {**row, "number": "1", "due_date": "2026-03-01", "instalment": "100", "capital": "100", "paid": "non"},
+        {**row, "number": "2", "due_date": "2027-03-01", "instalment": "200", "capital": "200", "paid": ""},
+        {**row, "number": "3", "due_date": "2028-03-01", "instalment": "300", "capital": "300", "paid": "oui"},
+    ]
+    write_portfolio(files_dir, files)
+    portfolio_import(directory=files_dir, today=TODAY)
+    line = FinancingLine.objects.get(number="L-3")
+    assert list(line.rows.order_by("number").values_list("paid", flat=True)) == [False, False, True]
+
+    run = portfolio_import(directory=files_dir, today=date(2027, 3, 1))
+
+    assert run.counts["contracts"]["unchanged"] == 4
+    assert list(line.rows.order_by("number").values_list("paid", flat=True)) == [False, True, True]
+    line.refresh_from_db()
+    assert (line.figures_on, line.next_due_date, line.next_instalment) == (
+        date(2027, 3, 1),
+        date(2028, 3, 1),
+        Decimal("300.00"),
+    )
 
 
 def test_bad_lender_schedule_row_refuses_the_contract(files_dir):
