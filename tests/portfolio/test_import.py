@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from espace.core import clock as service_clock
 from espace.core.models import AuditEvent
 from espace.establishments.enums import EstablishmentKind
-from espace.portfolio import demo_generate
+from espace.portfolio import demo_generate, importer
 from espace.portfolio.engine import line_schedule
 from espace.portfolio.enums import (
     AuditAction,
@@ -303,6 +303,10 @@ def test_demo_files_import_without_errors(establishments):
     borrowers = {row["client_number"] for row in run.reconciliation}
     assert borrowers == {"287576", "104233", ""}
 
+    later = portfolio_import(directory=PORTFOLIO_DEMO_DIR, today=date(2027, 6, 30))
+    assert later.errors == [] and later.counts["contracts"]["unchanged"] == len(contracts)
+    assert not FinancingLine.objects.exclude(figures_on=date(2027, 6, 30)).exists()
+
 
 # --- Idempotence and changes ------------------------------------------------------------------
 
@@ -560,6 +564,35 @@ def test_missing_required_file_fails_the_run(files_dir):
     assert run.status == ImportStatus.FAILED
     assert run.errors == [{"file": "lines.csv", "line": 0, "reason": "fichier absent"}]
     assert not Contract.objects.exists()
+
+
+def test_a_group_the_database_refuses_is_written_again_one_contract_at_a_time(files_dir, monkeypatch):
+    real_write = importer.write_contracts
+
+    def refusing_c2(group):
+        if any(prepared.number == "C-2" for prepared in group):
+            with transaction.atomic():
+                real_write(group)
+                raise IntegrityError("contrainte simulée")
+        real_write(group)
+
+    monkeypatch.setattr(importer, "write_contracts", refusing_c2)
+
+    run = portfolio_import(directory=files_dir, today=TODAY)
+
+    assert run.counts["contracts"] == {"created": 3, "updated": 0, "unchanged": 0, "refused": 1}
+    assert run.errors == [
+        {
+            "file": "contracts.csv",
+            "line": 3,
+            "reason": "la base de données a refusé le contrat C-2 (contrainte simulée)",
+        }
+    ]
+    assert set(Contract.objects.values_list("number", flat=True)) == {"C-1", "C-3", "C-4"}
+    assert not FinancingLine.objects.filter(number="L-3").exists()
+    assert ScheduleRow.objects.count() == sum(
+        len(line_schedule(line, livret_a_history()).rows) for line in FinancingLine.objects.all()
+    )
 
 
 def test_planned_disbursements_with_a_pending_change_request_are_not_replaced(files_dir):
