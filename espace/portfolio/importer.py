@@ -20,8 +20,9 @@ and why:
   group rather than per contract or per row), each group in one transaction. A group the
   database refuses (a race with another writer, a constraint) is rolled back and written again
   one transaction per contract, so a contract is always written whole or not at all, and a bad
-  one never holds back the others. (A transaction per contract, a commit each, ran at 0.38 of a
-  bare insert's speed on PostgreSQL in bench/portfolio_import.py: below its 0.5 target.)
+  one never holds back the others. (A transaction per contract, a commit each, runs at 0.41 of a
+  bare insert's speed on PostgreSQL in bench/portfolio_import.py, below its 0.5 target; in
+  groups, 0.72.)
 - A changed contract keeps its primary key and the public ids of the lines that are still there
   (URLs stay stable); its other lines, rows, guarantees and disbursements are replaced, except
   the planned disbursements of a line with a pending DisbursementChangeRequest: kept when the
