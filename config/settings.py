@@ -212,6 +212,10 @@ REGISTRATION_IDENTITY_IP_LIMIT = env_int("REGISTRATION_IDENTITY_IP_LIMIT", 20)
 
 LETTER_PDF_RETENTION = timedelta(days=env_int("LETTER_PDF_RETENTION_DAYS", 90))
 
+# Daily portfolio import (schedule_portfolio_import): the lender's CSV files, and the local hour it runs.
+PORTFOLIO_IMPORT_DIR = env("PORTFOLIO_IMPORT_DIR")
+PORTFOLIO_IMPORT_HOUR = env_int("PORTFOLIO_IMPORT_HOUR", 5)
+
 # --- Sessions, cookies, headers ----------------------------------------------------
 # The cookie lives as long as the absolute lifetime; the idle timeout is enforced by
 # SessionLifetimeMiddleware so the user can be told why the session ended.

@@ -273,7 +273,13 @@ def _demo_staff() -> None:
     """Two staff members; their second factor is a set of demo recovery codes (reset at each load)."""
     staff_roles_ensure()
 
-    staff = [("staff", "Équipe", "Technique", None, True), ("assistance", "Agent", "Assistance", "Assistance", False)]
+    office = RegionalOffice.objects.filter(code="ile-de-france").first()
+    staff = [
+        ("staff", "Équipe", "Technique", None, True),
+        ("assistance", "Agent", "Assistance", "Assistance", False),
+        ("charge", "Chloé", "Garnier", "Chargé de prêts", False),
+        ("donnees", "David", "Roux", "Gestionnaire de données", False),
+    ]
     for username, first, last, role, superuser in staff:
         user = User.objects.filter(username=username, is_staff=True).first()
         if user is None:
@@ -281,6 +287,7 @@ def _demo_staff() -> None:
             user.set_password(DEMO_PASSWORD)
         user.first_name, user.last_name, user.email = first, last, f"{username}@demo.example.org"
         user.establishment = None
+        user.regional_office = office if role == "Chargé de prêts" else None
         user.save()
         if role:
             user.groups.add(Group.objects.get(name=role))

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from espace.core import clock
 from espace.establishments.models import Establishment
-from espace.portfolio.models import PortfolioSummary
+from espace.portfolio.models import FinancingLine, PortfolioSummary
 from espace.portfolio.selectors import dashboard_compute
 
 
@@ -48,3 +48,11 @@ def summaries_refresh(establishment_ids: Iterable[int]) -> int:
         summary_refresh(establishment)
         count += 1
     return count
+
+
+def summaries_refresh_all() -> int:
+    """After an import: every borrower with lines (their figures moved to the import date); the
+    summaries of establishments left without lines go."""
+    borrowers = set(FinancingLine.objects.values_list("borrower_id", flat=True).distinct())
+    PortfolioSummary.objects.exclude(establishment_id__in=borrowers).delete()
+    return summaries_refresh(borrowers)

@@ -178,10 +178,17 @@ def test_demo_data_loads_twice_and_its_accounts_work(client):
 
     from espace.accounts.models import User
     from espace.establishments.models import Establishment
+    from espace.portfolio.models import Contract, ImportRun
+    from espace.portfolio.selectors import dashboard_for
 
     call_command("load_demo")
     call_command("load_demo")  # idempotent
     assert Establishment.objects.count() == 12
+    # The demo portfolio: the OPH's loans, read from the stored summary, unchanged the second time.
+    oph = Establishment.objects.get(client_number="287576")
+    assert Contract.objects.filter(borrower=oph).count() == 60
+    assert dashboard_for(oph).lines >= 140
+    assert ImportRun.objects.first().counts["contracts"]["unchanged"] == 63
     assert User.objects.filter(username="pdurand").count() == 1
     assert client.post("/connexion/", {"username": "pdurand", "password": "Fonds-Epargne-2026"}).status_code == 302
     staff = Client()

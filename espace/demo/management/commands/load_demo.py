@@ -3,6 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from espace.demo.data import DEMO_PASSWORD, DEMO_RECOVERY_CODES, demo_load
+from espace.portfolio.importer import PORTFOLIO_DEMO_DIR
+from espace.portfolio.services import portfolio_import
 
 
 class Command(BaseCommand):
@@ -10,12 +12,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         summary = demo_load()
+        run = portfolio_import(directory=PORTFOLIO_DEMO_DIR)
+        counts = run.counts.get("contracts", {})
+        self.stdout.write(
+            f"Encours de démonstration ({PORTFOLIO_DEMO_DIR.name}) : {run.get_status_display()}, "
+            f"{sum(counts.values()) if counts else 0} contrats lus."
+        )
         self.stdout.write(f"{summary.establishments} établissements de démonstration.")
         self.stdout.write(f"Comptes (mot de passe {DEMO_PASSWORD}) :")
         for username, establishment, status in summary.users:
             self.stdout.write(f"  {username:<10} {status:<26} {establishment}")
         self.stdout.write("Équipes du prêteur (back-office /back-office/, même mot de passe) :")
-        self.stdout.write("  assistance rôle Assistance ; staff superutilisateur (/gestion/ aussi)")
+        self.stdout.write("  assistance rôle Assistance ; charge rôle Chargé de prêts (direction Île-de-France) ;")
+        self.stdout.write("  donnees rôle Gestionnaire de données ; staff superutilisateur (/gestion/ aussi)")
         self.stdout.write(f"  second facteur de démonstration : codes de secours {', '.join(DEMO_RECOVERY_CODES)}")
         self.stdout.write(
             "Inscription CAS 1 (premier utilisateur, numéros encore libres ; les 0 initiaux sont acceptés) :"
