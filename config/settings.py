@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "espace.support",
     "espace.simulators",
     "espace.portfolio",
+    "espace.loan_requests",
     "espace.backoffice",
     "espace.demo",
 ]

@@ -13,11 +13,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.backoffice.roles import STAFF_ROLES
+from espace.loan_requests.models import LoanRequest
 from espace.portfolio.models import DisbursementChangeRequest
 from espace.simulators.models import Simulation
 from tests.accounts.factories import UserFactory
 from tests.establishments.factories import EstablishmentFactory
 from tests.letters.factories import LetterFactory
+from tests.loan_requests.factories import LoanRequestFactory
 from tests.portfolio.factories import (
     DisbursementChangeFactory,
     GuaranteedDebtStatementFactory,
@@ -30,6 +32,8 @@ from tests.support.factories import ContactRequestFactory
 
 PUBLIC = "public"
 CLIENT = "client"  # any active user of an establishment
+EDIT = (Permission.CREATE_LOAN_REQUESTS, Permission.VALIDATE_LOAN_REQUESTS)
+READ = (*EDIT, Permission.VIEW_DOSSIERS)
 
 ACCESS: dict[str, object] = {
     "accounts:public_home": PUBLIC,
@@ -100,6 +104,22 @@ ACCESS: dict[str, object] = {
     "portfolio:statement_download": Permission.VIEW_PORTFOLIO,
     "portfolio:disbursements": Permission.MANAGE_DISBURSEMENTS,
     "portfolio:disbursement_change": Permission.MANAGE_DISBURSEMENTS,
+    "loan_requests:list": READ,
+    "loan_requests:export": READ,
+    "loan_requests:detail": READ,
+    "loan_requests:file": READ,
+    "loan_requests:new": EDIT,
+    "loan_requests:summary": EDIT,
+    "loan_requests:step": EDIT,
+    "loan_requests:line_edit": EDIT,
+    "loan_requests:line_delete": EDIT,
+    "loan_requests:dwelling_delete": EDIT,
+    "loan_requests:file_delete": EDIT,
+    "loan_requests:submit": EDIT,
+    "loan_requests:delete": EDIT,
+    "loan_requests:complement": EDIT,
+    "loan_requests:message": EDIT,
+    "loan_requests:send": Permission.VALIDATE_LOAN_REQUESTS,
     "backoffice:login": PUBLIC,
     "backoffice:otp": PUBLIC,
     "backoffice:enroll": PUBLIC,
@@ -128,6 +148,15 @@ STAFF_ACCESS: dict[str, str | None] = {
     "backoffice:disbursement": "review_loan_requests",
     "backoffice:imports": "manage_registry",
     "backoffice:import": "manage_registry",
+    "backoffice:dossiers": "review_loan_requests",
+    "backoffice:dossier": "review_loan_requests",
+    "backoffice:dossier_take": "review_loan_requests",
+    "backoffice:dossier_documents": "review_loan_requests",
+    "backoffice:dossier_status": "review_loan_requests",
+    "backoffice:dossier_offer": "review_loan_requests",
+    "backoffice:dossier_contract": "review_loan_requests",
+    "backoffice:dossier_message": "review_loan_requests",
+    "backoffice:dossier_file": "review_loan_requests",
 }
 POST_ONLY = {
     "members:activate",
@@ -144,6 +173,20 @@ POST_ONLY = {
     "simulators:save",
     "simulators:delete",
     "portfolio:statement_create",
+    "loan_requests:line_delete",
+    "loan_requests:dwelling_delete",
+    "loan_requests:file_delete",
+    "loan_requests:submit",
+    "loan_requests:delete",
+    "loan_requests:complement",
+    "loan_requests:message",
+    "loan_requests:send",
+    "backoffice:dossier_take",
+    "backoffice:dossier_documents",
+    "backoffice:dossier_status",
+    "backoffice:dossier_offer",
+    "backoffice:dossier_contract",
+    "backoffice:dossier_message",
 }
 
 # The object a URL's public_id names (default: a member of the establishment).
@@ -154,7 +197,15 @@ OBJECT_OF = {
     "portfolio:line_pdf": "line",
     "portfolio:disbursement_change": "line",
     "portfolio:statement_download": "statement",
+    "loan_requests:complement": "dossier",
+    "loan_requests:message": "dossier",
 }
+# Loan request URLs name a draft of the member's establishment unless said above.
+for _name in ACCESS:
+    if _name.startswith("loan_requests:"):
+        OBJECT_OF.setdefault(_name, "draft")
+# Parameters a URL takes besides public_id, per URL.
+URL_VALUES_OF = {"loan_requests:step": {"slug": "operation"}, "loan_requests:export": {"fmt": "xlsx"}}
 # Values for the URLs' other parameters.
 URL_VALUES = {"fmt": "xlsx", "kind": "loan", "code": "plus", "slug": "inscription"}
 
@@ -184,10 +235,24 @@ PROFILES = ["anonymous", "no_permission", *[p.value for p in Permission], "staff
 def _url(name: str, member) -> str:
     """The URL of `name` for objects of `member`'s establishment."""
     pattern = dict(named_urls())[name]
-    kwargs = {key: URL_VALUES[key] for key in pattern.pattern.converters if key in URL_VALUES}
+    values = {**URL_VALUES, **URL_VALUES_OF.get(name, {})}
+    kwargs = {key: values[key] for key in pattern.pattern.converters if key in values}
     if "public_id" in pattern.pattern.converters:
-        kwargs["public_id"] = _object(name, member).public_id
+        found = _object(name, member)
+        kwargs["public_id"] = found.public_id
+        if isinstance(found, LoanRequest):
+            for key, value in _request_parts(found).items():
+                if key in pattern.pattern.converters:
+                    kwargs[key] = value
     return reverse(name, kwargs=kwargs)
+
+
+def _request_parts(loan_request):
+    return {
+        "line_id": loan_request.lines.first().pk,
+        "dwelling_id": loan_request.dwellings.first().pk,
+        "file_id": loan_request.files.first().public_id,
+    }
 
 
 def _object(name: str, member):
@@ -201,6 +266,8 @@ def _object(name: str, member):
         return line
     if kind == "statement":
         return GuaranteedDebtStatementFactory(guarantor=member.establishment)
+    if kind in {"draft", "dossier"}:
+        return LoanRequestFactory(establishment=member.establishment, complete=True, sent=kind == "dossier")
     return member
 
 
@@ -211,6 +278,8 @@ def _expected(rule: object, profile: str) -> str:
         return "forbidden"
     if rule == CLIENT:
         return "allowed"
+    if isinstance(rule, tuple):
+        return "allowed" if profile in {str(p) for p in rule} else "forbidden"
     return "allowed" if profile == str(rule) else "forbidden"
 
 
@@ -236,7 +305,8 @@ def test_matrix(client, name, profile):
     elif expected == "forbidden":
         assert response.status_code == 403, response
     else:
-        assert response.status_code in {200, 302}, response
+        # Past the permission check; a POST-only action may refuse the (meaningless) data with a 400.
+        assert response.status_code in ({200, 302, 400} if name in POST_ONLY else {200, 302}), response
         assert not response.get("Location", "").startswith("/connexion/")
 
 
@@ -255,6 +325,10 @@ def test_other_establishment_administrator_gets_404(client, name):
         1 if OBJECT_OF.get(name) == "simulation" else 0
     )
     assert not DisbursementChangeRequest.objects.exists()
+    if OBJECT_OF.get(name) in {"draft", "dossier"}:
+        unchanged = LoanRequest.objects.get(establishment=member.establishment)
+        assert unchanged.status == ("sent" if OBJECT_OF[name] == "dossier" else "draft")
+        assert not unchanged.messages.exists() and unchanged.lines.count() == 1
 
 
 def blank_pdf() -> bytes:
@@ -283,6 +357,7 @@ def _staff_objects():
         "contact": contact,
         "change": change,
         "import": ImportRunFactory(),
+        "dossier": LoanRequestFactory(establishment=establishment, sent=True),
     }
 
 
@@ -299,8 +374,11 @@ def _staff_url(name: str, objects) -> str:
         "contact_attachment": "contact",
         "disbursement": "change",
         "import": "import",
-    }.get(name.split(":")[1], "user")
-    return reverse(name, kwargs={"public_id": objects[kind].public_id})
+    }.get(name.split(":")[1], "dossier" if name.startswith("backoffice:dossier") else "user")
+    kwargs = {"public_id": objects[kind].public_id}
+    if "file_id" in pattern.pattern.converters:
+        kwargs["file_id"] = objects[kind].files.first().public_id
+    return reverse(name, kwargs=kwargs)
 
 
 STAFF_PROFILES = [
@@ -329,7 +407,10 @@ def test_backoffice_matrix(client, staff_factory, name, profile):
     elif profile == "staff_no_role":
         verified_login(client, staff_factory(None))
     elif profile != "anonymous":
-        verified_login(client, staff_factory(profile))
+        staff = staff_factory(profile)
+        staff.regional_office = objects["dossier"].regional_office  # a loan officer sees their office's dossiers
+        staff.save()
+        verified_login(client, staff)
     url = _staff_url(name, objects)
     response = client.post(url, {"reason": "test", "body": "x"}) if name in POST_ONLY else client.get(url)
     if profile in {"anonymous", "staff_unverified"}:
@@ -340,7 +421,7 @@ def test_backoffice_matrix(client, staff_factory, name, profile):
     ):
         assert response.status_code == 403
     else:
-        assert response.status_code in {200, 302}
+        assert response.status_code in ({200, 302, 400} if name in POST_ONLY else {200, 302})
         assert not response.get("Location", "").startswith("/back-office/connexion/")
 
 

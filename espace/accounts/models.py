@@ -81,6 +81,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="users",
         verbose_name=_("établissement"),
     )
+    # Staff only: the regional office whose dossiers a loan officer instructs.
+    regional_office = models.ForeignKey(
+        "establishments.RegionalOffice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("direction régionale (équipes du prêteur)"),
+    )
     status = models.CharField(_("statut"), max_length=32, choices=UserStatus.choices, default=UserStatus.ACTIVE)
     perm_create_loan_requests = models.BooleanField(_("Création de demandes de prêts"), default=False)
     perm_validate_loan_requests = models.BooleanField(_("Validation de demandes de prêts"), default=False)

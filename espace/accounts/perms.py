@@ -31,17 +31,19 @@ def client_required(view: View) -> View:
     return wrapper
 
 
-def permission_required(permission: Permission) -> Callable[[View], View]:
+def permission_required(*permissions: Permission) -> Callable[[View], View]:
+    """The user holds the permission (or one of them, when several are given)."""
+
     def decorator(view: View) -> View:
         @client_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
-            if not isinstance(user, User) or not user.has_permission(permission):
+            if not isinstance(user, User) or not any(user.has_permission(p) for p in permissions):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapper.required_permission = permission  # type: ignore[attr-defined]
+        wrapper.required_permission = permissions[0] if len(permissions) == 1 else permissions  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

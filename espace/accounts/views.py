@@ -72,8 +72,18 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 # One entry per service of the client space; `url` is None while the service is not built yet.
 SERVICES = [
-    (Permission.CREATE_LOAN_REQUESTS, "Demandes de prêt", "Saisir et transmettre vos demandes de prêt en ligne.", None),
-    (Permission.VIEW_DOSSIERS, "Dossiers", "Suivre vos dossiers en cours d'instruction.", None),
+    (
+        (Permission.CREATE_LOAN_REQUESTS, Permission.VALIDATE_LOAN_REQUESTS),
+        "Demandes de prêt",
+        "Saisir et transmettre vos demandes de prêt en ligne.",
+        reverse_lazy("loan_requests:list"),
+    ),
+    (
+        Permission.VIEW_DOSSIERS,
+        "Dossiers",
+        "Suivre vos dossiers en cours d'instruction.",
+        reverse_lazy("loan_requests:list"),
+    ),
     (
         Permission.VIEW_PORTFOLIO,
         "Encours et échéances",
@@ -102,8 +112,8 @@ def home(request: ClientRequest) -> HttpResponse:
     user = request.user
     services = [
         {"label": label, "description": description, "url": url}
-        for permission, label, description, url in SERVICES
-        if user.has_permission(permission)
+        for permissions, label, description, url in SERVICES
+        if any(user.has_permission(p) for p in (permissions if isinstance(permissions, tuple) else (permissions,)))
     ]
     context = {
         "services": services,

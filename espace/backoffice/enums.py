@@ -12,6 +12,7 @@ class StaffPermission(models.TextChoices):
     ANSWER_CONTACT_REQUESTS = "answer_contact_requests", "Répondre aux demandes de contact"
     REVIEW_LOAN_REQUESTS = "review_loan_requests", "Instruire les demandes de prêt"
     MANAGE_REGISTRY = "manage_registry", "Charger le référentiel clients et le portefeuille"
+    REVIEW_ALL_OFFICES = "review_all_offices", "Instruire les dossiers de toutes les directions régionales"
 
     @property
     def perm(self) -> str:

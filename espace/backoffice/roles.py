@@ -26,6 +26,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[tuple[str, str], list[str]]] = {
     "Gestionnaire de données": {
         ("products", "indexrate"): ["view", "add", "change", "delete"],
         ("products", "product"): ["view", "add", "change"],
+        ("loan_requests", "requireddocument"): ["view", "add", "change"],
     },
 }
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from espace.backoffice import views, views_auth, views_portfolio
+from espace.backoffice import views, views_auth, views_dossiers, views_portfolio
 
 app_name = "backoffice"
 
@@ -24,6 +24,15 @@ urlpatterns = [
     path("courriers/<uuid:public_id>/retourne/", views.letter_returned, name="letter_returned"),
     path("versements/", views_portfolio.disbursement_queue, name="disbursements"),
     path("versements/<uuid:public_id>/", views_portfolio.disbursement_decide, name="disbursement"),
+    path("dossiers/", views_dossiers.dossier_queue, name="dossiers"),
+    path("dossiers/<uuid:public_id>/", views_dossiers.dossier_detail, name="dossier"),
+    path("dossiers/<uuid:public_id>/prendre/", views_dossiers.dossier_take, name="dossier_take"),
+    path("dossiers/<uuid:public_id>/documents/", views_dossiers.dossier_documents, name="dossier_documents"),
+    path("dossiers/<uuid:public_id>/statut/", views_dossiers.dossier_status, name="dossier_status"),
+    path("dossiers/<uuid:public_id>/offre/", views_dossiers.dossier_offer, name="dossier_offer"),
+    path("dossiers/<uuid:public_id>/contrat/", views_dossiers.dossier_contract, name="dossier_contract"),
+    path("dossiers/<uuid:public_id>/message/", views_dossiers.dossier_message, name="dossier_message"),
+    path("dossiers/<uuid:public_id>/fichiers/<uuid:file_id>/", views_dossiers.dossier_file, name="dossier_file"),
     path("imports/", views_portfolio.import_runs, name="imports"),
     path("imports/<uuid:public_id>/", views_portfolio.import_run, name="import"),
     path("demandes/", views.contact_list, name="contacts"),

@@ -59,6 +59,9 @@ class Establishment(TimeStampedModel):
         related_name="establishments",
     )
     is_active = models.BooleanField(_("actif"), default=True)
+    # Set by the establishment's administrator: a loan request is sent by a validator who is not
+    # its author (« quatre yeux »).
+    loan_requests_four_eyes = models.BooleanField(_("envoi par un autre validateur que l'auteur"), default=False)
 
     class Meta:
         ordering = ["legal_name"]

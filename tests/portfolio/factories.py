@@ -15,7 +15,7 @@ from espace.core import clock
 from espace.establishments.models import Establishment
 from espace.finance import Periodicity, Profile, Revision
 from espace.finance.dates import add_months
-from espace.portfolio.engine import line_figures, line_schedule
+from espace.portfolio.contracts import line_rows_write
 from espace.portfolio.enums import (
     DisbursementStatus,
     GuarantorKind,
@@ -32,7 +32,6 @@ from espace.portfolio.models import (
     GuaranteedDebtStatement,
     ImportRun,
     PlannedDisbursement,
-    ScheduleRow,
 )
 from espace.products.enums import RateIndex
 from espace.products.models import Product
@@ -53,32 +52,7 @@ class ContractFactory(factory.django.DjangoModelFactory):
 def line_compute(line: FinancingLine, *, on: date) -> FinancingLine:
     """Write the engine's rows for `line` and the figures as of `on` (what the import does)."""
     line.refresh_from_db()  # typed values (Decimal, date) whatever the factory was given
-    computed = line_schedule(line, livret_a_history())
-    line.rows.all().delete()
-    ScheduleRow.objects.bulk_create(
-        ScheduleRow(
-            line=line,
-            number=row.number,
-            due_date=row.due_date,
-            rate=row.rate,
-            instalment=row.instalment,
-            interest=row.interest,
-            capital=row.capital,
-            outstanding_after=row.outstanding_after,
-            deferred_interest=row.deferred_interest,
-            paid=row.due_date <= on,
-        )
-        for row in computed.rows
-    )
-    figures = line_figures(principal=line.principal, rows=computed.rows, on=on, first_due=line.first_due)
-    line.figures_on = on
-    line.outstanding = figures.outstanding
-    line.maturity_date = figures.maturity_date
-    line.next_due_date = figures.next_due_date
-    line.next_instalment = figures.next_instalment
-    line.status = figures.status
-    line.save()
-    return line
+    return line_rows_write(line, livret_a_history(), on=on)
 
 
 class LineFactory(factory.django.DjangoModelFactory):
@@ -286,32 +260,9 @@ def _product(code: str) -> Product:
 
 def build_schedule(line: FinancingLine, create: bool, extracted: object, **kwargs: object) -> None:
     """The line's rows through the engine, `paid` up to `figures_on`, and its figures as of that day."""
-    if not create:
-        return
-    rows = line_schedule(line, livret_a_history()).rows
-    ScheduleRow.objects.bulk_create(
-        ScheduleRow(
-            line=line,
-            number=row.number,
-            due_date=row.due_date,
-            rate=row.rate,
-            instalment=row.instalment,
-            interest=row.interest,
-            capital=row.capital,
-            outstanding_after=row.outstanding_after,
-            deferred_interest=row.deferred_interest,
-            paid=row.due_date <= line.figures_on,
-        )
-        for row in rows
-    )
-    figures = line_figures(principal=line.principal, rows=rows, on=line.figures_on, first_due=line.first_due)
-    line.schedule_source = ScheduleSource.ENGINE
-    line.outstanding = figures.outstanding
-    line.maturity_date = figures.maturity_date
-    line.next_due_date = figures.next_due_date
-    line.next_instalment = figures.next_instalment
-    line.status = figures.status
-    line.save()
+    if create:
+        line.schedule_source = ScheduleSource.ENGINE
+        line_rows_write(line, livret_a_history(), on=line.figures_on)
 
 
 class FinancingLineFactory(factory.django.DjangoModelFactory):

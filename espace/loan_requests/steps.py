@@ -1,0 +1,280 @@
+"""The steps of a request and what each still misses (the step indicator and the summary page).
+
+A step is complete once its mandatory data are there (DOMAIN.md); the summary lists what is
+missing with a link to the step. Sending requires every step complete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from espace.core import clock
+from espace.core.formats import euros
+from espace.core.uploads import ScanStatus
+from espace.finance import FinanceInputError, Prefinancing, PrefinancingMode, Schedule, Terms, schedule
+from espace.finance.dates import add_months
+from espace.finance.enums import Periodicity, Profile, Revision
+from espace.finance.rates import RateHistory
+from espace.loan_requests.enums import FileKind, RequestKind
+from espace.loan_requests.models import DossierFile, LoanRequest, RequestLine, RequiredDocument
+from espace.products.selectors import livret_a_history, product_rate
+
+HOUSING_STEPS = [
+    ("operation", _("Opération")),
+    ("logements", _("Logements")),
+    ("plan", _("Plan de financement")),
+    ("lignes", _("Lignes de prêt")),
+    ("garanties", _("Garanties")),
+    ("commentaire", _("Commentaire")),
+    ("documents", _("Documents")),
+]
+LOCAL_STEPS = [
+    ("projet", _("Projet")),
+    ("financement", _("Montant et caractéristiques")),
+    ("documents", _("Documents")),
+]
+PERIODS_PER_YEAR = {"annual": 1, "semiannual": 2, "quarterly": 4, "monthly": 12}
+
+
+def steps_of(request: LoanRequest) -> list[tuple[str, str]]:
+    return HOUSING_STEPS if request.kind == RequestKind.HOUSING else LOCAL_STEPS
+
+
+@dataclass
+class StepState:
+    slug: str
+    label: str
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def required_documents(request: LoanRequest) -> list[RequiredDocument]:
+    """The documents this request must carry, for its kind, its lines' products and its nature."""
+    products = {line.product.code for line in request.lines.all()}
+    documents = []
+    for document in RequiredDocument.objects.filter(kind=request.kind, active=True):
+        if document.products and not products & set(document.products):
+            continue
+        if document.natures and request.nature not in document.natures:
+            continue
+        documents.append(document)
+    return documents
+
+
+def required_files(request: LoanRequest) -> QuerySet[DossierFile]:
+    return request.files.filter(kind=FileKind.REQUIRED).exclude(scan=ScanStatus.INFECTED)
+
+
+def financing_balance(request: LoanRequest) -> tuple[Decimal, Decimal]:
+    """(cost price, resources): the plan balances when they are equal."""
+    cost = sum(
+        (value or Decimal(0) for value in (request.land_cost, request.building_cost, request.fees_cost)), Decimal(0)
+    )
+    loans = sum((line.amount for line in request.lines.all()), Decimal(0))
+    resources = loans + sum(
+        (
+            value or Decimal(0)
+            for value in (
+                request.subsidies_state,
+                request.subsidies_local,
+                request.subsidies_other,
+                request.own_funds,
+                request.other_loans,
+            )
+        ),
+        Decimal(0),
+    )
+    return cost, resources
+
+
+def _operation(request: LoanRequest) -> list[str]:
+    missing = []
+    for name, label in (
+        ("name", _("le nom de l'opération")),
+        ("nature", _("la nature de l'opération")),
+        ("address", _("l'adresse")),
+        ("postal_code", _("le code postal")),
+        ("commune", _("la commune")),
+        ("insee_code", _("le code INSEE")),
+        ("zone", _("la zone")),
+    ):
+        if not getattr(request, name):
+            missing.append(label)
+    return missing
+
+
+def _plan(request: LoanRequest) -> list[str]:
+    missing = [
+        label
+        for name, label in (
+            ("land_cost", _("la charge foncière")),
+            ("building_cost", _("le coût du bâtiment")),
+            ("fees_cost", _("les honoraires et frais")),
+            ("own_funds", _("les fonds propres (0 s'il n'y en a pas)")),
+        )
+        if getattr(request, name) is None
+    ]
+    if missing:
+        return missing
+    cost, resources = financing_balance(request)
+    if cost != resources:
+        return [
+            _("un plan équilibré : le prix de revient est de %(cost)s, les financements de %(resources)s")
+            % {"cost": euros(cost), "resources": euros(resources)}
+        ]
+    return []
+
+
+def _lines(request: LoanRequest) -> list[str]:
+    lines = list(request.lines.all())
+    if not lines:
+        return [_("au moins une ligne de prêt")]
+    history = livret_a_history()
+    missing = []
+    for index, line in enumerate(lines, start=1):
+        try:
+            line_schedules(line, history)
+        except FinanceInputError:
+            missing.append(_("des caractéristiques valides pour la ligne %(n)s") % {"n": index})
+    return missing
+
+
+def _guarantees(request: LoanRequest) -> list[str]:
+    if not request.lines.exists():
+        return [_("des lignes de prêt à garantir (étape « Lignes de prêt »)")]
+    missing = []
+    for index, line in enumerate(request.lines.all(), start=1):
+        total = sum((guarantee.share_percent for guarantee in line.guarantees.all()), Decimal(0))
+        if total != 100:
+            missing.append(
+                _("des garanties à 100 %% pour la ligne %(n)s %(product)s (aujourd'hui %(total)s %%)")
+                % {"n": index, "product": line.product.name, "total": f"{total.normalize():f}".replace(".", ",")}
+            )
+    return missing
+
+
+def _documents(request: LoanRequest) -> list[str]:
+    present = set(required_files(request).values_list("required_document_id", flat=True))
+    return [document.label for document in required_documents(request) if document.pk not in present]
+
+
+def _local_project(request: LoanRequest) -> list[str]:
+    return [
+        label
+        for name, label in (("name", _("le nom du projet")), ("description", _("la description du projet")))
+        if not getattr(request, name)
+    ]
+
+
+def _local_financing(request: LoanRequest) -> list[str]:
+    missing = []
+    if request.requested_amount is None:
+        missing.append(_("le montant demandé"))
+    if request.requested_years is None:
+        missing.append(_("la durée souhaitée"))
+    if request.lines.exists():
+        missing += _lines(request)
+        if request.lines.filter(guarantees__isnull=False).exists():  # optional; when given, 100 %
+            missing += _guarantees(request)
+    return missing
+
+
+CHECKS = {
+    "operation": _operation,
+    "logements": lambda request: [] if request.dwellings.exists() else [_("au moins une ligne de logements")],
+    "plan": _plan,
+    "lignes": _lines,
+    "garanties": _guarantees,
+    "commentaire": lambda request: [],
+    "documents": _documents,
+    "projet": _local_project,
+    "financement": _local_financing,
+}
+
+
+def steps_state(request: LoanRequest) -> list[StepState]:
+    return [StepState(slug, str(label), CHECKS[slug](request)) for slug, label in steps_of(request)]
+
+
+def is_complete(request: LoanRequest) -> bool:
+    return all(state.complete for state in steps_state(request))
+
+
+# Simulated schedules of a request line (what the borrower would repay under today's Livret A).
+
+
+def simulated_first_due(line: RequestLine, *, today: date | None = None) -> date:
+    """First instalment if the contract were signed next month: after the pre-financing, one period later."""
+    today = today or clock.today()
+    start = add_months(date(today.year, today.month, 1), 1)
+    return add_months(start, (line.prefinancing_months or 0) + 12 // PERIODS_PER_YEAR[line.periodicity])
+
+
+def _terms(line: RequestLine, *, principal: Decimal, years: int, history: RateHistory, first_due: date) -> Terms:
+    prefinancing = (
+        Prefinancing(line.prefinancing_months, PrefinancingMode(line.prefinancing_mode))
+        if line.prefinancing_months
+        else None
+    )
+    return Terms(
+        principal=principal,
+        periodicity=Periodicity(line.periodicity),
+        duration_years=years,
+        first_due=first_due,
+        profile=Profile(line.profile),
+        rate=product_rate(line.product, history=history, revision=Revision(line.revision)),
+        progression=line.progression,
+        prefinancing=prefinancing,
+    )
+
+
+def line_schedules(line: RequestLine, history: RateHistory) -> list[tuple[str, Schedule]]:
+    """The building part's schedule, and the land part's over its own duration when there is one."""
+    first_due = simulated_first_due(line)
+    parts = [
+        (
+            _("Part bâtiment") if line.land_amount else _("Prêt"),
+            schedule(
+                _terms(
+                    line,
+                    principal=line.building_amount,
+                    years=line.duration_years,
+                    history=history,
+                    first_due=first_due,
+                )
+            ),
+        )
+    ]
+    if line.land_amount and line.land_duration_years:
+        parts.append(
+            (
+                _("Part foncière"),
+                schedule(
+                    _terms(
+                        line,
+                        principal=line.land_amount,
+                        years=line.land_duration_years,
+                        history=history,
+                        first_due=first_due,
+                    )
+                ),
+            )
+        )
+    return parts
+
+
+def schedule_parts(line: RequestLine, history: RateHistory) -> list[dict[str, object]]:
+    """For the pages: each part's label, schedule and first instalment (after pre-financing)."""
+    parts = []
+    for label, computed in line_schedules(line, history):
+        first = next((row.instalment for row in computed.rows if row.number >= 1), Decimal(0))
+        parts.append({"label": label, "schedule": computed, "first": first})
+    return parts
