@@ -80,6 +80,7 @@ ACCESS: dict[str, object] = {
     "members:deactivate": Permission.ADMINISTER_USERS,
     "members:reactivate": Permission.ADMINISTER_USERS,
     "members:journal": Permission.ADMINISTER_USERS,
+    "members:settings": Permission.ADMINISTER_USERS,
     "products:list": PUBLIC,
     "products:detail": PUBLIC,
     "simulators:index": PUBLIC,

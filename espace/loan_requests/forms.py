@@ -18,6 +18,7 @@ from espace.loan_requests.models import DocumentRequest, LoanRequest, RequestLin
 from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS, Sector
 from espace.products.models import Product
 from espace.products.rules import check_against_product
+from espace.simulators.models import Simulation
 
 REQUIRED = {"required": "Ce champ est obligatoire."}
 MAX_AMOUNT = Decimal("999999999.99")
@@ -378,10 +379,28 @@ class GuaranteesForm(forms.Form):
 class CommentForm(forms.ModelForm):
     class Meta:
         model = LoanRequest
-        fields = ["comment"]
-        widgets = {"comment": forms.Textarea(attrs={"rows": 6, "class": "form-control"})}
-        labels = {"comment": "Commentaire pour votre direction régionale (facultatif)"}
-        error_messages = {"comment": {"max_length": "4 000 caractères au plus."}}
+        fields = ["comment", "simulation"]
+        widgets = {
+            "comment": forms.Textarea(attrs={"rows": 6, "class": "form-control"}),
+            "simulation": forms.Select(attrs={"class": "form-select"}),
+        }
+        labels = {
+            "comment": "Commentaire pour votre direction régionale (facultatif)",
+            "simulation": "Joindre une simulation enregistrée (facultatif)",
+        }
+        help_texts = {
+            "simulation": "Les simulations enregistrées dans « Outils et simulateurs » par votre établissement."
+        }
+        error_messages = {
+            "comment": {"max_length": "4 000 caractères au plus."},
+            "simulation": {"invalid_choice": "Choisissez une simulation de la liste."},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["simulation"]
+        field.queryset = Simulation.objects.filter(establishment=self.instance.establishment)  # type: ignore[attr-defined]
+        field.empty_label = "Aucune"  # type: ignore[attr-defined]
 
 
 class UploadForm(forms.Form):

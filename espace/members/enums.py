@@ -8,3 +8,4 @@ class AuditAction(models.TextChoices):
     MEMBER_DEACTIVATED = "member_deactivated", _("Utilisateur désactivé")
     MEMBER_REACTIVATED = "member_reactivated", _("Utilisateur réactivé")
     VALIDATION_REMINDER_SENT = "validation_reminder_sent", _("Rappel de validation envoyé")
+    SETTINGS_CHANGED = "establishment_settings_changed", _("Paramètres de l'établissement modifiés")

@@ -43,3 +43,10 @@ class JournalFilterForm(forms.Form):
         error_messages={"invalid_choice": "Action inconnue."},
     )
     q = forms.CharField(label="Utilisateur (identifiant ou nom)", max_length=100, required=False)
+
+
+class SettingsForm(forms.Form):
+    loan_requests_four_eyes = forms.BooleanField(
+        label="Une demande de prêt est envoyée par un autre validateur que son auteur (règle des « quatre yeux »)",
+        required=False,
+    )

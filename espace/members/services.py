@@ -211,3 +211,26 @@ def members_remind_pending() -> int:
 def member_card_path(member: User) -> str:
     """The administrator's link to a member's « fiche d'identité » (in e-mails)."""
     return reverse("members:card", kwargs={"public_id": member.public_id})
+
+
+@transaction.atomic
+def establishment_settings_update(
+    *, admin: User, loan_requests_four_eyes: bool, request: HttpRequest | None = None
+) -> None:
+    """« Paramètres »: the establishment's rules its administrator sets (four eyes on sending)."""
+    current = admin.establishment
+    if not admin.is_establishment_admin or current is None:
+        raise PermissionDenied
+    establishment = type(current).objects.select_for_update().get(pk=current.pk)
+    if establishment.loan_requests_four_eyes == loan_requests_four_eyes:
+        return
+    establishment.loan_requests_four_eyes = loan_requests_four_eyes
+    establishment.save(update_fields=["loan_requests_four_eyes", "updated_at"])
+    audit_record(
+        action=AuditAction.SETTINGS_CHANGED,
+        actor=admin,
+        target=establishment,
+        establishment=establishment,
+        request=request,
+        details={"loan_requests_four_eyes": loan_requests_four_eyes},
+    )

@@ -11,4 +11,5 @@ urlpatterns = [
     path("utilisateurs/<uuid:public_id>/desactiver/", views.member_deactivate_view, name="deactivate"),
     path("utilisateurs/<uuid:public_id>/reactiver/", views.member_reactivate_view, name="reactivate"),
     path("journal/", views.journal, name="journal"),
+    path("parametres/", views.establishment_settings, name="settings"),
 ]

@@ -16,9 +16,15 @@ from espace.accounts.models import User
 from espace.accounts.perms import permission_required
 from espace.accounts.selectors import establishment_admins
 from espace.core.exceptions import ApplicationError
-from espace.members.forms import DeactivateForm, JournalFilterForm, MemberFilterForm, PermissionsForm
+from espace.members.forms import DeactivateForm, JournalFilterForm, MemberFilterForm, PermissionsForm, SettingsForm
 from espace.members.selectors import journal_for, members_for
-from espace.members.services import member_activate, member_deactivate, member_reactivate, member_set_permissions
+from espace.members.services import (
+    establishment_settings_update,
+    member_activate,
+    member_deactivate,
+    member_reactivate,
+    member_set_permissions,
+)
 
 PAGE_SIZE = 25
 
@@ -166,3 +172,18 @@ def journal(request: ClientRequest) -> HttpResponse:
         {"form": form, "page": page, "query": query.urlencode()},
         status=400 if form.errors else 200,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.ADMINISTER_USERS)
+def establishment_settings(request: ClientRequest) -> HttpResponse:
+    """« Paramètres de l'établissement »: the rules the administrator sets for everyone."""
+    initial = {"loan_requests_four_eyes": request.establishment.loan_requests_four_eyes}
+    form = SettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        establishment_settings_update(
+            admin=request.user, loan_requests_four_eyes=form.cleaned_data["loan_requests_four_eyes"], request=request
+        )
+        messages.success(request, "Paramètres enregistrés.")
+        return redirect("members:settings")
+    return render(request, "members/settings.html", {"form": form})

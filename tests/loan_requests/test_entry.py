@@ -343,3 +343,35 @@ def test_list_filters_and_exports(client, clock):
     assert csv_text.startswith("\ufeffDossier;Nom;") and "Résidence des Lilas" in csv_text
     assert "Brouillon du Port" in csv_text and "Autre établissement" not in csv_text
     assert client.get(reverse("loan_requests:export", args=["pdf"])).status_code == 404
+
+
+def test_a_saved_simulation_is_attached_and_another_establishments_is_refused(client, clock):
+    from tests.simulators.factories import SimulationFactory
+
+    loan_request = LoanRequestFactory(complete=True)
+    client.force_login(loan_request.created_by)
+    own = SimulationFactory(author=loan_request.created_by, name="PLUS 40 ans")
+    foreign = SimulationFactory(name="Chez le voisin")
+    refused = client.post(step_url(loan_request, "commentaire"), {"comment": "", "simulation": foreign.pk})
+    assert refused.status_code == 400 and "Choisissez une simulation de la liste." in page(refused)
+    client.post(step_url(loan_request, "commentaire"), {"comment": "Opération prioritaire.", "simulation": own.pk})
+    loan_request.refresh_from_db()
+    assert loan_request.simulation == own and loan_request.comment == "Opération prioritaire."
+    summary = client.get(reverse("loan_requests:summary", kwargs={"public_id": loan_request.public_id}))
+    assert "« PLUS 40 ans »" in page(summary)
+
+
+def test_the_administrator_sets_four_eyes_and_it_is_audited(client, clock):
+    from espace.members.enums import AuditAction as MembersAction
+
+    admin = UserFactory(admin=True)
+    client.force_login(admin)
+    assert client.get(reverse("members:settings")).status_code == 200
+    client.post(reverse("members:settings"), {"loan_requests_four_eyes": "on"})
+    admin.establishment.refresh_from_db()
+    assert admin.establishment.loan_requests_four_eyes is True
+    assert AuditEvent.objects.filter(action=MembersAction.SETTINGS_CHANGED, establishment=admin.establishment).exists()
+    client.force_login(UserFactory(establishment=admin.establishment, permissions=VALIDATOR))
+    assert client.post(reverse("members:settings"), {}).status_code == 403
+    admin.establishment.refresh_from_db()
+    assert admin.establishment.loan_requests_four_eyes is True
