@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("espace.products.urls")),
     path("", include("espace.simulators.urls")),
     path("", include("espace.portfolio.urls")),
+    path("", include("espace.documents.urls")),
     path("back-office/", include("espace.backoffice.urls")),
     path("gestion/", admin.site.urls),
 ]

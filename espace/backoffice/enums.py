@@ -12,6 +12,10 @@ class StaffPermission(models.TextChoices):
     ANSWER_CONTACT_REQUESTS = "answer_contact_requests", "Répondre aux demandes de contact"
     REVIEW_LOAN_REQUESTS = "review_loan_requests", "Instruire les demandes de prêt"
     MANAGE_REGISTRY = "manage_registry", "Charger le référentiel clients et le portefeuille"
+    MANAGE_RESOURCES = (
+        "manage_resources",
+        "Gérer les ressources (modèles de délibération, formulaires, fiches produits)",
+    )
 
     @property
     def perm(self) -> str:

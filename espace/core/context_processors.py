@@ -20,6 +20,8 @@ SECTIONS = {
     ("simulators", "*"): "tools",
     ("products", "*"): "products",
     ("portfolio", "*"): "portfolio",
+    ("documents", "resources"): "home",
+    ("documents", "*"): "documents",
     ("support", "contact"): "contact",
     ("support", "contact_sent"): "contact",
     ("backoffice", "dashboard"): "establishments",
@@ -32,6 +34,11 @@ SECTIONS = {
     ("backoffice", "disbursement"): "disbursements",
     ("backoffice", "imports"): "imports",
     ("backoffice", "import"): "imports",
+    ("backoffice", "resources"): "resources",
+    ("backoffice", "deliberation_edit"): "resources",
+    ("backoffice", "deliberation_version"): "resources",
+    ("backoffice", "resource_new"): "resources",
+    ("backoffice", "resource"): "resources",
 }
 BACKOFFICE_NAMESPACES = {"backoffice"}
 
