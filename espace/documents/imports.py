@@ -19,15 +19,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import magic
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 
-from espace.core.uploads import InfectedFileError, ScanStatus
+from espace.core.uploads import ALLOWED_TYPES, ScanStatus, scan_status_for
 from espace.documents.enums import KIND_ALIASES, KINDS_NEEDING_A_LOAN, DocumentKind, Origin
 from espace.documents.models import Document
-from espace.documents.services import document_store, library_file_check
+from espace.documents.services import LIBRARY_REFUSED_TYPES, LIBRARY_TYPES_TEXT, document_store
 from espace.establishments.models import Establishment
 from espace.establishments.selectors import normalize_client_number
 from espace.portfolio.models import Contract, FinancingLine
@@ -173,33 +175,46 @@ def _import_row(directory: Path, row: dict[str, str]) -> str:
     contract, line = _loan(loan_number, establishment) if loan_number else (None, None)
     path = _inside(directory, row["file"])
     content = path.read_bytes()
-    try:
-        checked = library_file_check(SimpleUploadedFile(file_name, content))
-    except InfectedFileError as error:
-        logger.warning("import_documents: %s refused, virus %s", file_name, error.signature)
-        raise ValueError(f"fichier « {file_name} » refusé : virus détecté ({error.signature})") from error
-    except ValidationError as error:
-        raise ValueError(" ".join(error.messages)) from error
-    if checked.scan_status == ScanStatus.NOT_SCANNED:
-        # Without an antivirus (development only) the file could never be served: say so now.
-        raise ValueError(f"fichier « {file_name} » non analysé : antivirus non configuré (CLAMD_HOST)")
+    mime_type, scan_status = _file_check(content, file_name)
     try:
         document_store(
             establishment=establishment,
             kind=kind,
             title=title,
             issued_on=issued_on,
-            content=checked.content,
+            content=content,
             file_name=file_name,
-            mime_type=checked.mime_type,
+            mime_type=mime_type,
             contract=contract,
             line=line,
             loan_reference=loan_number,
             dossier_number=dossier_number,
             source_key=key,
             origin=Origin.IMPORTED,
-            scan_status=checked.scan_status,
+            scan_status=scan_status,
         )
     except (PermissionDenied, ValidationError) as error:
         raise ValueError(f"document refusé : {error}") from error
-    return checked.scan_status
+    return scan_status
+
+
+def _file_check(content: bytes, file_name: str) -> tuple[str, ScanStatus]:
+    """Size, antivirus, then type by content. The scan comes first so that an infected file is
+    reported as such whatever it claims to be; an archive has no place in a library."""
+    if len(content) > settings.UPLOAD_MAX_BYTES:
+        raise ValueError(
+            f"fichier « {file_name} » trop volumineux (plus de {filesizeformat(settings.UPLOAD_MAX_BYTES)})"
+        )
+    if not content:
+        raise ValueError(f"fichier « {file_name} » vide")
+    scan_status, signature = scan_status_for(content)
+    if scan_status == ScanStatus.INFECTED:
+        logger.warning("import_documents: %s refused, virus %s", file_name, signature)
+        raise ValueError(f"fichier « {file_name} » refusé : virus détecté ({signature})")
+    if scan_status == ScanStatus.NOT_SCANNED:
+        # Without an antivirus (development only) the file could never be served: say so now.
+        raise ValueError(f"fichier « {file_name} » non analysé : antivirus non configuré (CLAMD_HOST)")
+    mime_type = magic.from_buffer(content[:8192], mime=True)
+    if mime_type not in ALLOWED_TYPES or mime_type in LIBRARY_REFUSED_TYPES:
+        raise ValueError(f"fichier « {file_name} » refusé : type {mime_type} non accepté ({LIBRARY_TYPES_TEXT})")
+    return mime_type, scan_status

@@ -44,6 +44,7 @@ from espace.products.models import Product
 
 # Archives have no place in a library: a document is one file a person opens.
 LIBRARY_REFUSED_TYPES = {"application/zip"}
+LIBRARY_TYPES_TEXT = "PDF, images PNG ou JPEG, documents Word, Excel ou OpenDocument"
 MIME_TYPES = {
     DeliberationFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     DeliberationFormat.ODT: "application/vnd.oasis.opendocument.text",
@@ -56,7 +57,7 @@ def library_file_check(upload: UploadedFile) -> CheckedUpload:
     checked = upload_check(upload)
     if checked.mime_type in LIBRARY_REFUSED_TYPES:
         raise ValidationError(
-            f"Le fichier « {upload.name} » est une archive : déposez les documents un par un (PDF, Word, Excel, OpenDocument, image)."
+            f"Le fichier « {upload.name} » est une archive : déposez les documents un par un ({LIBRARY_TYPES_TEXT})."
         )
     return checked
 
