@@ -13,9 +13,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.backoffice.roles import STAFF_ROLES
+from espace.core.models import AuditEvent
 from espace.portfolio.models import DisbursementChangeRequest
 from espace.simulators.models import Simulation
 from tests.accounts.factories import UserFactory
+from tests.documents.factories import DocumentFactory, ResourceFactory
 from tests.establishments.factories import EstablishmentFactory
 from tests.letters.factories import LetterFactory
 from tests.portfolio.factories import (
@@ -100,6 +102,15 @@ ACCESS: dict[str, object] = {
     "portfolio:statement_download": Permission.VIEW_PORTFOLIO,
     "portfolio:disbursements": Permission.MANAGE_DISBURSEMENTS,
     "portfolio:disbursement_change": Permission.MANAGE_DISBURSEMENTS,
+    "documents:library": Permission.VIEW_DOCUMENTS,
+    "documents:download": Permission.VIEW_DOCUMENTS,
+    "documents:email": Permission.VIEW_DOCUMENTS,
+    "documents:deliberations": Permission.VIEW_DOCUMENTS,
+    "documents:deliberation_docx": Permission.VIEW_DOCUMENTS,
+    "documents:deliberation_odt": Permission.VIEW_DOCUMENTS,
+    "documents:deliberation_pdf": Permission.VIEW_DOCUMENTS,
+    "documents:resources": CLIENT,
+    "documents:resource_download": CLIENT,
     "backoffice:login": PUBLIC,
     "backoffice:otp": PUBLIC,
     "backoffice:enroll": PUBLIC,
@@ -128,6 +139,12 @@ STAFF_ACCESS: dict[str, str | None] = {
     "backoffice:disbursement": "review_loan_requests",
     "backoffice:imports": "manage_registry",
     "backoffice:import": "manage_registry",
+    "backoffice:resources": "manage_resources",
+    "backoffice:deliberation_edit": "manage_resources",
+    "backoffice:deliberation_version": "manage_resources",
+    "backoffice:resource_new": "manage_resources",
+    "backoffice:resource": "manage_resources",
+    "backoffice:resource_version": "manage_resources",
 }
 POST_ONLY = {
     "members:activate",
@@ -144,6 +161,7 @@ POST_ONLY = {
     "simulators:save",
     "simulators:delete",
     "portfolio:statement_create",
+    "documents:email",
 }
 
 # The object a URL's public_id names (default: a member of the establishment).
@@ -154,7 +172,15 @@ OBJECT_OF = {
     "portfolio:line_pdf": "line",
     "portfolio:disbursement_change": "line",
     "portfolio:statement_download": "statement",
+    "documents:download": "document",
+    "documents:email": "document",
+    "documents:deliberation_docx": "guaranteed_line",
+    "documents:deliberation_odt": "guaranteed_line",
+    "documents:deliberation_pdf": "guaranteed_line",
+    "documents:resource_download": "resource",
 }
+# Objects that are the same for every client (not an establishment's): no 404 for other establishments.
+SHARED_OBJECTS = {"documents:resource_download"}
 # Values for the URLs' other parameters.
 URL_VALUES = {"fmt": "xlsx", "kind": "loan", "code": "plus", "slug": "inscription"}
 
@@ -201,6 +227,14 @@ def _object(name: str, member):
         return line
     if kind == "statement":
         return GuaranteedDebtStatementFactory(guarantor=member.establishment)
+    if kind == "document":
+        return DocumentFactory(establishment=member.establishment)
+    if kind == "guaranteed_line":  # the establishment's loan, guaranteed by a commune
+        return LineFactory(
+            contract__borrower=member.establishment, guarantors=[(EstablishmentFactory(commune=True), "100")]
+        )
+    if kind == "resource":
+        return ResourceFactory()
     return member
 
 
@@ -241,7 +275,10 @@ def test_matrix(client, name, profile):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", [n for n in PROTECTED if "public_id" in dict(named_urls())[n].pattern.converters])
+@pytest.mark.parametrize(
+    "name",
+    [n for n in PROTECTED if "public_id" in dict(named_urls())[n].pattern.converters and n not in SHARED_OBJECTS],
+)
 def test_other_establishment_administrator_gets_404(client, name):
     member = UserFactory(status=UserStatus.AWAITING_ADMIN)
     outsider = UserFactory(admin=True)  # administrator of another establishment
@@ -255,6 +292,20 @@ def test_other_establishment_administrator_gets_404(client, name):
         1 if OBJECT_OF.get(name) == "simulation" else 0
     )
     assert not DisbursementChangeRequest.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="document").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["documents:deliberation_docx", "documents:deliberation_odt", "documents:deliberation_pdf"]
+)
+def test_a_guarantor_gets_deliberations_only_for_loans_it_guarantees(client, name):
+    commune = EstablishmentFactory(commune=True)
+    guaranteed = LineFactory(guarantors=[(commune, "50"), (None, "50")])
+    elsewhere = LineFactory(guarantors=[(EstablishmentFactory(commune=True), "100")])
+    client.force_login(UserFactory(establishment=commune, permissions=[Permission.VIEW_DOCUMENTS]))
+    assert client.get(reverse(name, kwargs={"public_id": guaranteed.public_id})).status_code == 200
+    assert client.get(reverse(name, kwargs={"public_id": elsewhere.public_id})).status_code == 404
 
 
 def blank_pdf() -> bytes:
@@ -283,13 +334,15 @@ def _staff_objects():
         "contact": contact,
         "change": change,
         "import": ImportRunFactory(),
+        "resource": ResourceFactory(),
     }
 
 
 def _staff_url(name: str, objects) -> str:
     pattern = dict(named_urls())[name]
+    numbers = {"number": 1} if "number" in pattern.pattern.converters else {}  # version 1 (data migration)
     if "public_id" not in pattern.pattern.converters:
-        return reverse(name)
+        return reverse(name, kwargs=numbers)
     kind = {
         "establishment": "establishment",
         "succession": "establishment",
@@ -299,8 +352,10 @@ def _staff_url(name: str, objects) -> str:
         "contact_attachment": "contact",
         "disbursement": "change",
         "import": "import",
+        "resource": "resource",
+        "resource_version": "resource",
     }.get(name.split(":")[1], "user")
-    return reverse(name, kwargs={"public_id": objects[kind].public_id})
+    return reverse(name, kwargs={"public_id": objects[kind].public_id, **numbers})
 
 
 STAFF_PROFILES = [
