@@ -201,3 +201,10 @@ def test_demo_data_loads_twice_and_its_accounts_work(client):
     assert response["Location"] == "/back-office/connexion/verification/"
     assert staff.post("/back-office/connexion/verification/", {"token": "demo0001"}).status_code == 302
     assert staff.get("/back-office/").status_code == 200
+    from espace.documents.models import Document, Resource
+
+    assert Document.objects.filter(establishment__client_number="287576").count() >= 1
+    assert Resource.objects.count() == 2  # a re-load adds nothing
+    reader = Client()
+    reader.force_login(User.objects.get(username="pdurand"))
+    assert "Bienvenue dans votre espace client" in reader.get("/documents/").content.decode()
