@@ -20,7 +20,6 @@ SECTIONS = {
     ("simulators", "*"): "tools",
     ("products", "*"): "products",
     ("portfolio", "*"): "portfolio",
-    ("documents", "resources"): "home",
     ("documents", "*"): "documents",
     ("support", "contact"): "contact",
     ("support", "contact_sent"): "contact",
