@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "espace.simulators",
     "espace.portfolio",
     "espace.loan_requests",
+    "espace.documents",
     "espace.backoffice",
     "espace.demo",
 ]
@@ -311,6 +312,10 @@ else:
 EMAIL_RETRY_BASE_DELAY = timedelta(seconds=env_int("EMAIL_RETRY_BASE_SECONDS", 30))
 EMAIL_RETRY_MAX_DELAY = timedelta(hours=1)
 EMAIL_RETRY_MAX_ATTEMPTS = env_int("EMAIL_RETRY_MAX_ATTEMPTS", 30)  # about a day of back-off
+# « Recevoir par e-mail » (documents): attachments above this size are not sent (many mail servers
+# refuse them); each user may ask for so many sendings per hour.
+DOCUMENT_EMAIL_MAX_BYTES = env_int("DOCUMENT_EMAIL_MAX_MB", 10) * 1024 * 1024
+DOCUMENT_EMAIL_LIMIT_PER_HOUR = env_int("DOCUMENT_EMAIL_LIMIT_PER_HOUR", 20)
 
 # --- Background tasks ---------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

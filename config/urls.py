@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("espace.simulators.urls")),
     path("", include("espace.portfolio.urls")),
     path("", include("espace.loan_requests.urls")),
+    path("", include("espace.documents.urls")),
     path("back-office/", include("espace.backoffice.urls")),
     path("gestion/", admin.site.urls),
 ]

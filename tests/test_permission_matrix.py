@@ -13,10 +13,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.backoffice.roles import STAFF_ROLES
+from espace.core.models import AuditEvent
 from espace.loan_requests.models import LoanRequest
 from espace.portfolio.models import DisbursementChangeRequest
 from espace.simulators.models import Simulation
 from tests.accounts.factories import UserFactory
+from tests.documents.factories import DocumentFactory, ResourceFactory
 from tests.establishments.factories import EstablishmentFactory
 from tests.letters.factories import LetterFactory
 from tests.loan_requests.factories import LoanRequestFactory
@@ -121,6 +123,15 @@ ACCESS: dict[str, object] = {
     "loan_requests:complement": EDIT,
     "loan_requests:message": EDIT,
     "loan_requests:send": Permission.VALIDATE_LOAN_REQUESTS,
+    "documents:library": Permission.VIEW_DOCUMENTS,
+    "documents:download": Permission.VIEW_DOCUMENTS,
+    "documents:email": Permission.VIEW_DOCUMENTS,
+    "documents:deliberations": Permission.VIEW_DOCUMENTS,
+    "documents:deliberation_docx": Permission.VIEW_DOCUMENTS,
+    "documents:deliberation_odt": Permission.VIEW_DOCUMENTS,
+    "documents:deliberation_pdf": Permission.VIEW_DOCUMENTS,
+    "documents:resources": CLIENT,
+    "documents:resource_download": CLIENT,
     "backoffice:login": PUBLIC,
     "backoffice:otp": PUBLIC,
     "backoffice:enroll": PUBLIC,
@@ -158,6 +169,12 @@ STAFF_ACCESS: dict[str, str | None] = {
     "backoffice:dossier_contract": "review_loan_requests",
     "backoffice:dossier_message": "review_loan_requests",
     "backoffice:dossier_file": "review_loan_requests",
+    "backoffice:resources": "manage_resources",
+    "backoffice:deliberation_edit": "manage_resources",
+    "backoffice:deliberation_version": "manage_resources",
+    "backoffice:resource_new": "manage_resources",
+    "backoffice:resource": "manage_resources",
+    "backoffice:resource_version": "manage_resources",
 }
 POST_ONLY = {
     "members:activate",
@@ -188,6 +205,7 @@ POST_ONLY = {
     "backoffice:dossier_offer",
     "backoffice:dossier_contract",
     "backoffice:dossier_message",
+    "documents:email",
 }
 
 # The object a URL's public_id names (default: a member of the establishment).
@@ -200,6 +218,12 @@ OBJECT_OF = {
     "portfolio:statement_download": "statement",
     "loan_requests:complement": "dossier",
     "loan_requests:message": "dossier",
+    "documents:download": "document",
+    "documents:email": "document",
+    "documents:deliberation_docx": "guaranteed_line",
+    "documents:deliberation_odt": "guaranteed_line",
+    "documents:deliberation_pdf": "guaranteed_line",
+    "documents:resource_download": "resource",
 }
 # Loan request URLs name a draft of the member's establishment unless said above.
 for _name in ACCESS:
@@ -207,6 +231,8 @@ for _name in ACCESS:
         OBJECT_OF.setdefault(_name, "draft")
 # Parameters a URL takes besides public_id, per URL.
 URL_VALUES_OF = {"loan_requests:step": {"slug": "operation"}, "loan_requests:export": {"fmt": "xlsx"}}
+# Objects that are the same for every client (not an establishment's): no 404 for other establishments.
+SHARED_OBJECTS = {"documents:resource_download"}
 # Values for the URLs' other parameters.
 URL_VALUES = {"fmt": "xlsx", "kind": "loan", "code": "plus", "slug": "inscription"}
 
@@ -269,6 +295,14 @@ def _object(name: str, member):
         return GuaranteedDebtStatementFactory(guarantor=member.establishment)
     if kind in {"draft", "dossier"}:
         return LoanRequestFactory(establishment=member.establishment, complete=True, sent=kind == "dossier")
+    if kind == "document":
+        return DocumentFactory(establishment=member.establishment)
+    if kind == "guaranteed_line":  # the establishment's loan, guaranteed by a commune
+        return LineFactory(
+            contract__borrower=member.establishment, guarantors=[(EstablishmentFactory(commune=True), "100")]
+        )
+    if kind == "resource":
+        return ResourceFactory()
     return member
 
 
@@ -312,7 +346,10 @@ def test_matrix(client, name, profile):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", [n for n in PROTECTED if "public_id" in dict(named_urls())[n].pattern.converters])
+@pytest.mark.parametrize(
+    "name",
+    [n for n in PROTECTED if "public_id" in dict(named_urls())[n].pattern.converters and n not in SHARED_OBJECTS],
+)
 def test_other_establishment_administrator_gets_404(client, name):
     member = UserFactory(status=UserStatus.AWAITING_ADMIN)
     outsider = UserFactory(admin=True)  # administrator of another establishment
@@ -330,6 +367,20 @@ def test_other_establishment_administrator_gets_404(client, name):
         unchanged = LoanRequest.objects.get(establishment=member.establishment)
         assert unchanged.status == ("sent" if OBJECT_OF[name] == "dossier" else "draft")
         assert not unchanged.messages.exists() and unchanged.lines.count() == 1
+    assert not AuditEvent.objects.filter(action__startswith="document").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["documents:deliberation_docx", "documents:deliberation_odt", "documents:deliberation_pdf"]
+)
+def test_a_guarantor_gets_deliberations_only_for_loans_it_guarantees(client, name):
+    commune = EstablishmentFactory(commune=True)
+    guaranteed = LineFactory(guarantors=[(commune, "50"), (None, "50")])
+    elsewhere = LineFactory(guarantors=[(EstablishmentFactory(commune=True), "100")])
+    client.force_login(UserFactory(establishment=commune, permissions=[Permission.VIEW_DOCUMENTS]))
+    assert client.get(reverse(name, kwargs={"public_id": guaranteed.public_id})).status_code == 200
+    assert client.get(reverse(name, kwargs={"public_id": elsewhere.public_id})).status_code == 404
 
 
 def blank_pdf() -> bytes:
@@ -359,13 +410,15 @@ def _staff_objects():
         "change": change,
         "import": ImportRunFactory(),
         "dossier": LoanRequestFactory(establishment=establishment, sent=True),
+        "resource": ResourceFactory(),
     }
 
 
 def _staff_url(name: str, objects) -> str:
     pattern = dict(named_urls())[name]
+    numbers = {"number": 1} if "number" in pattern.pattern.converters else {}  # version 1 (data migration)
     if "public_id" not in pattern.pattern.converters:
-        return reverse(name)
+        return reverse(name, kwargs=numbers)
     kind = {
         "establishment": "establishment",
         "succession": "establishment",
@@ -375,8 +428,10 @@ def _staff_url(name: str, objects) -> str:
         "contact_attachment": "contact",
         "disbursement": "change",
         "import": "import",
+        "resource": "resource",
+        "resource_version": "resource",
     }.get(name.split(":")[1], "dossier" if name.startswith("backoffice:dossier") else "user")
-    kwargs = {"public_id": objects[kind].public_id}
+    kwargs = {"public_id": objects[kind].public_id, **numbers}
     if "file_id" in pattern.pattern.converters:
         kwargs["file_id"] = objects[kind].files.first().public_id
     return reverse(name, kwargs=kwargs)

@@ -131,3 +131,34 @@ def test_portfolio_pages_cost_the_same_at_3_and_60_lines():
         counts.setdefault("guaranteed debt", {})[size] = queries(client, "/encours/dette-garantie/")
     for page, by_size in counts.items():
         assert by_size[3] == by_size[60], f"{page}: {by_size} queries at 3 and 60 lines"
+
+
+def test_document_library_costs_the_same_at_3_and_60_documents():
+    """The library, filtered or not, and the deliberations list: a fixed number of queries."""
+    from espace.documents.enums import DocumentKind
+    from tests.documents.factories import DocumentFactory
+    from tests.portfolio.factories import LineFactory
+
+    counts: dict[str, dict[int, int]] = {}
+    for size in (3, 60):
+        borrower = EstablishmentFactory()
+        commune = EstablishmentFactory(commune=True)
+        lines = [LineFactory(contract__borrower=borrower, guarantors=[(commune, "100")]) for _ in range(size // 20 + 1)]
+        for n in range(size):
+            DocumentFactory(
+                establishment=borrower,
+                line=lines[n % len(lines)],
+                kind=DocumentKind.CONTRACT if n % 2 else DocumentKind.INSTALMENT_NOTICE,
+                dossier_number=f"D{n}",
+            )
+        client = Client()
+        client.force_login(UserFactory(establishment=borrower, permissions=["view_documents"]))
+        client.get("/documents/")
+        for page, url in {
+            "library": "/documents/",
+            "library filtered": "/documents/?kind=contract&year=2026",
+            "deliberations": "/documents/deliberations/",
+        }.items():
+            counts.setdefault(page, {})[size] = queries(client, url)
+    for page, by_size in counts.items():
+        assert by_size[3] == by_size[60], f"{page}: {by_size} queries at 3 and 60 documents"

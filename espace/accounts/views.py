@@ -90,7 +90,12 @@ SERVICES = [
         "Consulter votre dette directe et votre dette garantie.",
         reverse_lazy("portfolio:dashboard"),
     ),
-    (Permission.VIEW_DOCUMENTS, "Documents", "Vos contrats, échéanciers et courriers.", None),
+    (
+        Permission.VIEW_DOCUMENTS,
+        "Documents",
+        "Vos contrats, avis d'échéance, courriers et modèles de délibération de garantie.",
+        reverse_lazy("documents:library"),
+    ),
     (
         Permission.MANAGE_DISBURSEMENTS,
         "Échéanciers de versement",

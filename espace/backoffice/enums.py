@@ -13,6 +13,10 @@ class StaffPermission(models.TextChoices):
     REVIEW_LOAN_REQUESTS = "review_loan_requests", "Instruire les demandes de prêt"
     MANAGE_REGISTRY = "manage_registry", "Charger le référentiel clients et le portefeuille"
     REVIEW_ALL_OFFICES = "review_all_offices", "Instruire les dossiers de toutes les directions régionales"
+    MANAGE_RESOURCES = (
+        "manage_resources",
+        "Gérer les ressources (modèles de délibération, formulaires, fiches produits)",
+    )
 
     @property
     def perm(self) -> str:

@@ -18,7 +18,7 @@ BACKOFFICE_PERMISSIONS = [(permission.value, permission.label) for permission in
 STAFF_ROLES: dict[str, list[P]] = {
     "Assistance": [P.VIEW_ESTABLISHMENTS, P.ASSIST_USERS, P.MANAGE_LETTERS, P.ANSWER_CONTACT_REQUESTS],
     "Chargé de prêts": [P.VIEW_ESTABLISHMENTS, P.ANSWER_CONTACT_REQUESTS, P.REVIEW_LOAN_REQUESTS],
-    "Gestionnaire de données": [P.VIEW_ESTABLISHMENTS, P.MANAGE_LETTERS, P.MANAGE_REGISTRY],
+    "Gestionnaire de données": [P.VIEW_ESTABLISHMENTS, P.MANAGE_LETTERS, P.MANAGE_REGISTRY, P.MANAGE_RESOURCES],
 }
 
 # Reference data a role edits in the Django admin (/gestion/): (app_label, model) → actions.

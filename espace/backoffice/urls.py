@@ -1,6 +1,6 @@
 from django.urls import path
 
-from espace.backoffice import views, views_auth, views_dossiers, views_portfolio
+from espace.backoffice import views, views_auth, views_documents, views_dossiers, views_portfolio
 
 app_name = "backoffice"
 
@@ -35,6 +35,20 @@ urlpatterns = [
     path("dossiers/<uuid:public_id>/fichiers/<uuid:file_id>/", views_dossiers.dossier_file, name="dossier_file"),
     path("imports/", views_portfolio.import_runs, name="imports"),
     path("imports/<uuid:public_id>/", views_portfolio.import_run, name="import"),
+    path("ressources/", views_documents.resources, name="resources"),
+    path("ressources/deliberation/", views_documents.deliberation_edit, name="deliberation_edit"),
+    path(
+        "ressources/deliberation/versions/<int:number>/",
+        views_documents.deliberation_version,
+        name="deliberation_version",
+    ),
+    path("ressources/nouvelle/", views_documents.resource_new, name="resource_new"),
+    path("ressources/<uuid:public_id>/", views_documents.resource_detail, name="resource"),
+    path(
+        "ressources/<uuid:public_id>/versions/<int:number>/",
+        views_documents.resource_version_download,
+        name="resource_version",
+    ),
     path("demandes/", views.contact_list, name="contacts"),
     path("demandes/<uuid:public_id>/", views.contact_detail, name="contact"),
     path("demandes/<uuid:public_id>/piece-jointe/", views.contact_attachment, name="contact_attachment"),

@@ -23,6 +23,7 @@ SECTIONS = {
     ("loan_requests", "*"): "loan_requests",
     ("backoffice", "dossiers"): "dossiers",
     ("backoffice", "dossier"): "dossiers",
+    ("documents", "*"): "documents",
     ("support", "contact"): "contact",
     ("support", "contact_sent"): "contact",
     ("backoffice", "dashboard"): "establishments",
@@ -35,6 +36,11 @@ SECTIONS = {
     ("backoffice", "disbursement"): "disbursements",
     ("backoffice", "imports"): "imports",
     ("backoffice", "import"): "imports",
+    ("backoffice", "resources"): "resources",
+    ("backoffice", "deliberation_edit"): "resources",
+    ("backoffice", "deliberation_version"): "resources",
+    ("backoffice", "resource_new"): "resources",
+    ("backoffice", "resource"): "resources",
 }
 BACKOFFICE_NAMESPACES = {"backoffice"}
 

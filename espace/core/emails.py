@@ -40,11 +40,23 @@ def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, s
     return subject, text, html
 
 
-def email_send_now(*, template: str, to: Sequence[str], context: dict[str, Any]) -> None:
-    """Send synchronously. Only tasks call this; everything else enqueues `deliver_email`."""
+def email_send_now(
+    *,
+    template: str,
+    to: Sequence[str],
+    context: dict[str, Any],
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+) -> None:
+    """Send synchronously. Only tasks call this; everything else enqueues `deliver_email`.
+
+    `attachments` are (file name, content, MIME type): a task that sends a stored file reads it
+    itself when it runs, so the queue never carries the file.
+    """
     subject, text, html = email_render(template=template, context=context)
     message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=list(to))
     message.attach_alternative(html, "text/html")
+    for name, content, mime_type in attachments:
+        message.attach(name, content, mime_type)
     message.send(fail_silently=False)
 
 

@@ -11,9 +11,17 @@ from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.models import User
 from espace.backoffice.roles import staff_roles_ensure
 from espace.backoffice.second_factor import recovery_codes_issue
+from espace.core import clock
 from espace.core.models import NewsItem
+from espace.core.pdf import render_pdf
+from espace.core.uploads import CheckedUpload, scan_status_for
+from espace.documents.enums import DocumentKind, ResourceCategory
+from espace.documents.models import Resource
+from espace.documents.services import document_store, resource_create
 from espace.establishments.enums import EstablishmentKind as K
 from espace.establishments.models import Establishment, RegionalOffice
+from espace.portfolio.models import FinancingLine
+from espace.products.models import Product
 from espace.registration.enums import RegistrationKind
 from espace.registration.selectors import registration_kind_for
 
@@ -251,6 +259,7 @@ def demo_load() -> DemoSummary:
         user.save()
         summary_users.append((username, by_number[number].legal_name, str(status.label)))
     _demo_staff()
+    _demo_documents(by_number)
     NewsItem.objects.get_or_create(
         title="Livret A : 1,50 % depuis le 1er février 2026",
         defaults={
@@ -292,3 +301,75 @@ def _demo_staff() -> None:
         if role:
             user.groups.add(Group.objects.get(name=role))
         recovery_codes_issue(user=user, codes=list(DEMO_RECOVERY_CODES))
+
+
+def _demo_pdf(title: str, establishment: Establishment, paragraphs: list[str]) -> bytes:
+    return render_pdf(
+        template="documents/demo_document_pdf.html",
+        context={"title": title, "establishment": establishment, "paragraphs": paragraphs},
+    )
+
+
+def _demo_documents(by_number: dict[str, Establishment]) -> None:
+    """A few documents in the demo libraries (PDFs made now, filed once by their key), and two
+    resources. The OPH's loans get a contract and an instalment notice when the portfolio has them."""
+    oph, commune = by_number["287576"], by_number["104233"]
+    for establishment in (oph, commune):
+        title = "Bienvenue dans votre espace client"
+        document_store(
+            establishment=establishment,
+            kind=DocumentKind.LETTER,
+            title=title,
+            issued_on=clock.today(),
+            content=_demo_pdf(title, establishment, ["Vos documents sont désormais disponibles en ligne."]),
+            file_name="courrier-bienvenue.pdf",
+            source_key=f"demo:welcome:{establishment.client_number}",
+        )
+    lines = FinancingLine.objects.filter(borrower=oph).select_related("contract", "product").order_by("number")[:3]
+    for line in lines:
+        contract_title = f"Contrat de prêt {line.contract.number}"
+        document_store(
+            establishment=oph,
+            kind=DocumentKind.CONTRACT,
+            title=contract_title,
+            issued_on=line.contract.signed_on,
+            content=_demo_pdf(contract_title, oph, [f"Ligne {line.number} — {line.product.name}, {line.principal} €."]),
+            file_name=f"contrat-{line.contract.number}.pdf",
+            contract=line.contract,
+            source_key=f"demo:contract:{line.contract.number}",
+        )
+        if line.next_due_date:
+            notice_title = f"Avis d'échéance du {line.next_due_date:%d/%m/%Y} — ligne {line.number}"
+            document_store(
+                establishment=oph,
+                kind=DocumentKind.INSTALMENT_NOTICE,
+                title=notice_title,
+                issued_on=clock.today(),
+                content=_demo_pdf(notice_title, oph, [f"Montant prélevé : {line.next_instalment} €."]),
+                file_name=f"avis-{line.number}.pdf",
+                line=line,
+                source_key=f"demo:notice:{line.number}:{line.next_due_date}",
+            )
+    staff = User.objects.get(username="staff", is_staff=True)
+    for title, category, code, text in (
+        (
+            "Formulaire de demande d'Eco-prêt",
+            ResourceCategory.FORM,
+            "pam_eco",
+            "Pièces à joindre à une demande d'Eco-prêt.",
+        ),
+        ("Fiche produit PLUS", ResourceCategory.PRODUCT_SHEET, "plus", "Le prêt locatif à usage social en une page."),
+    ):
+        if Resource.objects.filter(title=title).exists():
+            continue
+        content = _demo_pdf(title, oph, [text])
+        status, _signature = scan_status_for(content)
+        resource_create(
+            title=title,
+            category=category,
+            description=text,
+            product=Product.objects.filter(code=code).first(),
+            upload=CheckedUpload(content=content, mime_type="application/pdf", scan_status=status),
+            file_name=f"{title.lower().replace(' ', '-')}.pdf",
+            author=staff,
+        )

@@ -47,7 +47,8 @@ def test_active_user_logs_in_and_sees_only_their_services(client):
     assert user.establishment.legal_name in html and user.establishment.client_number in html
     assert "Encours et échéances" in html
     assert "Demandes de prêt" not in html and "Administration" not in html
-    assert "bientôt disponible" in html
+    # Resources for every client; the prefilled deliberations need « Documents », which this user lacks.
+    assert 'href="/ressources/"' in html and 'href="/documents/deliberations/"' not in html
     assert home.headers["Cache-Control"].startswith("max-age=0") or "no-store" in home.headers["Cache-Control"]
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN_SUCCEEDED, actor=user).exists()
 

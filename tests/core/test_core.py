@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from espace.accounts.enums import AuditAction
 from espace.core.antivirus import scan_bytes
 from espace.core.audit import audit_record
-from espace.core.emails import email_enqueue, retry_delay
+from espace.core.emails import email_enqueue, email_send_now, retry_delay
 from espace.core.models import AuditEvent
 from espace.core.pdf import pdf_page_count, render_pdf
 from espace.core.throttle import throttle_count, throttle_hit
@@ -92,6 +92,18 @@ def test_email_is_sent_by_the_worker_with_text_and_html(run_tasks):
     assert message.subject == "Votre compte est activé"
     assert "lea" in message.body
     assert message.alternatives[0][1] == "text/html"
+
+
+def test_an_email_can_carry_attachments():
+    email_send_now(
+        template="account_activated_self",
+        to=["d@example.org"],
+        context={"first_name": "Léa", "username": "lea"},
+        attachments=[("avis.pdf", b"%PDF-1.4 test", "application/pdf")],
+    )
+    message = mail.outbox[0]
+    assert message.attachments == [("avis.pdf", b"%PDF-1.4 test", "application/pdf")]
+    assert message.alternatives[0][1] == "text/html"  # the HTML part is still there
 
 
 def test_retry_delay_backs_off_and_is_capped():
@@ -196,3 +208,10 @@ def test_demo_data_loads_twice_and_its_accounts_work(client):
     assert response["Location"] == "/back-office/connexion/verification/"
     assert staff.post("/back-office/connexion/verification/", {"token": "demo0001"}).status_code == 302
     assert staff.get("/back-office/").status_code == 200
+    from espace.documents.models import Document, Resource
+
+    assert Document.objects.filter(establishment__client_number="287576").count() >= 1
+    assert Resource.objects.count() == 2  # a re-load adds nothing
+    reader = Client()
+    reader.force_login(User.objects.get(username="pdurand"))
+    assert "Bienvenue dans votre espace client" in reader.get("/documents/").content.decode()

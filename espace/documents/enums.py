@@ -1,0 +1,68 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentKind(models.TextChoices):
+    """What the lender sends over a loan's life (the library's « type » filter)."""
+
+    CONTRACT = "contract", _("Contrat")
+    CONTRACT_ANNEX = "contract_annex", _("Annexe au contrat")
+    OFFER = "offer", _("Lettre d'offre")
+    INSTALMENT_NOTICE = "instalment_notice", _("Avis d'échéance")
+    GUARANTEED_DEBT_STATEMENT = "guaranteed_debt_statement", _("État annuel de la dette garantie")
+    DISBURSEMENT_CONFIRMATION = "disbursement_confirmation", _("Confirmation de versement")
+    SCHEDULE = "schedule", _("Échéancier")
+    LETTER = "letter", _("Courrier")
+
+
+# The manifest of `import_documents` may name a type by its code or by these French short names.
+KIND_ALIASES = {
+    "contrat": DocumentKind.CONTRACT,
+    "annexe": DocumentKind.CONTRACT_ANNEX,
+    "offre": DocumentKind.OFFER,
+    "avis_echeance": DocumentKind.INSTALMENT_NOTICE,
+    "etat_dette_garantie": DocumentKind.GUARANTEED_DEBT_STATEMENT,
+    "confirmation_versement": DocumentKind.DISBURSEMENT_CONFIRMATION,
+    "echeancier": DocumentKind.SCHEDULE,
+    "courrier": DocumentKind.LETTER,
+}
+# Documents that only exist for a signed contract: their manifest row must name it (or one of its lines).
+KINDS_NEEDING_A_LOAN = {
+    DocumentKind.CONTRACT,
+    DocumentKind.CONTRACT_ANNEX,
+    DocumentKind.INSTALMENT_NOTICE,
+    DocumentKind.DISBURSEMENT_CONFIRMATION,
+}
+
+
+class Origin(models.TextChoices):
+    IMPORTED = "imported", _("transmis par le prêteur")
+    SERVICE = "service", _("produit par le service")
+
+
+class ResourceCategory(models.TextChoices):
+    FORM = "form", _("Formulaire")
+    PRODUCT_SHEET = "product_sheet", _("Fiche produit")
+    GUIDE = "guide", _("Guide")
+
+
+RESOURCE_HEADINGS = {
+    ResourceCategory.FORM: _("Formulaires"),
+    ResourceCategory.PRODUCT_SHEET: _("Fiches produits"),
+    ResourceCategory.GUIDE: _("Guides"),
+}
+
+
+class DeliberationFormat(models.TextChoices):
+    DOCX = "docx", "Word (DOCX)"
+    ODT = "odt", "OpenDocument (ODT)"
+    PDF = "pdf", "PDF"
+
+
+class AuditAction(models.TextChoices):
+    DOCUMENT_DOWNLOADED = "document_downloaded", _("Document téléchargé")
+    DOCUMENT_EMAIL_REQUESTED = "document_email_requested", _("Envoi d'un document par e-mail demandé")
+    DOCUMENT_EMAILED = "document_emailed", _("Document envoyé par e-mail")
+    DELIBERATION_GENERATED = "deliberation_generated", _("Modèle de délibération de garantie téléchargé")
+    DELIBERATION_TEMPLATE_SAVED = "deliberation_template_saved", _("Modèle de délibération enregistré")
+    RESOURCE_VERSION_ADDED = "resource_version_added", _("Ressource mise à jour")

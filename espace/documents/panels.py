@@ -1,0 +1,38 @@
+"""The loan page's « Documents » section (registered with portfolio in DocumentsConfig.ready())."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from espace.accounts.enums import Permission
+from espace.accounts.models import User
+from espace.documents.enums import DeliberationFormat
+from espace.documents.selectors import documents_for_line
+from espace.portfolio.enums import GuarantorKind
+from espace.portfolio.models import FinancingLine, Guarantee
+
+SHOWN = 20
+
+
+def line_documents_panel(request: HttpRequest, line: FinancingLine, own: bool) -> SafeString | None:
+    """The line's documents in the establishment's library, and the prefilled deliberation
+    templates: the guarantor's own, or one per guarantor for the borrower. Only with « Documents »."""
+    user = request.user
+    establishment = getattr(request, "establishment", None)
+    if not isinstance(user, User) or establishment is None or not user.has_permission(Permission.VIEW_DOCUMENTS):
+        return None
+    documents = list(documents_for_line(establishment, line)[: SHOWN + 1])
+    guarantees = Guarantee.objects.filter(line=line, kind=GuarantorKind.ESTABLISHMENT).select_related("guarantor")
+    if not own:
+        guarantees = guarantees.filter(guarantor=establishment)
+    context = {
+        "line": line,
+        "own": own,
+        "documents": documents[:SHOWN],
+        "more": len(documents) > SHOWN,
+        "guarantees": list(guarantees.order_by("-share_percent", "guarantor__legal_name")),
+        "formats": DeliberationFormat.choices,
+    }
+    return render_to_string("documents/_line_panel.html", context, request=request)

@@ -1,0 +1,137 @@
+"""Reads of the library and the resources. Every document is reached through the establishment."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractYear
+
+from espace.core.uploads import ScanStatus
+from espace.documents.models import DeliberationTemplate, Document, Resource, ResourceVersion
+from espace.establishments.models import Establishment
+from espace.portfolio.enums import GuarantorKind
+from espace.portfolio.models import FinancingLine, Guarantee
+
+
+def documents_of(establishment: Establishment) -> QuerySet[Document]:
+    """The establishment's library: tenant isolation starts here."""
+    return Document.objects.filter(establishment=establishment)
+
+
+def library_filtered(
+    establishment: Establishment,
+    *,
+    kind: str = "",
+    year: int | None = None,
+    loan: str = "",
+    dossier: str = "",
+) -> QuerySet[Document]:
+    """The library list, newest first, with the loan each document names (one query for a page)."""
+    documents = documents_of(establishment).select_related("contract", "line")
+    if kind:
+        documents = documents.filter(kind=kind)
+    if year:
+        documents = documents.filter(issued_on__year=year)
+    if loan:
+        documents = documents.filter(
+            Q(loan_reference__iexact=loan) | Q(line__number__iexact=loan) | Q(contract__number__iexact=loan)
+        )
+    if dossier:
+        documents = documents.filter(dossier_number__iexact=dossier)
+    return documents.order_by("-issued_on", "-pk")
+
+
+def library_years(establishment: Establishment) -> list[int]:
+    """The years the establishment has documents for (the year filter's choices, one query)."""
+    years = (
+        documents_of(establishment)
+        .annotate(year=ExtractYear("issued_on"))
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    )
+    return list(years)
+
+
+def documents_for_line(establishment: Establishment, line: FinancingLine) -> QuerySet[Document]:
+    """What the establishment's library holds about a line: the line's own documents and those of
+    its contract that name no line."""
+    return (
+        documents_of(establishment)
+        .filter(Q(line=line) | Q(contract_id=line.contract_id, line__isnull=True))
+        .order_by("-issued_on", "-pk")
+    )
+
+
+def documents_for_dossier(establishment: Establishment, dossier_number: str) -> QuerySet[Document]:
+    """For the dossier page (loan requests): the documents filed under its number."""
+    return documents_of(establishment).filter(dossier_number=dossier_number).order_by("-issued_on", "-pk")
+
+
+# --- Guarantee deliberations --------------------------------------------------------------
+
+
+def deliberation_lines(establishment: Establishment) -> QuerySet[FinancingLine]:
+    """Lines a deliberation can be prepared for: those the establishment guarantees, and its own
+    lines that a local authority or another establishment guarantees."""
+    guaranteed_by_it = Guarantee.objects.filter(line=OuterRef("pk"), guarantor=establishment)
+    guaranteed_by_someone = Guarantee.objects.filter(line=OuterRef("pk"), kind=GuarantorKind.ESTABLISHMENT)
+    return (
+        FinancingLine.objects.filter(
+            Q(Exists(guaranteed_by_it)) | Q(borrower=establishment, pk__in=guaranteed_by_someone.values("line"))
+        )
+        .select_related("contract__borrower", "product")
+        .prefetch_related(
+            Prefetch(
+                "guarantees",
+                queryset=Guarantee.objects.filter(kind=GuarantorKind.ESTABLISHMENT).select_related("guarantor"),
+                to_attr="establishment_guarantees",
+            )
+        )
+        .order_by("contract__borrower__legal_name", "number")
+    )
+
+
+def deliberation_guarantee(
+    establishment: Establishment, line_public_id: UUID, guarantor_public_id: UUID | None = None
+) -> Guarantee | None:
+    """The guarantee a deliberation is prepared for, or None (the caller answers 404).
+
+    A guarantor gets its own guarantee of a line it guarantees, never another line. The borrower
+    of the line gets the guarantee of the guarantor it names (`guarantor_public_id`), by default
+    the largest share held by a local authority or another establishment.
+    """
+    guarantees = Guarantee.objects.select_related("guarantor", "line__contract__borrower", "line__product").filter(
+        line__public_id=line_public_id, kind=GuarantorKind.ESTABLISHMENT
+    )
+    own = guarantees.filter(guarantor=establishment).first()
+    if own is not None:
+        return own
+    guarantees = guarantees.filter(line__borrower=establishment)
+    if guarantor_public_id is not None:
+        return guarantees.filter(guarantor__public_id=guarantor_public_id).first()
+    return guarantees.order_by("-share_percent", "guarantor__legal_name").first()
+
+
+def deliberation_template_current() -> DeliberationTemplate | None:
+    return DeliberationTemplate.objects.order_by("-number").first()
+
+
+# --- Resources (forms, product sheets) ----------------------------------------------------
+
+
+def resource_current_version(resource: Resource) -> ResourceVersion | None:
+    """What clients get: the latest version the antivirus declared clean."""
+    return resource.versions.filter(scan_status=ScanStatus.CLEAN).exclude(file="").order_by("-number").first()
+
+
+def resources_published() -> QuerySet[Resource]:
+    """Published resources with a downloadable version, each with it as `current` (two queries)."""
+    clean = ResourceVersion.objects.filter(scan_status=ScanStatus.CLEAN).exclude(file="").order_by("-number")
+    return (
+        Resource.objects.filter(published=True)
+        .filter(Exists(clean.filter(resource=OuterRef("pk"))))
+        .select_related("product")
+        .prefetch_related(Prefetch("versions", queryset=clean, to_attr="clean_versions"))
+    )

@@ -1,0 +1,155 @@
+"""« Documents »: the establishment's library (download, « Recevoir par e-mail »), the prefilled
+guarantee deliberation templates; « Ressources »: forms and product sheets for every client.
+
+Every document is fetched through `request.establishment` on every request: another
+establishment's id answers 404, and files are always served as attachments.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from espace.accounts.enums import Permission
+from espace.accounts.http import ClientRequest
+from espace.accounts.perms import client_required, permission_required
+from espace.core.exceptions import ApplicationError
+from espace.core.uploads import scan_explanation
+from espace.documents.enums import RESOURCE_HEADINGS, DeliberationFormat, ResourceCategory
+from espace.documents.forms import LibraryFilterForm
+from espace.documents.models import Resource
+from espace.documents.selectors import (
+    deliberation_guarantee,
+    deliberation_lines,
+    documents_of,
+    library_filtered,
+    library_years,
+    resource_current_version,
+    resources_published,
+)
+from espace.documents.services import deliberation_generate, document_download_record, document_email_request
+
+PAGE_SIZE = 25
+FILTERS = ("kind", "year", "loan", "dossier")
+
+
+@permission_required(Permission.VIEW_DOCUMENTS)
+def library(request: ClientRequest) -> HttpResponse:
+    years = library_years(request.establishment)
+    form = LibraryFilterForm(request.GET or None, years=years)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
+    documents = library_filtered(request.establishment, **filters)
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": bool(filters),
+        "back": request.get_full_path(),
+    }
+    return render(request, "documents/library.html", context, status=400 if form.errors else 200)
+
+
+@permission_required(Permission.VIEW_DOCUMENTS)
+def download(request: ClientRequest, public_id: UUID) -> FileResponse:
+    document = get_object_or_404(documents_of(request.establishment), public_id=public_id)
+    if not document.downloadable:
+        raise Http404(scan_explanation(document.scan_status))
+    document_download_record(document=document, user=request.user, request=request)
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.file_name, content_type=document.mime_type
+    )
+
+
+def _back(request: ClientRequest) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return "/documents/"
+
+
+@require_POST
+@permission_required(Permission.VIEW_DOCUMENTS)
+def email(request: ClientRequest, public_id: UUID) -> HttpResponse:
+    """« Recevoir par e-mail »: to the user's own address only (no address is ever read from the form)."""
+    document = get_object_or_404(documents_of(request.establishment), public_id=public_id)
+    try:
+        document_email_request(document=document, user=request.user, request=request)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"« {document.title} » vous est envoyé en pièce jointe à {request.user.email} dans quelques instants.",
+        )
+    return redirect(_back(request))
+
+
+@permission_required(Permission.VIEW_DOCUMENTS)
+def deliberations(request: ClientRequest) -> HttpResponse:
+    """The lines a deliberation can be prepared for (guaranteed by the establishment, or its own)."""
+    page = Paginator(deliberation_lines(request.establishment), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "query": "", "formats": DeliberationFormat.choices}
+    return render(request, "documents/deliberations.html", context)
+
+
+@permission_required(Permission.VIEW_DOCUMENTS)
+def deliberation(request: ClientRequest, public_id: UUID, fmt: str) -> HttpResponse:
+    """The current template prefilled for a guarantee of the line: a guarantor gets only its own
+    guarantee of a line it guarantees; the borrower picks the guarantor (`?garant=`)."""
+    guarantor: UUID | None = None
+    if request.GET.get("garant"):
+        try:
+            guarantor = UUID(request.GET["garant"])
+        except ValueError:
+            raise Http404 from None
+    guarantee = deliberation_guarantee(request.establishment, public_id, guarantor)
+    if guarantee is None:
+        raise Http404
+    try:
+        generated = deliberation_generate(
+            guarantee=guarantee, fmt=DeliberationFormat(fmt), user=request.user, request=request
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("documents:deliberations")
+    response = HttpResponse(generated.content, content_type=generated.mime_type)
+    response["Content-Disposition"] = f'attachment; filename="{generated.file_name}"'
+    return response
+
+
+@client_required
+def resources(request: ClientRequest) -> HttpResponse:
+    """« Ressources et outils »: forms and product sheets (current versions), and the way to the
+    prefilled deliberation templates."""
+    items = list(resources_published())
+    groups = [
+        (RESOURCE_HEADINGS[category], [item for item in items if item.category == category])
+        for category in ResourceCategory
+    ]
+    context = {
+        "groups": [(label, group) for label, group in groups if group],
+        "can_documents": request.user.has_permission(Permission.VIEW_DOCUMENTS),
+    }
+    return render(request, "documents/resources.html", context)
+
+
+@client_required
+def resource_download(request: ClientRequest, public_id: UUID) -> FileResponse:
+    resource = get_object_or_404(Resource.objects.filter(published=True), public_id=public_id)
+    version = resource_current_version(resource)
+    if version is None:
+        raise Http404
+    return FileResponse(
+        version.file.open("rb"), as_attachment=True, filename=version.file_name, content_type=version.mime_type
+    )
