@@ -422,6 +422,7 @@ class ComplementForm(UploadForm):
     )
 
     def __init__(self, *args: Any, loan_request: LoanRequest, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "complement_%s")  # several forms share a page: ids stay unique
         super().__init__(*args, **kwargs)
         self.fields["document_request"].queryset = loan_request.document_requests.filter(  # type: ignore[attr-defined]
             fulfilled_at__isnull=True
@@ -429,6 +430,12 @@ class ComplementForm(UploadForm):
 
 
 class MessageForm(forms.Form):
+    """Shown next to other forms: its ids are prefixed so that they stay unique on the page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "message_%s")
+        super().__init__(*args, **kwargs)
+
     body = forms.CharField(
         label="Votre message",
         max_length=4000,
@@ -467,6 +474,12 @@ class FilterForm(forms.Form):
 
 
 class DocumentsRequestForm(forms.Form):
+    """Shown next to other forms: its ids are prefixed so that they stay unique on the page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "documents_%s")
+        super().__init__(*args, **kwargs)
+
     reason = forms.CharField(
         label="Documents demandés",
         max_length=2000,
@@ -477,6 +490,12 @@ class DocumentsRequestForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    """Shown next to other forms: its ids are prefixed so that they stay unique on the page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "status_%s")
+        super().__init__(*args, **kwargs)
+
     status = _select(
         forms.ChoiceField(
             label="Nouveau statut",
@@ -493,6 +512,12 @@ class StatusForm(forms.Form):
 
 
 class ContractForm(forms.Form):
+    """Shown next to other forms: its ids are prefixed so that they stay unique on the page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "contract_%s")
+        super().__init__(*args, **kwargs)
+
     number = forms.CharField(
         label="Numéro de contrat",
         max_length=24,
