@@ -212,7 +212,9 @@ def test_from_the_draft_to_the_loan_in_the_portfolio(new_page, a11y, tmp_path, s
     a11y.check(other)
     other.get_by_role("button", name="Envoyer", exact=True).click()
     year = clock.today().year
-    expect(other.get_by_text(f"Demande transmise à votre direction régionale : dossier DP-{year}-000001")).to_be_visible()
+    expect(
+        other.get_by_text(f"Demande transmise à votre direction régionale : dossier DP-{year}-000001")
+    ).to_be_visible()
     a11y.check(other)
     run_tasks()
     assert any(f"DP-{year}-000001" in text for text in smtp_sink.texts_to("auteur@oph.example.org"))
@@ -229,7 +231,9 @@ def test_from_the_draft_to_the_loan_in_the_portfolio(new_page, a11y, tmp_path, s
     staff.get_by_role("link", name=f"DP-{year}-000001").click()
     staff.get_by_role("button", name="Suivre ce dossier").click()
     expect(staff.get_by_text("Vous suivez ce dossier.")).to_be_visible()
-    staff.get_by_role("textbox", name="Documents demandés").fill("Attestation de non-recours contre le permis de construire")
+    staff.get_by_role("textbox", name="Documents demandés").fill(
+        "Attestation de non-recours contre le permis de construire"
+    )
     staff.get_by_label("À fournir avant le").fill((clock.today() + timedelta(days=20)).isoformat())
     a11y.check(staff)
     screenshot(staff, "84-back-office-dossier")
@@ -276,7 +280,10 @@ def test_from_the_draft_to_the_loan_in_the_portfolio(new_page, a11y, tmp_path, s
     expect(staff.get_by_text("Contrat enregistré : les prêts sont dans les encours")).to_be_visible()
     a11y.check(staff)
     run_tasks()
-    assert any("contrat C2026-0042" in text.lower() or "C2026-0042" in text for text in smtp_sink.texts_to("auteur@oph.example.org"))
+    assert any(
+        "contrat C2026-0042" in text.lower() or "C2026-0042" in text
+        for text in smtp_sink.texts_to("auteur@oph.example.org")
+    )
 
     # The loan is in the portfolio, with the trail back to the dossier.
     line = FinancingLine.objects.get(contract__number="C2026-0042")
