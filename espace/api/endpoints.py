@@ -12,7 +12,7 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Schema
 
 from espace.api.auth import TokenAuth
 from espace.api.enums import ApiScope
@@ -84,6 +84,20 @@ def _page_response(response: HttpResponse, etag: str, payload: dict[str, Any]) -
     return payload
 
 
+def _only(request: HttpRequest, allowed: type[Schema] | None = None) -> None:
+    """An unknown query parameter is a 400, not silently ignored: « stauts=repaid » would otherwise
+    answer every loan, and a synchronisation would take it for the repaid ones."""
+    known = set(allowed.model_fields) if allowed is not None else set()
+    unknown = sorted(set(request.GET) - known)
+    if unknown:
+        raise ApiError(
+            400,
+            "invalid_request",
+            "Paramètres invalides.",
+            fields=[(name[:60] or "?", "Paramètre inconnu.") for name in unknown[:10]],
+        )
+
+
 def _aware(value: datetime | None) -> datetime | None:
     if value is None or timezone.is_aware(value):
         return value
@@ -93,6 +107,7 @@ def _aware(value: datetime | None) -> datetime | None:
 @router.get("/establishment", response={200: EstablishmentOut, **ERRORS}, auth=TokenAuth(), tags=["Établissement"])
 def establishment(request: HttpRequest) -> dict[str, Any]:
     """Votre établissement et les droits du jeton utilisé."""
+    _only(request)
     token = _token(request)
     est = token.establishment
     return {
@@ -140,6 +155,7 @@ def _loan(line: FinancingLine) -> dict[str, Any]:
 )
 def loans(request: HttpRequest, response: HttpResponse, filters: Query[LoanFilters]) -> Any:
     """Les prêts de votre établissement (dette directe), par numéro, page par page (curseur)."""
+    _only(request, LoanFilters)
     est = _token(request).establishment
     lines = api_lines(
         est,
@@ -170,6 +186,7 @@ def loans(request: HttpRequest, response: HttpResponse, filters: Query[LoanFilte
 @router.get("/loans/{loan_id}", response={200: LoanDetailOut, **ERRORS_404}, auth=portfolio, tags=["Encours"])
 def loan(request: HttpRequest, loan_id: str) -> dict[str, Any]:
     """Un prêt de votre établissement, ou qu'il garantit : contrat, garanties, échéancier, versements."""
+    _only(request)
     try:
         public_id = UUID(loan_id)
     except ValueError:
@@ -239,6 +256,7 @@ def _row(row: ScheduleRow) -> dict[str, Any]:
 )
 def instalments(request: HttpRequest, response: HttpResponse, filters: Query[InstalmentFilters]) -> Any:
     """Les échéances de vos prêts dues entre deux dates (incluses), par date puis numéro de prêt."""
+    _only(request, InstalmentFilters)
     if filters.due_from > filters.due_to:
         raise ApiError(
             400,
@@ -285,6 +303,7 @@ def instalments(request: HttpRequest, response: HttpResponse, filters: Query[Ins
 @router.get("/guaranteed-debt", response={200: GuaranteedDebtOut, **ERRORS}, auth=portfolio, tags=["Dette garantie"])
 def guaranteed_debt(request: HttpRequest) -> dict[str, Any]:
     """Dette garantie : nombre de prêts garantis, encours garanti, et au 31 décembre de chaque année à venir."""
+    _only(request)
     summary = guaranteed_summary(_token(request).establishment, today=clock.today())
     return {
         "lines": summary.lines,
@@ -306,6 +325,7 @@ def guaranteed_debt(request: HttpRequest) -> dict[str, Any]:
 )
 def guaranteed_loans(request: HttpRequest, response: HttpResponse, params: Query[PageParams]) -> Any:
     """Les prêts que votre établissement garantit, avec sa quotité et l'encours garanti, page par page."""
+    _only(request, PageParams)
     est = _token(request).establishment
     after = cursor_decode(params.cursor, length=1)[0] if params.cursor else None
     if after is not None and not isinstance(after, str):
@@ -342,6 +362,7 @@ def guaranteed_loans(request: HttpRequest, response: HttpResponse, params: Query
 @router.get("/rates/livret-a", response={200: LivretAOut, **ERRORS}, auth=TokenAuth(), tags=["Taux"])
 def livret_a(request: HttpRequest) -> dict[str, Any]:
     """Le taux du Livret A en vigueur, son plancher et son historique (index de la plupart des prêts)."""
+    _only(request)
     history = livret_a_history()
     today = livret_a_today(history)
     return {
@@ -407,6 +428,7 @@ def _sync_csv(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
 )
 def schedules_export(request: HttpRequest) -> StreamingHttpResponse:
     """Les échéanciers de tous vos prêts en un CSV transmis au fil de l'eau (synchronisation nocturne)."""
+    _only(request)
     est = _token(request).establishment
     response = StreamingHttpResponse(_sync_csv(schedules_for_sync(est)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

@@ -5,7 +5,7 @@ ISO 8601; identifiers are the public UUIDs and the lender's numbers, both stable
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -19,8 +19,7 @@ Amount = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["1000000.00"]
 Percent = Annotated[str, Field(pattern=r"^-?\d+\.\d{4}$", examples=["2.4000"])]
 ScopeCode = Literal["portfolio", "dossiers", "documents"]
 StatusCode = Literal["prefinancing", "repayment", "repaid"]
-# Bounds on dates given as parameters: nothing a loan could carry is outside, and extreme values
-# never reach the database (where they would overflow).
+# Dates given as parameters are brought within these bounds (see _bounded).
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
 
@@ -207,12 +206,17 @@ class LivretAOut(Schema):
 
 
 def _bounded(value: date | datetime | None) -> date | datetime | None:
+    """Any ISO date is accepted; one outside 1900–2199 filters as that bound does (no loan is
+    outside), so extreme values never reach the database, where they would overflow."""
     if value is None:
         return None
-    day = value.date() if isinstance(value, datetime) else value
-    if not EARLIEST <= day <= LATEST:
-        raise ValueError(f"date hors de l'intervalle {EARLIEST.isoformat()} – {LATEST.isoformat()}")
-    return value
+    if isinstance(value, datetime):
+        if value.date() < EARLIEST:
+            return datetime.combine(EARLIEST, time.min, tzinfo=UTC)
+        if value.date() > LATEST:
+            return datetime.combine(LATEST, time.max, tzinfo=UTC)
+        return value
+    return min(max(value, EARLIEST), LATEST)
 
 
 Cursor = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")]
