@@ -255,7 +255,7 @@ def _row(row: ScheduleRow) -> dict[str, Any]:
     openapi_extra={"responses": {200: {"headers": ETAG_HEADER}}},
 )
 def instalments(request: HttpRequest, response: HttpResponse, filters: Query[InstalmentFilters]) -> Any:
-    """Les échéances de vos prêts dues entre deux dates (incluses), par date puis numéro de prêt."""
+    """Les échéances de vos prêts dues entre deux dates (incluses), par numéro de prêt puis d'échéance."""
     _only(request, InstalmentFilters)
     if filters.due_from > filters.due_to:
         raise ApiError(
@@ -267,15 +267,15 @@ def instalments(request: HttpRequest, response: HttpResponse, filters: Query[Ins
     est = _token(request).establishment
     after = None
     if filters.cursor:
-        due, line_number, number = cursor_decode(filters.cursor, length=3)
+        line_number, number = cursor_decode(filters.cursor, length=2)
         try:
-            after = (datetime.fromisoformat(str(due)).date(), str(line_number), int(number))
+            after = (str(line_number), int(number))
         except (TypeError, ValueError):
             raise ApiError(
                 400, "invalid_request", "Paramètres invalides.", fields=[("cursor", "Curseur inconnu.")]
             ) from None
     rows = instalments_between(est, start=filters.due_from, end=filters.due_to)
-    count, latest = instalments_version(est, rows)
+    count, latest = instalments_version(est)
     etag = etag_for("instalments", est.pk, request.GET.urlencode(), count, latest)
     cached = not_modified(request, etag)
     if cached is not None:
@@ -296,7 +296,7 @@ def instalments(request: HttpRequest, response: HttpResponse, filters: Query[Ins
             }
         )
     last = page[-1] if page else None
-    next_cursor = cursor_encode([last.due_date, last.line.number, last.number]) if more and last else None
+    next_cursor = cursor_encode([last.line.number, last.number]) if more and last else None
     return _page_response(response, etag, {"items": items, "next_cursor": next_cursor})
 
 

@@ -382,7 +382,15 @@ def lines_page(lines: QuerySet[FinancingLine], *, after: str | None, limit: int)
     A keyset page: the (borrower, number) index gives any page in the same time, the 1st or the 400th."""
     if after is not None:
         lines = lines.filter(number__gt=after)
-    return list(lines.select_related("contract", "product").order_by("number")[: limit + 1])
+    # Only the related columns a loan shows: the product's long texts stay in the database.
+    lines = lines.select_related("contract", "product").defer(
+        *(f"contract__{name}" for name in ("borrower", "signed_on", "dossier_number", "source_digest")),
+        *(f"product__{name}" for name in PRODUCT_TEXTS),
+    )
+    return list(lines.order_by("number")[: limit + 1])
+
+
+PRODUCT_TEXTS = ("full_name", "borrowers", "purpose", "profiles", "revisions", "periodicities")
 
 
 def instalments_between(establishment: Establishment, *, start: date, end: date) -> QuerySet[ScheduleRow]:
@@ -390,24 +398,21 @@ def instalments_between(establishment: Establishment, *, start: date, end: date)
     return ScheduleRow.objects.filter(line__borrower=establishment, due_date__gte=start, due_date__lte=end)
 
 
-def instalments_page(
-    rows: QuerySet[ScheduleRow], *, after: tuple[date, str, int] | None, limit: int
-) -> list[ScheduleRow]:
-    """Up to `limit` + 1 rows in (due date, line number, row number) order after the key `after`."""
+def instalments_page(rows: QuerySet[ScheduleRow], *, after: tuple[str, int] | None, limit: int) -> list[ScheduleRow]:
+    """Up to `limit` + 1 rows in (loan number, row number) order after the key `after`.
+
+    Walking the loans in number order (index (borrower, number)) and each loan's rows by number
+    (index (line, number)) stops after the page: a year of 20,000 loans costs one page, not a sort
+    of all its instalments."""
     if after is not None:
-        due, line_number, number = after
-        rows = rows.filter(
-            Q(due_date__gt=due)
-            | Q(due_date=due, line__number__gt=line_number)
-            | Q(due_date=due, line__number=line_number, number__gt=number)
-        )
-    return list(rows.select_related("line__contract").order_by("due_date", "line__number", "number")[: limit + 1])
+        line_number, number = after
+        rows = rows.filter(Q(line__number__gt=line_number) | Q(line__number=line_number, number__gt=number))
+    return list(rows.select_related("line__contract").order_by("line__number", "number")[: limit + 1])
 
 
-def instalments_version(establishment: Establishment, rows: QuerySet[ScheduleRow]) -> tuple[int, datetime | None]:
-    """Rows are rewritten only with their line: the rows' count and the lines' latest change."""
-    count = rows.order_by().count()
-    return count, direct_lines(establishment).order_by().aggregate(latest=Max("updated_at"))["latest"]
+def instalments_version(establishment: Establishment) -> tuple[int, datetime | None]:
+    """Rows are rewritten only with their line (the import saves the line): the lines' version."""
+    return lines_version(direct_lines(establishment))
 
 
 def api_guaranteed_lines(establishment: Establishment) -> QuerySet[FinancingLine]:

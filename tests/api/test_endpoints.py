@@ -158,11 +158,11 @@ def test_instalments_between_two_dates_in_pages(client, world):
     response, body = get(client, "/api/v1/instalments?due_from=2027-01-01&due_to=2027-12-31", clear)
     assert response.status_code == 200
     expected = sorted(
-        (str(row.due_date), row.line.number, row.number)
+        (row.line.number, row.number, str(row.due_date))
         for line in (world.plus, world.plai, world.pls)
         for row in line.rows.filter(due_date__year=2027)
     )
-    assert [(item["due_date"], item["loan_number"], item["number"]) for item in body["items"]] == expected
+    assert [(item["loan_number"], item["number"], item["due_date"]) for item in body["items"]] == expected
     assert all(item["due_date"].startswith("2027-") for item in body["items"])
     pages, url = [], "/api/v1/instalments?due_from=2027-01-01&due_to=2027-12-31&limit=1"
     while url:
