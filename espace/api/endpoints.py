@@ -104,7 +104,13 @@ def _aware(value: datetime | None) -> datetime | None:
     return timezone.make_aware(value)
 
 
-@router.get("/establishment", response={200: EstablishmentOut, **ERRORS}, auth=TokenAuth(), tags=["Établissement"])
+@router.get(
+    "/establishment",
+    summary="Votre établissement et le jeton",
+    response={200: EstablishmentOut, **ERRORS},
+    auth=TokenAuth(),
+    tags=["Établissement"],
+)
 def establishment(request: HttpRequest) -> dict[str, Any]:
     """Votre établissement et les droits du jeton utilisé."""
     _only(request)
@@ -148,6 +154,7 @@ def _loan(line: FinancingLine) -> dict[str, Any]:
 
 @router.get(
     "/loans",
+    summary="Prêts (liste)",
     response={200: LoanPage, **LISTS},
     auth=portfolio,
     tags=["Encours"],
@@ -183,7 +190,9 @@ def loans(request: HttpRequest, response: HttpResponse, filters: Query[LoanFilte
     return _page_response(response, etag, payload)
 
 
-@router.get("/loans/{loan_id}", response={200: LoanDetailOut, **ERRORS_404}, auth=portfolio, tags=["Encours"])
+@router.get(
+    "/loans/{loan_id}", summary="Un prêt", response={200: LoanDetailOut, **ERRORS_404}, auth=portfolio, tags=["Encours"]
+)
 def loan(request: HttpRequest, loan_id: str) -> dict[str, Any]:
     """Un prêt de votre établissement, ou qu'il garantit : contrat, garanties, échéancier, versements."""
     _only(request)
@@ -249,6 +258,7 @@ def _row(row: ScheduleRow) -> dict[str, Any]:
 
 @router.get(
     "/instalments",
+    summary="Échéances entre deux dates",
     response={200: InstalmentPage, **LISTS},
     auth=portfolio,
     tags=["Encours"],
@@ -300,7 +310,13 @@ def instalments(request: HttpRequest, response: HttpResponse, filters: Query[Ins
     return _page_response(response, etag, {"items": items, "next_cursor": next_cursor})
 
 
-@router.get("/guaranteed-debt", response={200: GuaranteedDebtOut, **ERRORS}, auth=portfolio, tags=["Dette garantie"])
+@router.get(
+    "/guaranteed-debt",
+    summary="Dette garantie",
+    response={200: GuaranteedDebtOut, **ERRORS},
+    auth=portfolio,
+    tags=["Dette garantie"],
+)
 def guaranteed_debt(request: HttpRequest) -> dict[str, Any]:
     """Dette garantie : nombre de prêts garantis, encours garanti, et au 31 décembre de chaque année à venir."""
     _only(request)
@@ -318,6 +334,7 @@ def guaranteed_debt(request: HttpRequest) -> dict[str, Any]:
 
 @router.get(
     "/guaranteed-debt/loans",
+    summary="Prêts garantis (liste)",
     response={200: GuaranteedLinePage, **LISTS},
     auth=portfolio,
     tags=["Dette garantie"],
@@ -359,7 +376,9 @@ def guaranteed_loans(request: HttpRequest, response: HttpResponse, params: Query
     return _page_response(response, etag, {"items": items, "next_cursor": next_cursor})
 
 
-@router.get("/rates/livret-a", response={200: LivretAOut, **ERRORS}, auth=TokenAuth(), tags=["Taux"])
+@router.get(
+    "/rates/livret-a", summary="Livret A", response={200: LivretAOut, **ERRORS}, auth=TokenAuth(), tags=["Taux"]
+)
 def livret_a(request: HttpRequest) -> dict[str, Any]:
     """Le taux du Livret A en vigueur, son plancher et son historique (index de la plupart des prêts)."""
     _only(request)
@@ -414,6 +433,7 @@ def _sync_csv(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
 
 @router.get(
     "/exports/schedules.csv",
+    summary="Échéanciers de tous les prêts (CSV)",
     response={200: None, **ERRORS},
     auth=portfolio,
     tags=["Exports"],
