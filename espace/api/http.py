@@ -87,5 +87,6 @@ def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
     if "*" in held or etag.removeprefix("W/") in held:
         response = HttpResponse(status=304)
         response["ETag"] = etag
+        response["Cache-Control"] = "no-store"
         return response
     return None
