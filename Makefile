@@ -56,6 +56,7 @@ bench: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) bench/run.py
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/espace_bench} $(PY) bench/portfolio_pages.py
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/espace_bench} $(PY) bench/portfolio_import.py
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/espace_bench} $(PY) bench/api_loans.py
 
 clean:
 	rm -rf var/ .pytest_cache test-artifacts

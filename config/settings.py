@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "ninja",  # django-ninja's static files: the API documentation page is served locally (no CDN)
     "espace.core",
     "espace.products",
     "espace.establishments",
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "espace.portfolio",
     "espace.loan_requests",
     "espace.documents",
+    "espace.api",
     "espace.backoffice",
     "espace.demo",
 ]
@@ -362,6 +364,11 @@ CSRF_FAILURE_VIEW = "espace.core.views.csrf_failure"
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 MEMBER_VALIDATION_REMINDER_DELAY = timedelta(days=7)
+
+# --- API of the establishments (/api/v1/) -----------------------------------------------------
+# Calls per token per minute (429 with Retry-After beyond); tokens live at most a year.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600)
+API_TOKEN_MAX_DAYS = 365
 
 # Staff second factor (django-otp): TOTP apps show this issuer; 10 single-use recovery codes.
 OTP_TOTP_ISSUER = LENDER_SHORT_NAME

@@ -1,11 +1,14 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from espace.api.v1 import api, unknown_path
 
 urlpatterns = [
     path("", include("espace.core.urls")),
     path("", include("espace.accounts.urls")),
     path("", include("espace.registration.urls")),
     path("administration/", include("espace.members.urls")),
+    path("administration/jetons-api/", include("espace.api.urls")),
     path("", include("espace.support.urls")),
     path("", include("espace.products.urls")),
     path("", include("espace.simulators.urls")),
@@ -14,6 +17,8 @@ urlpatterns = [
     path("", include("espace.documents.urls")),
     path("back-office/", include("espace.backoffice.urls")),
     path("gestion/", admin.site.urls),
+    path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", unknown_path, name="api_unknown"),
 ]
 
 handler400 = "espace.core.views.error_400"

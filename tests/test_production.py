@@ -150,3 +150,15 @@ def test_built_service_serves_pages_and_static_files_with_security_headers(produ
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
+
+
+def test_built_service_serves_the_api_documentation_from_its_own_static_files(production_server):
+    status, headers, body = fetch(production_server + "/api/v1/docs")
+    html = body.decode()
+    assert status == 200 and "default-src 'self'" in headers["Content-Security-Policy"]
+    for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', html):
+        asset_status, _headers, _body = fetch(production_server + asset)
+        assert asset_status == 200, asset
+    assert re.search(r'src="/static/ninja/swagger-ui-bundle\.[0-9a-f]{12}\.js"', html)
+    status, headers, body = fetch(production_server + "/api/v1/loans")
+    assert status == 401 and headers["Content-Type"] == "application/json"

@@ -16,6 +16,7 @@ SECTIONS = {
     ("accounts", "my_permissions"): "account",
     ("accounts", "login"): "login",
     ("members", "*"): "administration",
+    ("api_tokens", "*"): "administration",
     ("support", "faq"): "faq",
     ("simulators", "*"): "tools",
     ("products", "*"): "products",

@@ -1,0 +1,264 @@
+"""The API's typed shapes (OpenAPI 3 is generated from them).
+
+Amounts are decimal strings with two places, rates decimal strings in percent with four, dates
+ISO 8601; identifiers are the public UUIDs and the lender's numbers, both stable."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Literal
+from uuid import UUID
+
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from espace.api.enums import ApiScope
+from espace.portfolio.enums import LineStatus
+
+Amount = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["1000000.00"])]
+Percent = Annotated[str, Field(pattern=r"^-?\d+\.\d{4}$", examples=["2.4000"])]
+ScopeCode = Literal["portfolio", "dossiers", "documents"]
+StatusCode = Literal["prefinancing", "repayment", "repaid"]
+# Dates given as parameters are brought within these bounds (see _bounded).
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
+
+assert set(ScopeCode.__args__) == set(ApiScope.values)  # type: ignore[attr-defined]
+assert set(StatusCode.__args__) == set(LineStatus.values)  # type: ignore[attr-defined]
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    error: str = Field(description="Code stable de l'erreur (invalid_request, missing_token, scope_missing…).")
+    message: str = Field(description="Explication en français.")
+    fields: list[FieldError] = Field(default_factory=list, description="Les paramètres refusés (erreurs 400).")
+
+
+class TokenOut(Schema):
+    id: UUID
+    name: str
+    scopes: list[ScopeCode]
+    expires_at: datetime
+
+
+class EstablishmentOut(Schema):
+    id: UUID
+    client_number: str
+    legal_name: str
+    kind: str
+    borrower: bool
+    guarantor: bool
+    token: TokenOut
+
+
+class EstablishmentRef(Schema):
+    """Another establishment (a guarantor, a borrower): its name and stable id, never its client number."""
+
+    id: UUID
+    legal_name: str
+
+
+class ProductRef(Schema):
+    code: str
+    name: str
+
+
+class LoanOut(Schema):
+    id: UUID
+    number: str
+    contract_number: str
+    product: ProductRef
+    principal: Amount
+    outstanding: Amount = Field(description="Capital restant dû à la date `figures_on`.")
+    figures_on: date
+    status: StatusCode
+    rate_index: Literal["livret_a", "fixed"]
+    margin_percent: Percent
+    fixed_rate_percent: Percent | None
+    periodicity: str
+    duration_years: int
+    profile: str
+    revision: str
+    first_due: date
+    maturity_date: date
+    next_due_date: date | None
+    next_instalment: Amount | None
+    updated_at: datetime
+
+
+class LoanPage(Schema):
+    items: list[LoanOut]
+    next_cursor: str | None = Field(description="À passer en `cursor` pour la page suivante ; null à la dernière.")
+
+
+class ContractOut(Schema):
+    number: str
+    signed_on: date
+    dossier_number: str
+
+
+class GuaranteeOut(Schema):
+    kind: Literal["establishment", "cglls"]
+    guarantor: EstablishmentRef | None = Field(description="null pour la CGLLS.")
+    share_percent: Annotated[str, Field(pattern=r"^\d+\.\d{3}$", examples=["50.000"])]
+    deliberation_reference: str
+    deliberation_date: date | None
+
+
+class ScheduleRowOut(Schema):
+    number: int = Field(description="0 : intérêts de préfinancement.")
+    due_date: date
+    rate_percent: Percent
+    instalment: Amount
+    interest: Amount
+    capital: Amount
+    outstanding_after: Amount
+    deferred_interest: Amount
+    paid: bool
+
+
+class DisbursementOut(Schema):
+    planned_on: date
+    amount: Amount
+    status: Literal["planned", "drawn"]
+    drawn_on: date | None
+
+
+class LoanDetailOut(LoanOut):
+    relation: Literal["borrower", "guarantor"] = Field(
+        description="« borrower » : un prêt de votre établissement ; « guarantor » : un prêt qu'il garantit."
+    )
+    borrower: EstablishmentRef
+    contract: ContractOut
+    guarantees: list[GuaranteeOut]
+    schedule: list[ScheduleRowOut]
+    disbursements: list[DisbursementOut]
+
+
+class InstalmentOut(Schema):
+    loan_id: UUID
+    loan_number: str
+    contract_number: str
+    number: int
+    due_date: date
+    rate_percent: Percent
+    instalment: Amount
+    interest: Amount
+    capital: Amount
+    outstanding_after: Amount
+    paid: bool
+
+
+class InstalmentPage(Schema):
+    items: list[InstalmentOut]
+    next_cursor: str | None
+
+
+class YearOutstanding(Schema):
+    year: int
+    guaranteed_outstanding: Amount = Field(description="Encours garanti au 31 décembre de l'année.")
+
+
+class GuaranteedDebtOut(Schema):
+    lines: int
+    guaranteed_outstanding: Amount
+    figures_on: date | None
+    by_year: list[YearOutstanding]
+
+
+class GuaranteedLineOut(Schema):
+    loan_id: UUID
+    loan_number: str
+    contract_number: str
+    borrower: EstablishmentRef
+    product: ProductRef
+    status: StatusCode
+    share_percent: Annotated[str, Field(pattern=r"^\d+\.\d{3}$", examples=["50.000"])]
+    outstanding: Amount
+    guaranteed_outstanding: Amount
+    figures_on: date
+    maturity_date: date
+    updated_at: datetime
+
+
+class GuaranteedLinePage(Schema):
+    items: list[GuaranteedLineOut]
+    next_cursor: str | None
+
+
+class RateOut(Schema):
+    effective_from: date
+    rate_percent: Percent
+
+
+class LivretAOut(Schema):
+    rate_percent: Percent
+    since: date
+    floor_percent: Percent
+    history: list[RateOut]
+
+
+# --- Query parameters -------------------------------------------------------------------------
+
+
+def _bounded(value: date | datetime | None) -> date | datetime | None:
+    """Any ISO date is accepted; one outside 1900–2199 filters as that bound does (no loan is
+    outside), so extreme values never reach the database, where they would overflow."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.date() < EARLIEST:
+            return datetime.combine(EARLIEST, time.min, tzinfo=UTC)
+        if value.date() > LATEST:
+            return datetime.combine(LATEST, time.max, tzinfo=UTC)
+        return value
+    return min(max(value, EARLIEST), LATEST)
+
+
+def _iso_only(value: object) -> object:
+    """Dates are ISO 8601 text: a bare number (which pydantic would read as a Unix timestamp) is refused."""
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and value.strip().lstrip("+-").replace(".", "").isdigit()
+    ):
+        raise ValueError("date ISO 8601 attendue, par exemple 2026-11-25 ou 2026-11-25T08:00:00+01:00")
+    return value
+
+
+Cursor = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")]
+Limit = Annotated[int, Field(ge=1, le=500, description="Éléments par page (100 par défaut, 500 au plus).")]
+
+
+class LoanFilters(Schema):
+    product: Annotated[str, Field(max_length=30, pattern=r"^[a-z0-9-]+$")] | None = Field(
+        None, description="Code du produit (plus, plai, pls…)."
+    )
+    status: StatusCode | None = None
+    maturity_from: date | None = Field(None, description="Dernière échéance à partir de cette date (incluse).")
+    maturity_to: date | None = Field(None, description="Dernière échéance jusqu'à cette date (incluse).")
+    updated_since: datetime | None = Field(
+        None, description="Prêts modifiés depuis cet instant (ISO 8601 ; sans fuseau : heure de Paris)."
+    )
+    cursor: Cursor | None = None
+    limit: Limit = 100
+
+    _iso = field_validator("maturity_from", "maturity_to", "updated_since", mode="before")(_iso_only)
+    _bounds = field_validator("maturity_from", "maturity_to", "updated_since")(_bounded)
+
+
+class InstalmentFilters(Schema):
+    due_from: date = Field(description="Échéances à partir de cette date (incluse).")
+    due_to: date = Field(description="Échéances jusqu'à cette date (incluse).")
+    cursor: Cursor | None = None
+    limit: Limit = 100
+
+    _iso = field_validator("due_from", "due_to", mode="before")(_iso_only)
+    _bounds = field_validator("due_from", "due_to")(_bounded)
+
+
+class PageParams(Schema):
+    cursor: Cursor | None = None
+    limit: Limit = 100
