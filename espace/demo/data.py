@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from espace.accounts.enums import Permission, UserStatus
@@ -20,6 +22,20 @@ from espace.documents.models import Resource
 from espace.documents.services import document_store, resource_create
 from espace.establishments.enums import EstablishmentKind as K
 from espace.establishments.models import Establishment, RegionalOffice
+from espace.loan_requests.enums import FileKind, RequestKind
+from espace.loan_requests.models import DossierFile, LoanRequest
+from espace.loan_requests.services import (
+    GuaranteeInput,
+    Officer,
+    dossier_assign,
+    dwelling_add,
+    guarantees_set,
+    line_save,
+    request_create,
+    request_send,
+    request_update,
+)
+from espace.loan_requests.steps import required_documents
 from espace.portfolio.models import FinancingLine
 from espace.products.models import Product
 from espace.registration.enums import RegistrationKind
@@ -259,7 +275,6 @@ def demo_load() -> DemoSummary:
         user.save()
         summary_users.append((username, by_number[number].legal_name, str(status.label)))
     _demo_staff()
-    _demo_documents(by_number)
     NewsItem.objects.get_or_create(
         title="Livret A : 1,50 % depuis le 1er février 2026",
         defaults={
@@ -372,4 +387,90 @@ def _demo_documents(by_number: dict[str, Establishment]) -> None:
             upload=CheckedUpload(content=content, mime_type="application/pdf", scan_status=status),
             file_name=f"{title.lower().replace(' ', '-')}.pdf",
             author=staff,
+        )
+
+
+@transaction.atomic
+def demo_load_after_portfolio() -> None:
+    """What needs the demo portfolio: documents of its loans, a dossier and a draft request."""
+    by_number = {e.client_number: e for e in Establishment.objects.filter(client_number__in=["287576", "104233"])}
+    _demo_documents(by_number)
+    _demo_loan_requests(by_number["287576"], by_number["104233"])
+
+
+DEMO_DOSSIER = "Résidence Les Tilleuls — 32 logements"
+DEMO_DRAFT = "Réhabilitation de la cité Jardin — 48 logements"
+
+
+def _demo_loan_requests(oph: Establishment, commune: Establishment) -> None:
+    """A dossier under instruction (sent by pdurand, followed by the loan officer) and a draft."""
+    author = User.objects.get(username="vdupont", is_staff=False)
+    validator = User.objects.get(username="pdurand", is_staff=False)
+    officer = User.objects.get(username="charge", is_staff=True)
+    if not LoanRequest.objects.filter(establishment=oph, name=DEMO_DOSSIER).exists():
+        dossier = request_create(establishment=oph, user=author, kind=RequestKind.HOUSING, name=DEMO_DOSSIER)
+        dossier = request_update(
+            loan_request=dossier,
+            user=author,
+            data={
+                "nature": "new_build",
+                "address": "8 rue des Tilleuls",
+                "postal_code": "93100",
+                "commune": "Montreuil",
+                "insee_code": "93048",
+                "zone": "A",
+                "land_cost": Decimal("900000"),
+                "building_cost": Decimal("4100000"),
+                "fees_cost": Decimal("500000"),
+                "subsidies_state": Decimal("450000"),
+                "subsidies_local": Decimal("300000"),
+                "own_funds": Decimal("550000"),
+                "comment": "Permis de construire obtenu le 12 septembre 2026.",
+            },
+        )
+        dwelling_add(loan_request=dossier, user=author, category="PLUS", count=22, surface_m2=Decimal("1450"))
+        dwelling_add(loan_request=dossier, user=author, category="PLAI", count=10, surface_m2=Decimal("640"))
+        terms = {"profile": "echeance_prioritaire", "periodicity": "annual", "revision": "simple"}
+        for code, amount, land in (("plus", "2900000", "600000"), ("plai", "1300000", None)):
+            line = line_save(
+                loan_request=dossier,
+                user=author,
+                data={
+                    **terms,
+                    "product": Product.objects.get(code=code),
+                    "amount": Decimal(amount),
+                    "duration_years": 40,
+                    "land_amount": Decimal(land) if land else None,
+                    "land_duration_years": 50 if land else None,
+                    "prefinancing_months": 18,
+                    "prefinancing_mode": "paid",
+                },
+            )
+            guarantees_set(
+                line=line,
+                user=author,
+                items=[GuaranteeInput(commune, Decimal(50)), GuaranteeInput(None, Decimal(50))],
+            )
+        for document in required_documents(dossier):
+            content = _demo_pdf(document.label, oph, [f"Pièce de la demande « {DEMO_DOSSIER} »."])
+            stored = DossierFile(
+                request=dossier,
+                kind=FileKind.REQUIRED,
+                required_document=document,
+                name=f"{document.code}.pdf",
+                mime_type="application/pdf",
+                size=len(content),
+                scan=scan_status_for(content)[0],
+                uploaded_by=author,
+            )
+            stored.file.save("document", ContentFile(content), save=False)
+            stored.save()
+        request_send(loan_request=dossier, user=validator)
+        dossier_assign(loan_request=dossier, officer=Officer(user=officer))
+    if not LoanRequest.objects.filter(establishment=oph, name=DEMO_DRAFT).exists():
+        draft = request_create(establishment=oph, user=author, kind=RequestKind.HOUSING, name=DEMO_DRAFT)
+        request_update(
+            loan_request=draft,
+            user=author,
+            data={"nature": "renovation", "address": "Cité Jardin", "postal_code": "93100", "commune": "Montreuil"},
         )

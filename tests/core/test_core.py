@@ -201,6 +201,11 @@ def test_demo_data_loads_twice_and_its_accounts_work(client):
     assert Contract.objects.filter(borrower=oph).count() == 60
     assert dashboard_for(oph).lines >= 140
     assert ImportRun.objects.first().counts["contracts"]["unchanged"] == 63
+    # A dossier under instruction and a draft, once each.
+    from espace.loan_requests.models import LoanRequest
+
+    requests = LoanRequest.objects.filter(establishment=oph).order_by("created_at")
+    assert [(r.status, bool(r.dossier_number)) for r in requests] == [("under_review", True), ("draft", False)]
     assert User.objects.filter(username="pdurand").count() == 1
     assert client.post("/connexion/", {"username": "pdurand", "password": "Fonds-Epargne-2026"}).status_code == 302
     staff = Client()

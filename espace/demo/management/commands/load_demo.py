@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from espace.demo.data import DEMO_PASSWORD, DEMO_RECOVERY_CODES, demo_load
+from espace.demo.data import DEMO_PASSWORD, DEMO_RECOVERY_CODES, demo_load, demo_load_after_portfolio
 from espace.portfolio.importer import PORTFOLIO_DEMO_DIR
 from espace.portfolio.services import portfolio_import
 
@@ -13,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         summary = demo_load()
         run = portfolio_import(directory=PORTFOLIO_DEMO_DIR)
+        demo_load_after_portfolio()
         counts = run.counts.get("contracts", {})
         self.stdout.write(
             f"Encours de démonstration ({PORTFOLIO_DEMO_DIR.name}) : {run.get_status_display()}, "
@@ -25,6 +26,10 @@ class Command(BaseCommand):
         self.stdout.write("Équipes du prêteur (back-office /back-office/, même mot de passe) :")
         self.stdout.write("  assistance rôle Assistance ; charge rôle Chargé de prêts (direction Île-de-France) ;")
         self.stdout.write("  donnees rôle Gestionnaire de données ; staff superutilisateur (/gestion/ aussi)")
+        self.stdout.write(
+            "Demandes de prêt : un dossier en instruction et un brouillon pour OPH MONTREUIL HABITAT "
+            "(vdupont auteur, pdurand validateur, charge au back-office)."
+        )
         self.stdout.write(f"  second facteur de démonstration : codes de secours {', '.join(DEMO_RECOVERY_CODES)}")
         self.stdout.write(
             "Inscription CAS 1 (premier utilisateur, numéros encore libres ; les 0 initiaux sont acceptés) :"
