@@ -134,6 +134,7 @@ ACCESS: dict[str, object] = {
     "documents:deliberation_docx": Permission.VIEW_DOCUMENTS,
     "documents:deliberation_odt": Permission.VIEW_DOCUMENTS,
     "documents:deliberation_pdf": Permission.VIEW_DOCUMENTS,
+    "documents:request_deliberation": Permission.VIEW_DOCUMENTS,
     "documents:resources": CLIENT,
     "documents:resource_download": CLIENT,
     "backoffice:login": PUBLIC,
@@ -228,6 +229,7 @@ OBJECT_OF = {
     "portfolio:statement_download": "statement",
     "loan_requests:complement": "dossier",
     "loan_requests:message": "dossier",
+    "documents:request_deliberation": "draft",
     "documents:download": "document",
     "documents:email": "document",
     "documents:deliberation_docx": "guaranteed_line",
@@ -241,7 +243,11 @@ for _name in ACCESS:
     if _name.startswith("loan_requests:"):
         OBJECT_OF.setdefault(_name, "draft")
 # Parameters a URL takes besides public_id, per URL.
-URL_VALUES_OF = {"loan_requests:step": {"slug": "operation"}, "loan_requests:export": {"fmt": "xlsx"}}
+URL_VALUES_OF = {
+    "loan_requests:step": {"slug": "operation"},
+    "loan_requests:export": {"fmt": "xlsx"},
+    "documents:request_deliberation": {"fmt": "docx"},
+}
 # Objects that are the same for every client (not an establishment's): no 404 for other establishments.
 SHARED_OBJECTS = {"documents:resource_download"}
 # Values for the URLs' other parameters.
@@ -296,6 +302,7 @@ def _request_parts(loan_request):
         "line_id": loan_request.lines.first().pk,
         "dwelling_id": loan_request.dwellings.first().pk,
         "file_id": loan_request.files.first().public_id,
+        "guarantee_id": loan_request.lines.first().guarantees.first().pk,
     }
 
 

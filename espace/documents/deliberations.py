@@ -28,6 +28,7 @@ from docx.shared import Pt
 from espace.core import clock, formats
 from espace.core.pdf import render_pdf
 from espace.documents.models import DeliberationTemplate
+from espace.loan_requests.models import PlannedGuarantee
 from espace.portfolio.models import FinancingLine, Guarantee
 from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS, RateIndex
 from espace.products.selectors import livret_a_floor, livret_a_today
@@ -178,6 +179,60 @@ def deliberation_values(line: FinancingLine, guarantee: Guarantee, *, today: dat
         "progressivite": formats.percent(line.progression),
         "quotite": formats.percent_points(share),
         "montant_garanti": formats.euros((line.principal * share / HUNDRED).quantize(Decimal("0.01"))),
+        "date": _long_date(today),
+    }
+
+
+def request_deliberation_values(guarantee: PlannedGuarantee, *, today: date) -> dict[str, str]:
+    """The placeholders' values for a guarantee planned in a loan request (before the contract):
+    the operation's own purpose, the dossier number for the contract, today's product rate."""
+    line = guarantee.line
+    loan_request = line.request
+    borrower = loan_request.establishment
+    guarantor = guarantee.guarantor
+    share = guarantee.share_percent
+    product = line.product
+    if product.index == RateIndex.FIXED and product.fixed_rate_percent is not None:
+        rate = f"taux fixe de {formats.percent(product.fixed_rate_percent / HUNDRED)}"
+        current = product.fixed_rate_percent / HUNDRED
+    else:
+        margin = product.margin_percent / HUNDRED
+        sign = "+" if margin >= 0 else "−"
+        rate = f"Livret A {sign} {formats.percent(abs(margin))}"
+        current = max(max(livret_a_today().index_rate, livret_a_floor()) + margin, Decimal(0))
+    place = ", ".join(
+        part for part in (loan_request.address, f"{loan_request.postal_code} {loan_request.commune}".strip()) if part
+    )
+    nature = loan_request.get_nature_display() if loan_request.nature else ""
+    purpose = f"{nature} — « {loan_request.name} »" if nature else f"« {loan_request.name} »"
+    return {
+        "garant": guarantor.legal_name if guarantor else "CGLLS",
+        "garant_representant": guarantor.legal_representative_title if guarantor else "",
+        "garant_commune": guarantor.city if guarantor else "",
+        "emprunteur": borrower.legal_name,
+        "emprunteur_adresse": ", ".join(
+            part
+            for part in (borrower.address_line1, borrower.address_line2, f"{borrower.postal_code} {borrower.city}")
+            if part
+        ),
+        "preteur": settings.LENDER_NAME,
+        "contrat": f"à conclure (dossier {loan_request.dossier_number or 'en préparation'})",
+        "date_contrat": "à venir",
+        "ligne": f"{product.name} de la demande « {loan_request.name} »",
+        "produit": product.name,
+        "produit_nom_complet": product.full_name,
+        "objet": f"{purpose}{', ' + place if place else ''}",
+        "montant": formats.euros(line.amount),
+        "duree": _duration(line.duration_years),
+        "periodicite": str(PERIODICITY_LABELS.get(line.periodicity, line.periodicity)).lower(),
+        "prefinancement": f"{line.prefinancing_months} mois" if line.prefinancing_months else "sans préfinancement",
+        "taux": rate,
+        "taux_actuel": formats.percent(current),
+        "revision": str(REVISION_LABELS.get(line.revision, line.revision)).lower(),
+        "profil": str(PROFILE_LABELS.get(line.profile, line.profile)).lower(),
+        "progressivite": formats.percent(line.progression),
+        "quotite": formats.percent_points(share),
+        "montant_garanti": formats.euros((line.amount * share / HUNDRED).quantize(Decimal("0.01"))),
         "date": _long_date(today),
     }
 

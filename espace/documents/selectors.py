@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -10,6 +11,7 @@ from django.db.models.functions import ExtractYear
 from espace.core.uploads import ScanStatus
 from espace.documents.models import DeliberationTemplate, Document, Resource, ResourceVersion
 from espace.establishments.models import Establishment
+from espace.loan_requests.models import PlannedGuarantee
 from espace.portfolio.enums import GuarantorKind
 from espace.portfolio.models import FinancingLine, Guarantee
 
@@ -134,4 +136,15 @@ def resources_published() -> QuerySet[Resource]:
         .filter(Exists(clean.filter(resource=OuterRef("pk"))))
         .select_related("product")
         .prefetch_related(Prefetch("versions", queryset=clean, to_attr="clean_versions"))
+    )
+
+
+def request_guarantee_for(
+    establishment: Establishment, request_public_id: Any, guarantee_id: int
+) -> PlannedGuarantee | None:
+    """A guarantee planned in one of the establishment's own loan requests (another's: None)."""
+    return (
+        PlannedGuarantee.objects.select_related("line__product", "line__request__establishment", "guarantor")
+        .filter(pk=guarantee_id, line__request__public_id=request_public_id, line__request__establishment=establishment)
+        .first()
     )

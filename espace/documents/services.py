@@ -32,12 +32,14 @@ from espace.documents.deliberations import (
     deliberation_odt,
     deliberation_pdf,
     deliberation_values,
+    request_deliberation_values,
     template_check,
 )
 from espace.documents.enums import AuditAction, DeliberationFormat, DocumentKind, Origin, ResourceCategory
 from espace.documents.models import DeliberationTemplate, Document, Resource, ResourceVersion
 from espace.documents.selectors import deliberation_template_current
 from espace.establishments.models import Establishment
+from espace.loan_requests.models import PlannedGuarantee
 from espace.portfolio.enums import StatementStatus
 from espace.portfolio.models import Contract, FinancingLine, Guarantee, GuaranteedDebtStatement
 from espace.products.models import Product
@@ -269,6 +271,40 @@ def deliberation_generate(
         establishment=user.establishment,
         request=request,
         details={"line": line.number, "format": str(fmt), "template_version": template.number},
+    )
+    return GeneratedFile(content=content, file_name=f"{deliberation.file_stem}.{fmt}", mime_type=MIME_TYPES[fmt])
+
+
+def request_deliberation_generate(
+    *, guarantee: PlannedGuarantee, fmt: DeliberationFormat, user: User, request: HttpRequest | None = None
+) -> GeneratedFile:
+    """The current template prefilled for a guarantee planned in a loan request (the borrower sends
+    it to its guarantor before the offer); audited like the others."""
+    template = deliberation_template_current()
+    if template is None:
+        raise ApplicationError(_("Aucun modèle de délibération n'est encore publié."))
+    loan_request = guarantee.line.request
+    values = request_deliberation_values(guarantee, today=clock.today())
+    stem = f"deliberation-garantie-{loan_request.dossier_number or 'demande'}-{guarantee.line.product.code}"
+    deliberation = deliberation_build(template, values, file_stem=stem)
+    render = {
+        DeliberationFormat.DOCX: deliberation_docx,
+        DeliberationFormat.ODT: deliberation_odt,
+        DeliberationFormat.PDF: deliberation_pdf,
+    }[fmt]
+    content = render(deliberation)
+    audit_record(
+        action=AuditAction.DELIBERATION_GENERATED,
+        actor=user,
+        target=loan_request,
+        establishment=user.establishment,
+        request=request,
+        details={
+            "dossier": loan_request.dossier_number or "",
+            "request": loan_request.name,
+            "format": str(fmt),
+            "template_version": template.number,
+        },
     )
     return GeneratedFile(content=content, file_name=f"{deliberation.file_stem}.{fmt}", mime_type=MIME_TYPES[fmt])
 

@@ -10,6 +10,11 @@ urlpatterns = [
     path("documents/<uuid:public_id>/par-email/", views.email, name="email"),
     path("documents/deliberations/", views.deliberations, name="deliberations"),
     path(
+        "documents/deliberations/demandes/<uuid:public_id>/<int:guarantee_id>/deliberation.<str:fmt>",
+        views.request_deliberation,
+        name="request_deliberation",
+    ),
+    path(
         "documents/deliberations/<uuid:public_id>/deliberation.docx",
         views.deliberation,
         {"fmt": "docx"},

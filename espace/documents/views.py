@@ -30,10 +30,16 @@ from espace.documents.selectors import (
     documents_of,
     library_filtered,
     library_years,
+    request_guarantee_for,
     resource_current_version,
     resources_published,
 )
-from espace.documents.services import deliberation_generate, document_download_record, document_email_request
+from espace.documents.services import (
+    deliberation_generate,
+    document_download_record,
+    document_email_request,
+    request_deliberation_generate,
+)
 
 PAGE_SIZE = 25
 FILTERS = ("kind", "year", "loan", "dossier")
@@ -123,6 +129,25 @@ def deliberation(request: ClientRequest, public_id: UUID, fmt: str) -> HttpRespo
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("documents:deliberations")
+    response = HttpResponse(generated.content, content_type=generated.mime_type)
+    response["Content-Disposition"] = f'attachment; filename="{generated.file_name}"'
+    return response
+
+
+@permission_required(Permission.VIEW_DOCUMENTS)
+def request_deliberation(request: ClientRequest, public_id: UUID, guarantee_id: int, fmt: str) -> HttpResponse:
+    """The deliberation for a guarantee planned in one of the establishment's loan requests
+    (before the contract: the borrower sends it to its guarantor with the request)."""
+    guarantee = request_guarantee_for(request.establishment, public_id, guarantee_id)
+    if guarantee is None or fmt not in DeliberationFormat.values:
+        raise Http404
+    try:
+        generated = request_deliberation_generate(
+            guarantee=guarantee, fmt=DeliberationFormat(fmt), user=request.user, request=request
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("loan_requests:detail", public_id=public_id)
     response = HttpResponse(generated.content, content_type=generated.mime_type)
     response["Content-Disposition"] = f'attachment; filename="{generated.file_name}"'
     return response
