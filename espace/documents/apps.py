@@ -1,8 +1,8 @@
 from django.apps import AppConfig
 
 from espace.core.audit_actions import audit_actions_register
+from espace.core.panels import panel_register
 from espace.documents.enums import AuditAction
-from espace.portfolio.panels import line_panel_register
 
 
 class DocumentsConfig(AppConfig):
@@ -11,6 +11,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(AuditAction)
-        # The loan page shows the line's documents and its deliberation templates (by path: the
-        # panel reads models, which are not loaded when this module is imported).
-        line_panel_register("espace.documents.panels.line_documents_panel")
+        # The loan page shows the line's documents and its deliberation templates, the dossier page
+        # the dossier's documents (by path: panels read models, not loaded when this runs).
+        panel_register("portfolio.line", "espace.documents.panels.line_documents_panel")
+        panel_register("loan_requests.dossier", "espace.documents.panels.dossier_documents_panel")

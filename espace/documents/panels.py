@@ -1,4 +1,5 @@
-"""The loan page's « Documents » section (registered with portfolio in DocumentsConfig.ready())."""
+"""The « Documents » sections of the loan page and of the dossier page (registered in
+DocumentsConfig.ready(), see espace.core.panels)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.utils.safestring import SafeString
 from espace.accounts.enums import Permission
 from espace.accounts.models import User
 from espace.documents.enums import DeliberationFormat
-from espace.documents.selectors import documents_for_line
+from espace.documents.selectors import documents_for_dossier, documents_for_line
+from espace.loan_requests.models import LoanRequest
 from espace.portfolio.enums import GuarantorKind
 from espace.portfolio.models import FinancingLine, Guarantee
 
@@ -36,3 +38,21 @@ def line_documents_panel(request: HttpRequest, line: FinancingLine, own: bool) -
         "formats": DeliberationFormat.choices,
     }
     return render_to_string("documents/_line_panel.html", context, request=request)
+
+
+def dossier_documents_panel(request: HttpRequest, loan_request: LoanRequest) -> SafeString | None:
+    """The library's documents filed under the dossier's number (offer letters, contracts…)."""
+    user = request.user
+    establishment = getattr(request, "establishment", None)
+    if (
+        not isinstance(user, User)
+        or establishment is None
+        or not loan_request.dossier_number
+        or not user.has_permission(Permission.VIEW_DOCUMENTS)
+    ):
+        return None
+    documents = list(documents_for_dossier(establishment, loan_request.dossier_number)[: SHOWN + 1])
+    if not documents:
+        return None
+    context = {"loan_request": loan_request, "documents": documents[:SHOWN], "more": len(documents) > SHOWN}
+    return render_to_string("documents/_dossier_panel.html", context, request=request)

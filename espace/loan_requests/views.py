@@ -18,6 +18,7 @@ from espace.accounts.http import ClientRequest
 from espace.accounts.perms import permission_required
 from espace.core import clock
 from espace.core.exceptions import ApplicationError
+from espace.core.panels import panels_render
 from espace.core.uploads import ScanStatus, is_downloadable
 from espace.finance import FinanceInputError
 from espace.loan_requests import exports
@@ -170,6 +171,7 @@ def request_detail_view(request: ClientRequest, public_id: UUID) -> HttpResponse
         "complement_form": ComplementForm(loan_request=loan_request) if may_add else None,
         "message_form": MessageForm() if may_add else None,
         "portfolio_lines": list(loan_request.contract.lines.all()) if loan_request.contract else [],
+        "panels": panels_render("loan_requests.dossier", request, loan_request),
     }
     return render(request, "loan_requests/dossier.html", context)
 
@@ -548,6 +550,7 @@ def _dossier_with_errors(request: ClientRequest, loan_request: LoanRequest, **fo
         "complement_form": ComplementForm(loan_request=loan_request),
         "message_form": MessageForm(),
         "portfolio_lines": list(loan_request.contract.lines.all()) if loan_request.contract else [],
+        "panels": panels_render("loan_requests.dossier", request, loan_request),
         **forms,
     }
     return render(request, "loan_requests/dossier.html", context, status=400)

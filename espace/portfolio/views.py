@@ -20,13 +20,13 @@ from espace.accounts.perms import permission_required
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.exceptions import ApplicationError
+from espace.core.panels import panels_render
 from espace.core.pdf import render_pdf
 from espace.portfolio import exports
 from espace.portfolio.disbursements import disbursement_change_request, latest_draw_date
 from espace.portfolio.enums import AuditAction, DisbursementStatus, LineStatus, StatementStatus
 from espace.portfolio.forms import DisbursementChangeForm, LinesFilterForm, ScenarioForm, StatementForm
 from espace.portfolio.models import FinancingLine
-from espace.portfolio.panels import line_panels_render
 from espace.portfolio.projections import project
 from espace.portfolio.selectors import (
     dashboard_for,
@@ -154,7 +154,7 @@ def line(request: ClientRequest, public_id: UUID) -> HttpResponse:
             ),
         },
         "can_pilot": own and request.user.has_permission(Permission.MANAGE_DISBURSEMENTS),
-        "panels": line_panels_render(request, line_obj, own=own),
+        "panels": panels_render("portfolio.line", request, line_obj, own=own),
     }
     return render(request, "portfolio/line.html", context, status=400 if form.errors else 200)
 

@@ -48,3 +48,25 @@ def test_another_establishment_gets_a_404(client, clock):
     client.force_login(UserFactory(admin=True))
     url = reverse("documents:request_deliberation", args=[dossier.public_id, guarantee.pk, "odt"])
     assert client.get(url).status_code == 404
+
+
+def test_the_dossier_page_lists_the_library_documents_filed_under_its_number(client, clock):
+    from espace.documents.enums import DocumentKind
+    from tests.documents.factories import DocumentFactory
+
+    dossier = LoanRequestFactory(sent=True)
+    DocumentFactory(
+        establishment=dossier.establishment,
+        kind=DocumentKind.OFFER,
+        title="Lettre d'offre signée",
+        dossier_number=dossier.dossier_number,
+    )
+    DocumentFactory(establishment=dossier.establishment, title="Autre dossier", dossier_number="DP-2026-999999")
+    reader = UserFactory(establishment=dossier.establishment, permissions=[Permission.VIEW_DOSSIERS])
+    client.force_login(reader)
+    without = client.get(reverse("loan_requests:detail", args=[dossier.public_id])).content.decode()
+    assert "Lettre d'offre signée" not in without  # « Documents » is needed for the library
+    reader.perm_view_documents = True
+    reader.save()
+    page = client.get(reverse("loan_requests:detail", args=[dossier.public_id])).content.decode()
+    assert "Lettre d&#x27;offre signée" in page and "Autre dossier" not in page
