@@ -12,6 +12,7 @@ from espace.core.formats import number_fr
 
 SPACES = {" ", "\u00a0", "\u202f", "'"}
 MAX_TEXT = 30
+MAX_DIGITS_BEFORE_POINT = 15  # beyond any amount, surface or rate the service handles
 
 
 def parse_french_decimal(text: str) -> Decimal:
@@ -60,7 +61,13 @@ class FrenchDecimalField(forms.Field):
             number = parse_french_decimal(str(text))
         except ValueError:
             raise ValidationError("Saisissez un nombre, par exemple 1 250 000,50.", code="invalid") from None
-        if number != number.quantize(Decimal(1).scaleb(-self.places)):
+        if number.adjusted() >= MAX_DIGITS_BEFORE_POINT:  # « 1e309 » is a finite Decimal, and no amount here
+            raise ValidationError("Ce nombre est trop grand.", code="max_digits")
+        try:
+            exact = number == number.quantize(Decimal(1).scaleb(-self.places))
+        except InvalidOperation:
+            exact = False
+        if not exact:
             raise ValidationError(f"Saisissez au plus {self.places} chiffres après la virgule.", code="places")
         return number
 

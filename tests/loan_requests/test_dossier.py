@@ -229,3 +229,61 @@ def test_two_validators_pressing_send_at_the_same_moment_make_one_dossier(refere
     loan_request.refresh_from_db()
     assert loan_request.dossier_number and loan_request.events.filter(kind="sent").count() == 1
     assert LoanRequest.objects.exclude(dossier_number=None).count() == 1
+
+
+JUNK = {
+    "name": "x" * 500,
+    "nature": "château",
+    "postal_code": "ABCDE",
+    "insee_code": "🙂",
+    "zone": "Z",
+    "category": "<script>",
+    "count": "-1",
+    "surface_m2": "1e309",
+    "land_cost": "NaN",
+    "own_funds": "Infinity",
+    "section": "ligne",
+    "product": "\x00",
+    "amount": "9" * 40,
+    "duration_years": "1.5",
+    "prefinancing_months": "-3",
+    "prefinancing_mode": "gratuit",
+    "progression": "1,2,3",
+    "line": "abc",
+    "document": "../../etc/passwd",
+    "status": "contracted",
+    "note": "n" * 5000,
+    "reason": "",
+    "due_on": "31/02/2027",
+    "number": "'; DROP TABLE--",
+    "signed_on": "hier",
+    "first_due": "0000-00-00",
+    "body": "b" * 5000,
+    "document_request": "999999",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["operation", "logements", "plan", "lignes", "garanties", "commentaire", "documents"])
+def test_junk_in_every_step_is_a_4xx_and_changes_nothing(client, clock, slug):
+    loan_request = LoanRequestFactory(complete=True)
+    before = (LoanRequest.objects.filter(pk=loan_request.pk).values().get(), loan_request.lines.count())
+    client.force_login(loan_request.created_by)
+    url = reverse("loan_requests:step", args=[loan_request.public_id, slug])
+    response = client.post(url, JUNK)
+    assert response.status_code in {200, 302, 400}
+    if response.status_code != 400:  # a form that found nothing to save (junk names no field of it)
+        assert loan_request.lines.count() == before[1]
+    else:
+        assert LoanRequest.objects.filter(pk=loan_request.pk).values().get() == before[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["documents", "status", "contract", "message", "offer", "take"])
+def test_junk_in_every_officer_action_is_a_4xx_or_a_message(client, dossier, officer, action):
+    verified_login(client, officer)
+    response = act(client, dossier, action, JUNK)
+    assert response.status_code in {302, 400}
+    dossier.refresh_from_db()
+    assert dossier.status in {RequestStatus.SENT, RequestStatus.UNDER_REVIEW, RequestStatus.OFFER_ISSUED}
+    assert dossier.contract is None
