@@ -28,7 +28,8 @@ from docx.shared import Pt
 from espace.core import clock, formats
 from espace.core.pdf import render_pdf
 from espace.documents.models import DeliberationTemplate
-from espace.loan_requests.models import PlannedGuarantee
+from espace.establishments.models import Establishment
+from espace.loan_requests.models import PlannedGuarantee, RequestLine
 from espace.portfolio.models import FinancingLine, Guarantee
 from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS, RateIndex
 from espace.products.selectors import livret_a_floor, livret_a_today
@@ -138,19 +139,26 @@ def _duration(years: int) -> str:
     return f"{years} an{'s' if years > 1 else ''}"
 
 
-def deliberation_values(line: FinancingLine, guarantee: Guarantee, *, today: date) -> dict[str, str]:
-    """The placeholders' values for one guarantee of a line (the guarantor's share)."""
-    guarantor = guarantee.guarantor
-    borrower = line.contract.borrower
-    share = guarantee.share_percent
-    if line.rate_index == RateIndex.FIXED and line.fixed_rate is not None:
-        rate = f"taux fixe de {formats.percent(line.fixed_rate)}"
-        current = line.fixed_rate
-    else:
-        sign = "+" if line.margin >= 0 else "−"
-        rate = f"Livret A {sign} {formats.percent(abs(line.margin))}"
-        index_today = max(livret_a_today().index_rate, livret_a_floor())
-        current = max(index_today + line.margin, Decimal(0))
+def _rate_texts(*, fixed_rate: Decimal | None, margin: Decimal) -> tuple[str, Decimal]:
+    """« Livret A + 0,60 % » (or « taux fixe de … ») and the rate it gives today (fractions)."""
+    if fixed_rate is not None:
+        return f"taux fixe de {formats.percent(fixed_rate)}", fixed_rate
+    sign = "+" if margin >= 0 else "−"
+    index_today = max(livret_a_today().index_rate, livret_a_floor())
+    return f"Livret A {sign} {formats.percent(abs(margin))}", max(index_today + margin, Decimal(0))
+
+
+def _common_values(
+    *,
+    borrower: Establishment,
+    guarantor: Establishment | None,
+    share: Decimal,
+    amount: Decimal,
+    terms: RequestLine | FinancingLine,
+    rate: tuple[str, Decimal],
+    today: date,
+) -> dict[str, str]:
+    """What every deliberation states: the parties, the amount and terms, the guaranteed share."""
     return {
         "garant": guarantor.legal_name if guarantor else "CGLLS",
         "garant_representant": guarantor.legal_representative_title if guarantor else "",
@@ -162,24 +170,40 @@ def deliberation_values(line: FinancingLine, guarantee: Guarantee, *, today: dat
             if part
         ),
         "preteur": settings.LENDER_NAME,
+        "montant": formats.euros(amount),
+        "duree": _duration(terms.duration_years),
+        "periodicite": str(PERIODICITY_LABELS.get(terms.periodicity, terms.periodicity)).lower(),
+        "prefinancement": f"{terms.prefinancing_months} mois" if terms.prefinancing_months else "sans préfinancement",
+        "taux": rate[0],
+        "taux_actuel": formats.percent(rate[1]),
+        "revision": str(REVISION_LABELS.get(terms.revision, terms.revision)).lower(),
+        "profil": str(PROFILE_LABELS.get(terms.profile, terms.profile)).lower(),
+        "progressivite": formats.percent(terms.progression),
+        "quotite": formats.percent_points(share),
+        "montant_garanti": formats.euros((amount * share / HUNDRED).quantize(Decimal("0.01"))),
+        "date": _long_date(today),
+    }
+
+
+def deliberation_values(line: FinancingLine, guarantee: Guarantee, *, today: date) -> dict[str, str]:
+    """The placeholders' values for one guarantee of a line (the guarantor's share)."""
+    fixed = line.fixed_rate if line.rate_index == RateIndex.FIXED else None
+    return {
+        **_common_values(
+            borrower=line.contract.borrower,
+            guarantor=guarantee.guarantor,
+            share=guarantee.share_percent,
+            amount=line.principal,
+            terms=line,
+            rate=_rate_texts(fixed_rate=fixed, margin=line.margin),
+            today=today,
+        ),
         "contrat": line.contract.number,
         "date_contrat": _long_date(line.contract.signed_on),
         "ligne": line.number,
         "produit": line.product.name,
         "produit_nom_complet": line.product.full_name,
         "objet": line.product.purpose or line.product.full_name,
-        "montant": formats.euros(line.principal),
-        "duree": _duration(line.duration_years),
-        "periodicite": str(PERIODICITY_LABELS.get(line.periodicity, line.periodicity)).lower(),
-        "prefinancement": f"{line.prefinancing_months} mois" if line.prefinancing_months else "sans préfinancement",
-        "taux": rate,
-        "taux_actuel": formats.percent(current),
-        "revision": str(REVISION_LABELS.get(line.revision, line.revision)).lower(),
-        "profil": str(PROFILE_LABELS.get(line.profile, line.profile)).lower(),
-        "progressivite": formats.percent(line.progression),
-        "quotite": formats.percent_points(share),
-        "montant_garanti": formats.euros((line.principal * share / HUNDRED).quantize(Decimal("0.01"))),
-        "date": _long_date(today),
     }
 
 
@@ -188,52 +212,33 @@ def request_deliberation_values(guarantee: PlannedGuarantee, *, today: date) -> 
     the operation's own purpose, the dossier number for the contract, today's product rate."""
     line = guarantee.line
     loan_request = line.request
-    borrower = loan_request.establishment
-    guarantor = guarantee.guarantor
-    share = guarantee.share_percent
     product = line.product
-    if product.index == RateIndex.FIXED and product.fixed_rate_percent is not None:
-        rate = f"taux fixe de {formats.percent(product.fixed_rate_percent / HUNDRED)}"
-        current = product.fixed_rate_percent / HUNDRED
-    else:
-        margin = product.margin_percent / HUNDRED
-        sign = "+" if margin >= 0 else "−"
-        rate = f"Livret A {sign} {formats.percent(abs(margin))}"
-        current = max(max(livret_a_today().index_rate, livret_a_floor()) + margin, Decimal(0))
+    fixed = (
+        product.fixed_rate_percent / HUNDRED
+        if product.index == RateIndex.FIXED and product.fixed_rate_percent is not None
+        else None
+    )
     place = ", ".join(
         part for part in (loan_request.address, f"{loan_request.postal_code} {loan_request.commune}".strip()) if part
     )
     nature = loan_request.get_nature_display() if loan_request.nature else ""
     purpose = f"{nature} — « {loan_request.name} »" if nature else f"« {loan_request.name} »"
     return {
-        "garant": guarantor.legal_name if guarantor else "CGLLS",
-        "garant_representant": guarantor.legal_representative_title if guarantor else "",
-        "garant_commune": guarantor.city if guarantor else "",
-        "emprunteur": borrower.legal_name,
-        "emprunteur_adresse": ", ".join(
-            part
-            for part in (borrower.address_line1, borrower.address_line2, f"{borrower.postal_code} {borrower.city}")
-            if part
+        **_common_values(
+            borrower=loan_request.establishment,
+            guarantor=guarantee.guarantor,
+            share=guarantee.share_percent,
+            amount=line.amount,
+            terms=line,
+            rate=_rate_texts(fixed_rate=fixed, margin=product.margin_percent / HUNDRED),
+            today=today,
         ),
-        "preteur": settings.LENDER_NAME,
         "contrat": f"à conclure (dossier {loan_request.dossier_number or 'en préparation'})",
         "date_contrat": "à venir",
         "ligne": f"{product.name} de la demande « {loan_request.name} »",
         "produit": product.name,
         "produit_nom_complet": product.full_name,
         "objet": f"{purpose}{', ' + place if place else ''}",
-        "montant": formats.euros(line.amount),
-        "duree": _duration(line.duration_years),
-        "periodicite": str(PERIODICITY_LABELS.get(line.periodicity, line.periodicity)).lower(),
-        "prefinancement": f"{line.prefinancing_months} mois" if line.prefinancing_months else "sans préfinancement",
-        "taux": rate,
-        "taux_actuel": formats.percent(current),
-        "revision": str(REVISION_LABELS.get(line.revision, line.revision)).lower(),
-        "profil": str(PROFILE_LABELS.get(line.profile, line.profile)).lower(),
-        "progressivite": formats.percent(line.progression),
-        "quotite": formats.percent_points(share),
-        "montant_garanti": formats.euros((line.amount * share / HUNDRED).quantize(Decimal("0.01"))),
-        "date": _long_date(today),
     }
 
 

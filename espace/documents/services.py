@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -13,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -248,31 +249,54 @@ class GeneratedFile:
     mime_type: str
 
 
+RENDERERS = {
+    DeliberationFormat.DOCX: deliberation_docx,
+    DeliberationFormat.ODT: deliberation_odt,
+    DeliberationFormat.PDF: deliberation_pdf,
+}
+
+
+def _deliberation_file(
+    *,
+    values_for: Callable[[], dict[str, str]],
+    file_stem: str,
+    fmt: DeliberationFormat,
+    user: User,
+    target: Model,
+    details: dict[str, str],
+    request: HttpRequest | None,
+) -> GeneratedFile:
+    """The current template prefilled with `values_for()`, rendered in `fmt`, audited."""
+    template = deliberation_template_current()
+    if template is None:
+        raise ApplicationError(_("Aucun modèle de délibération n'est encore publié."))
+    deliberation = deliberation_build(template, values_for(), file_stem=file_stem)
+    content = RENDERERS[fmt](deliberation)
+    audit_record(
+        action=AuditAction.DELIBERATION_GENERATED,
+        actor=user,
+        target=target,
+        establishment=user.establishment,
+        request=request,
+        details={**details, "format": str(fmt), "template_version": template.number},
+    )
+    return GeneratedFile(content=content, file_name=f"{deliberation.file_stem}.{fmt}", mime_type=MIME_TYPES[fmt])
+
+
 def deliberation_generate(
     *, guarantee: Guarantee, fmt: DeliberationFormat, user: User, request: HttpRequest | None = None
 ) -> GeneratedFile:
     """The current template prefilled for one guarantee of a line, in DOCX, ODT or PDF; audited."""
-    template = deliberation_template_current()
-    if template is None:
-        raise ApplicationError(_("Aucun modèle de délibération n'est encore publié."))
     line = guarantee.line
-    values = deliberation_values(line, guarantee, today=clock.today())
-    deliberation = deliberation_build(template, values, file_stem=f"deliberation-garantie-{line.number}")
-    render = {
-        DeliberationFormat.DOCX: deliberation_docx,
-        DeliberationFormat.ODT: deliberation_odt,
-        DeliberationFormat.PDF: deliberation_pdf,
-    }[fmt]
-    content = render(deliberation)
-    audit_record(
-        action=AuditAction.DELIBERATION_GENERATED,
-        actor=user,
+    return _deliberation_file(
+        values_for=lambda: deliberation_values(line, guarantee, today=clock.today()),
+        file_stem=f"deliberation-garantie-{line.number}",
+        fmt=fmt,
+        user=user,
         target=line,
-        establishment=user.establishment,
+        details={"line": line.number},
         request=request,
-        details={"line": line.number, "format": str(fmt), "template_version": template.number},
     )
-    return GeneratedFile(content=content, file_name=f"{deliberation.file_stem}.{fmt}", mime_type=MIME_TYPES[fmt])
 
 
 def request_deliberation_generate(
@@ -280,33 +304,16 @@ def request_deliberation_generate(
 ) -> GeneratedFile:
     """The current template prefilled for a guarantee planned in a loan request (the borrower sends
     it to its guarantor before the offer); audited like the others."""
-    template = deliberation_template_current()
-    if template is None:
-        raise ApplicationError(_("Aucun modèle de délibération n'est encore publié."))
     loan_request = guarantee.line.request
-    values = request_deliberation_values(guarantee, today=clock.today())
-    stem = f"deliberation-garantie-{loan_request.dossier_number or 'demande'}-{guarantee.line.product.code}"
-    deliberation = deliberation_build(template, values, file_stem=stem)
-    render = {
-        DeliberationFormat.DOCX: deliberation_docx,
-        DeliberationFormat.ODT: deliberation_odt,
-        DeliberationFormat.PDF: deliberation_pdf,
-    }[fmt]
-    content = render(deliberation)
-    audit_record(
-        action=AuditAction.DELIBERATION_GENERATED,
-        actor=user,
+    return _deliberation_file(
+        values_for=lambda: request_deliberation_values(guarantee, today=clock.today()),
+        file_stem=f"deliberation-garantie-{loan_request.dossier_number or 'demande'}-{guarantee.line.product.code}",
+        fmt=fmt,
+        user=user,
         target=loan_request,
-        establishment=user.establishment,
+        details={"dossier": loan_request.dossier_number or "", "request": loan_request.name},
         request=request,
-        details={
-            "dossier": loan_request.dossier_number or "",
-            "request": loan_request.name,
-            "format": str(fmt),
-            "template_version": template.number,
-        },
     )
-    return GeneratedFile(content=content, file_name=f"{deliberation.file_stem}.{fmt}", mime_type=MIME_TYPES[fmt])
 
 
 @transaction.atomic
