@@ -6,7 +6,7 @@ ISO 8601; identifiers are the public UUIDs and the lender's numbers, both stable
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
@@ -36,6 +36,18 @@ class ErrorOut(Schema):
     error: str = Field(description="Code stable de l'erreur (invalid_request, missing_token, scope_missing…).")
     message: str = Field(description="Explication en français.")
     fields: list[FieldError] = Field(default_factory=list, description="Les paramètres refusés (erreurs 400).")
+
+
+# The answers every operation may give besides its own: declared on each operation.
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut}
+ERRORS_404 = {**ERRORS, 404: ErrorOut}
+LISTS = {**ERRORS, 304: None}
+ETAG_HEADER = {
+    "ETag": {
+        "description": "Version de la liste : renvoyez-la en If-None-Match (304 si rien n'a changé).",
+        "schema": {"type": "string"},
+    }
+}
 
 
 class TokenOut(Schema):
