@@ -6,7 +6,9 @@ from espace.api.models import ApiToken
 from espace.api.services import api_token_create
 from espace.core import clock
 from espace.establishments.models import Establishment
+from espace.loan_requests.models import LoanRequest
 from tests.accounts.factories import UserFactory
+from tests.loan_requests.factories import LoanRequestFactory
 
 
 def issue_token(
@@ -33,3 +35,8 @@ def issue_token(
 
 def bearer(clear: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
+
+
+def dossier_of(establishment: Establishment, **kwargs) -> LoanRequest:
+    """A loan request `establishment` sent (numbered, one guaranteed PLUS line, its documents)."""
+    return LoanRequestFactory(establishment=establishment, sent=True, **kwargs)
