@@ -474,7 +474,8 @@ class DossierFilters(Schema):
     _bounds = field_validator("updated_since", "sent_since")(_bounded)
 
 
-Reference = Annotated[str, Field(max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+# A number as the lender wrote it (any printable text: the lender's systems choose the format).
+Reference = Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 class DocumentFilters(Schema):
