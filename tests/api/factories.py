@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 from espace.api.models import ApiToken
@@ -35,6 +36,21 @@ def issue_token(
 
 def bearer(clear: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
+
+
+def no_floats(text: str):
+    """The JSON of an answer, refusing any float (amounts are decimal strings)."""
+
+    def refuse(value):
+        raise AssertionError(f"a float in the JSON: {value}")
+
+    return json.loads(text, parse_float=refuse)
+
+
+def get(client, url, clear, **headers):
+    """GET with the token: (response, its JSON or None)."""
+    response = client.get(url, **bearer(clear), **headers)
+    return response, (no_floats(response.content.decode()) if response.content else None)
 
 
 def dossier_of(establishment: Establishment, **kwargs) -> LoanRequest:

@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from espace.core.models import AuditEvent
 from espace.core.uploads import ScanStatus
 from espace.documents.enums import AuditAction, DocumentKind
-from tests.api.factories import bearer, issue_token
-from tests.api.test_endpoints import get
+from tests.api.factories import bearer, get, issue_token
 from tests.documents.factories import DocumentFactory, pdf_bytes
 
 pytestmark = pytest.mark.django_db

@@ -29,8 +29,7 @@ from espace.loan_requests.services import (
 from espace.portfolio.enums import GuarantorKind
 from espace.portfolio.models import FinancingLine
 from tests.accounts.factories import UserFactory
-from tests.api.factories import bearer, dossier_of, issue_token
-from tests.api.test_endpoints import get
+from tests.api.factories import bearer, dossier_of, get, issue_token
 from tests.loan_requests.factories import PDF, LoanRequestFactory
 
 pytestmark = pytest.mark.django_db
