@@ -5,31 +5,36 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from espace.api.auth import TokenAuth
 from espace.api.enums import ApiScope
 from espace.api.http import (
     ApiError,
     amount,
+    aware,
+    bad_cursor,
     cursor_decode,
     cursor_encode,
     etag_for,
     not_found,
     not_modified,
+    only_known,
     percent,
+    public_id_or_404,
     share,
+    token_of,
+    with_etag,
 )
-from espace.api.models import ApiToken
 from espace.api.schemas import (
-    ErrorOut,
+    ERRORS,
+    ERRORS_404,
+    ETAG_HEADER,
+    LISTS,
     EstablishmentOut,
     GuaranteedDebtOut,
     GuaranteedLinePage,
@@ -60,48 +65,8 @@ from espace.portfolio.selectors import (
 )
 from espace.products.selectors import livret_a_floor, livret_a_history, livret_a_today
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut}
-ERRORS_404 = {**ERRORS, 404: ErrorOut}
-LISTS = {**ERRORS, 304: None}
-ETAG_HEADER = {
-    "ETag": {
-        "description": "Version de la liste : renvoyez-la en If-None-Match (304 si rien n'a changé).",
-        "schema": {"type": "string"},
-    }
-}
-
 router = Router()
 portfolio = TokenAuth(ApiScope.PORTFOLIO)
-
-
-def _token(request: HttpRequest) -> ApiToken:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def _page_response(response: HttpResponse, etag: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """The page, with the list's ETag on the answer ninja builds from it."""
-    response["ETag"] = etag
-    return payload
-
-
-def _only(request: HttpRequest, allowed: type[Schema] | None = None) -> None:
-    """An unknown query parameter is a 400, not silently ignored: « stauts=repaid » would otherwise
-    answer every loan, and a synchronisation would take it for the repaid ones."""
-    known = set(allowed.model_fields) if allowed is not None else set()
-    unknown = sorted(set(request.GET) - known)
-    if unknown:
-        raise ApiError(
-            400,
-            "invalid_request",
-            "Paramètres invalides.",
-            fields=[(name[:60] or "?", "Paramètre inconnu.") for name in unknown[:10]],
-        )
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None or timezone.is_aware(value):
-        return value
-    return timezone.make_aware(value)
 
 
 @router.get(
@@ -113,8 +78,8 @@ def _aware(value: datetime | None) -> datetime | None:
 )
 def establishment(request: HttpRequest) -> dict[str, Any]:
     """Votre établissement et les droits du jeton utilisé."""
-    _only(request)
-    token = _token(request)
+    only_known(request)
+    token = token_of(request)
     est = token.establishment
     return {
         "id": est.public_id,
@@ -162,19 +127,19 @@ def _loan(line: FinancingLine) -> dict[str, Any]:
 )
 def loans(request: HttpRequest, response: HttpResponse, filters: Query[LoanFilters]) -> Any:
     """Les prêts de votre établissement (dette directe), par numéro, page par page (curseur)."""
-    _only(request, LoanFilters)
-    est = _token(request).establishment
+    only_known(request, LoanFilters)
+    est = token_of(request).establishment
     lines = api_lines(
         est,
         product=filters.product or "",
         status=filters.status or "",
         maturity_from=filters.maturity_from,
         maturity_to=filters.maturity_to,
-        updated_since=_aware(filters.updated_since),
+        updated_since=aware(filters.updated_since),
     )
     after = cursor_decode(filters.cursor, length=1)[0] if filters.cursor else None
     if after is not None and not isinstance(after, str):
-        raise ApiError(400, "invalid_request", "Paramètres invalides.", fields=[("cursor", "Curseur inconnu.")])
+        raise bad_cursor()
     count, latest = lines_version(lines)
     etag = etag_for("loans", est.pk, request.GET.urlencode(), count, latest)
     cached = not_modified(request, etag)
@@ -187,7 +152,7 @@ def loans(request: HttpRequest, response: HttpResponse, filters: Query[LoanFilte
         "items": [_loan(line) for line in page],
         "next_cursor": cursor_encode([page[-1].number]) if more else None,
     }
-    return _page_response(response, etag, payload)
+    return with_etag(response, etag, payload)
 
 
 @router.get(
@@ -195,12 +160,8 @@ def loans(request: HttpRequest, response: HttpResponse, filters: Query[LoanFilte
 )
 def loan(request: HttpRequest, loan_id: str) -> dict[str, Any]:
     """Un prêt de votre établissement, ou qu'il garantit : contrat, garanties, échéancier, versements."""
-    _only(request)
-    try:
-        public_id = UUID(loan_id)
-    except ValueError:
-        raise not_found() from None
-    found = line_for(_token(request).establishment, public_id)
+    only_known(request)
+    found = line_for(token_of(request).establishment, public_id_or_404(loan_id))
     if found is None:
         raise not_found()
     line, own = found
@@ -266,7 +227,7 @@ def _row(row: ScheduleRow) -> dict[str, Any]:
 )
 def instalments(request: HttpRequest, response: HttpResponse, filters: Query[InstalmentFilters]) -> Any:
     """Les échéances de vos prêts dues entre deux dates (incluses), par numéro de prêt puis d'échéance."""
-    _only(request, InstalmentFilters)
+    only_known(request, InstalmentFilters)
     if filters.due_from > filters.due_to:
         raise ApiError(
             400,
@@ -274,16 +235,14 @@ def instalments(request: HttpRequest, response: HttpResponse, filters: Query[Ins
             "Paramètres invalides.",
             fields=[("due_to", "La date de fin doit suivre la date de début.")],
         )
-    est = _token(request).establishment
+    est = token_of(request).establishment
     after = None
     if filters.cursor:
         line_number, number = cursor_decode(filters.cursor, length=2)
         try:
             after = (str(line_number), int(number))
         except (TypeError, ValueError):
-            raise ApiError(
-                400, "invalid_request", "Paramètres invalides.", fields=[("cursor", "Curseur inconnu.")]
-            ) from None
+            raise bad_cursor() from None
     rows = instalments_between(est, start=filters.due_from, end=filters.due_to)
     count, latest = instalments_version(est)
     etag = etag_for("instalments", est.pk, request.GET.urlencode(), count, latest)
@@ -307,7 +266,7 @@ def instalments(request: HttpRequest, response: HttpResponse, filters: Query[Ins
         )
     last = page[-1] if page else None
     next_cursor = cursor_encode([last.line.number, last.number]) if more and last else None
-    return _page_response(response, etag, {"items": items, "next_cursor": next_cursor})
+    return with_etag(response, etag, {"items": items, "next_cursor": next_cursor})
 
 
 @router.get(
@@ -319,8 +278,8 @@ def instalments(request: HttpRequest, response: HttpResponse, filters: Query[Ins
 )
 def guaranteed_debt(request: HttpRequest) -> dict[str, Any]:
     """Dette garantie : nombre de prêts garantis, encours garanti, et au 31 décembre de chaque année à venir."""
-    _only(request)
-    summary = guaranteed_summary(_token(request).establishment, today=clock.today())
+    only_known(request)
+    summary = guaranteed_summary(token_of(request).establishment, today=clock.today())
     return {
         "lines": summary.lines,
         "guaranteed_outstanding": amount(summary.guaranteed_outstanding),
@@ -342,11 +301,11 @@ def guaranteed_debt(request: HttpRequest) -> dict[str, Any]:
 )
 def guaranteed_loans(request: HttpRequest, response: HttpResponse, params: Query[PageParams]) -> Any:
     """Les prêts que votre établissement garantit, avec sa quotité et l'encours garanti, page par page."""
-    _only(request, PageParams)
-    est = _token(request).establishment
+    only_known(request, PageParams)
+    est = token_of(request).establishment
     after = cursor_decode(params.cursor, length=1)[0] if params.cursor else None
     if after is not None and not isinstance(after, str):
-        raise ApiError(400, "invalid_request", "Paramètres invalides.", fields=[("cursor", "Curseur inconnu.")])
+        raise bad_cursor()
     count, latest = guaranteed_version(est)
     etag = etag_for("guaranteed", est.pk, request.GET.urlencode(), count, latest)
     cached = not_modified(request, etag)
@@ -373,7 +332,7 @@ def guaranteed_loans(request: HttpRequest, response: HttpResponse, params: Query
         for line in page
     ]
     next_cursor = cursor_encode([page[-1].number]) if more else None
-    return _page_response(response, etag, {"items": items, "next_cursor": next_cursor})
+    return with_etag(response, etag, {"items": items, "next_cursor": next_cursor})
 
 
 @router.get(
@@ -381,7 +340,7 @@ def guaranteed_loans(request: HttpRequest, response: HttpResponse, params: Query
 )
 def livret_a(request: HttpRequest) -> dict[str, Any]:
     """Le taux du Livret A en vigueur, son plancher et son historique (index de la plupart des prêts)."""
-    _only(request)
+    only_known(request)
     history = livret_a_history()
     today = livret_a_today(history)
     return {
@@ -448,8 +407,8 @@ def _sync_csv(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
 )
 def schedules_export(request: HttpRequest) -> StreamingHttpResponse:
     """Les échéanciers de tous vos prêts en un CSV transmis au fil de l'eau (synchronisation nocturne)."""
-    _only(request)
-    est = _token(request).establishment
+    only_known(request)
+    est = token_of(request).establishment
     response = StreamingHttpResponse(_sync_csv(schedules_for_sync(est)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="echeanciers-{est.client_number}-{clock.today():%Y%m%d}.csv"'

@@ -7,11 +7,16 @@ import binascii
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Schema
+
+from espace.api.models import ApiToken
 
 CENTS = Decimal("0.01")
 PERCENT_PLACES = Decimal("0.0001")
@@ -39,6 +44,50 @@ class ApiError(Exception):
 
 def not_found() -> ApiError:
     return ApiError(404, "not_found", "Aucune ressource de votre établissement ne correspond à cet identifiant.")
+
+
+def public_id_or_404(value: str) -> UUID:
+    """A path identifier: anything but a UUID is unknown (404), as an id of another establishment is."""
+    try:
+        return UUID(value)
+    except ValueError:
+        raise not_found() from None
+
+
+def bad_cursor() -> ApiError:
+    return ApiError(400, "invalid_request", "Paramètres invalides.", fields=[("cursor", "Curseur inconnu.")])
+
+
+def token_of(request: HttpRequest) -> ApiToken:
+    """The token TokenAuth accepted for this call."""
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def only_known(request: HttpRequest, allowed: type[Schema] | None = None) -> None:
+    """An unknown query parameter is a 400, not silently ignored: « stauts=repaid » would otherwise
+    answer every loan, and a synchronisation would take it for the repaid ones."""
+    known = set(allowed.model_fields) if allowed is not None else set()
+    unknown = sorted(set(request.GET) - known)
+    if unknown:
+        raise ApiError(
+            400,
+            "invalid_request",
+            "Paramètres invalides.",
+            fields=[(name[:60] or "?", "Paramètre inconnu.") for name in unknown[:10]],
+        )
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A date-time given without an offset is Paris time."""
+    if value is None or timezone.is_aware(value):
+        return value
+    return timezone.make_aware(value)
+
+
+def with_etag(response: HttpResponse, etag: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The page, with the list's ETag on the answer ninja builds from it."""
+    response["ETag"] = etag
+    return payload
 
 
 def amount(value: Decimal | None) -> str | None:

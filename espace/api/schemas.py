@@ -6,13 +6,16 @@ ISO 8601; identifiers are the public UUIDs and the lender's numbers, both stable
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 
 from espace.api.enums import ApiScope
+from espace.core.uploads import ScanStatus
+from espace.documents.enums import DocumentKind, Origin
+from espace.loan_requests.enums import EDITABLE_STATUSES, EventKind, RequestKind, RequestStatus
 from espace.portfolio.enums import LineStatus
 
 Amount = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["1000000.00"])]
@@ -23,8 +26,52 @@ StatusCode = Literal["prefinancing", "repayment", "repaid"]
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
 
+DossierStatusCode = Literal[
+    "sent", "under_review", "documents_requested", "offer_issued", "refused", "abandoned", "contracted"
+]
+RequestStatusCode = Literal[
+    "draft",
+    "to_validate",
+    "sent",
+    "under_review",
+    "documents_requested",
+    "offer_issued",
+    "refused",
+    "abandoned",
+    "contracted",
+]
+EventKindCode = Literal[
+    "created",
+    "submitted",
+    "sent",
+    "assigned",
+    "status_changed",
+    "documents_requested",
+    "document_added",
+    "message",
+    "offer_issued",
+    "contracted",
+]
+DocumentKindCode = Literal[
+    "contract",
+    "contract_annex",
+    "offer",
+    "instalment_notice",
+    "guaranteed_debt_statement",
+    "disbursement_confirmation",
+    "schedule",
+    "letter",
+]
+ScanCode = Literal["pending", "clean", "infected", "not_scanned"]
+
 assert set(ScopeCode.__args__) == set(ApiScope.values)  # type: ignore[attr-defined]
 assert set(StatusCode.__args__) == set(LineStatus.values)  # type: ignore[attr-defined]
+assert set(DossierStatusCode.__args__) == set(RequestStatus.values) - set(EDITABLE_STATUSES)  # type: ignore[attr-defined]
+assert set(RequestStatusCode.__args__) == set(RequestStatus.values)  # type: ignore[attr-defined]
+assert set(EventKindCode.__args__) == set(EventKind.values)  # type: ignore[attr-defined]
+assert set(DocumentKindCode.__args__) == set(DocumentKind.values)  # type: ignore[attr-defined]
+assert set(ScanCode.__args__) == set(ScanStatus.values)  # type: ignore[attr-defined]
+assert {"housing", "local"} == set(RequestKind.values) and {"imported", "service"} == set(Origin.values)
 
 
 class FieldError(Schema):
@@ -36,6 +83,18 @@ class ErrorOut(Schema):
     error: str = Field(description="Code stable de l'erreur (invalid_request, missing_token, scope_missing…).")
     message: str = Field(description="Explication en français.")
     fields: list[FieldError] = Field(default_factory=list, description="Les paramètres refusés (erreurs 400).")
+
+
+# The answers every operation may give besides its own: declared on each operation.
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut}
+ERRORS_404 = {**ERRORS, 404: ErrorOut}
+LISTS = {**ERRORS, 304: None}
+ETAG_HEADER = {
+    "ETag": {
+        "description": "Version de la liste : renvoyez-la en If-None-Match (304 si rien n'a changé).",
+        "schema": {"type": "string"},
+    }
+}
 
 
 class TokenOut(Schema):
@@ -202,6 +261,142 @@ class LivretAOut(Schema):
     history: list[RateOut]
 
 
+# --- Dossiers ---------------------------------------------------------------------------------
+
+Share = Annotated[str, Field(pattern=r"^\d+\.\d{3}$", examples=["50.000"])]
+
+
+class DossierOut(Schema):
+    # A dossier is a request the establishment sent (it has a number); drafts are working copies.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Un dossier : une demande de prêt que votre établissement a transmise à sa direction "
+            "régionale (elle a un numéro de dossier). Les brouillons et les demandes en attente de validation sont "
+            "les documents de travail de l'établissement : ce ne sont pas des dossiers, l'API ne les montre pas."
+        }
+    )
+
+    id: UUID
+    dossier_number: str = Field(examples=["DP-2026-000042"])
+    kind: Literal["housing", "local"] = Field(description="housing : logement social ; local : secteur public local.")
+    name: str = Field(description="Nom de l'opération ou du projet.")
+    status: DossierStatusCode
+    status_label: str = Field(description="Le statut en français, tel que l'espace client l'affiche.")
+    amount: Amount | None = Field(
+        description="Montant demandé : total des lignes de financement (ou montant du projet sans ligne)."
+    )
+    sent_at: datetime = Field(description="Transmission à la direction régionale.")
+    regional_office: str | None = Field(description="La direction régionale qui instruit le dossier.")
+    offer_issued_at: datetime | None
+    contract_number: str | None = Field(description="Le contrat, une fois signé et enregistré.")
+    updated_at: datetime = Field(
+        description="Dernière activité du dossier (statut, événement de l'historique, document, message)."
+    )
+
+
+class DossierPage(Schema):
+    items: list[DossierOut]
+    next_cursor: str | None = Field(description="À passer en `cursor` pour la page suivante ; null à la dernière.")
+
+
+class PlannedGuaranteeOut(Schema):
+    kind: Literal["establishment", "cglls"]
+    guarantor_id: UUID | None = Field(description="L'établissement garant ; null pour la CGLLS.")
+    guarantor_name: str = Field(description="Raison sociale du garant, ou « CGLLS ».")
+    share_percent: Share
+
+
+class DossierLineOut(Schema):
+    product: ProductRef
+    amount: Amount
+    duration_years: int
+    land_amount: Amount | None = Field(description="Dont part foncière (null sans part foncière).")
+    land_duration_years: int | None = Field(description="Durée de la part foncière.")
+    prefinancing_months: int | None
+    periodicity: str
+    profile: str
+    guarantees: list[PlannedGuaranteeOut] = Field(description="Garanties prévues (les quotités font 100 %).")
+
+
+class DossierEventOut(Schema):
+    kind: EventKindCode
+    label: str = Field(description="L'événement en français.")
+    status: RequestStatusCode | None = Field(
+        description="Le statut que l'événement donne au dossier, s'il en donne un."
+    )
+    at: datetime
+    from_office: bool
+    by: Literal["direction régionale", "établissement"] = Field(
+        description="Qui : votre direction régionale ou votre établissement (jamais le nom d'une personne)."
+    )
+    note: str = Field(
+        description="Décision, documents demandés, nom du document ajouté… Vide pour un message (lisez-le dans l'espace client)."
+    )
+
+
+class DocumentRequestOut(Schema):
+    id: UUID
+    reason: str = Field(description="Les documents demandés par la direction régionale.")
+    requested_at: datetime
+    due_on: date = Field(description="À fournir avant le.")
+    fulfilled_at: datetime | None = Field(description="Fournis le (null tant qu'ils ne le sont pas).")
+
+
+class DossierContractOut(Schema):
+    number: str
+    signed_on: date
+
+
+class LoanRef(Schema):
+    id: UUID = Field(description="Identifiant du prêt : GET /api/v1/loans/{id}.")
+    number: str
+
+
+class DossierDetailOut(DossierOut):
+    nature: str = Field(description="Nature de l'opération (logement social ; vide sinon).")
+    commune: str
+    insee_code: str
+    requested_years: int | None = Field(description="Durée demandée (secteur public local).")
+    lines: list[DossierLineOut]
+    timeline: list[DossierEventOut] = Field(description="Historique, du plus ancien au plus récent.")
+    document_requests: list[DocumentRequestOut]
+    contract: DossierContractOut | None
+    loans: list[LoanRef] = Field(description="Les prêts (lignes de financement) du contrat, une fois contractualisé.")
+
+
+# --- Documents --------------------------------------------------------------------------------
+
+
+class DocumentOut(Schema):
+    id: UUID
+    kind: DocumentKindCode
+    kind_label: str
+    title: str
+    issued_on: date
+    file_name: str
+    mime_type: str
+    size: int = Field(description="Taille en octets.")
+    sha256: str = Field(description="Empreinte SHA-256 du fichier (hexadécimal).")
+    loan_id: UUID | None = Field(description="Le prêt (ligne) que le document concerne.")
+    loan_number: str | None
+    contract_number: str | None
+    loan_reference: str = Field(description="Numéro de prêt ou de contrat tel que le prêteur l'a donné.")
+    dossier_number: str | None
+    origin: Literal["imported", "service"] = Field(
+        description="imported : transmis par le prêteur ; service : produit par l'espace client."
+    )
+    scan_status: ScanCode | None = Field(
+        description="Analyse antivirus d'un fichier transmis (null pour un document produit par le service)."
+    )
+    downloadable: bool = Field(description="Téléchargeable maintenant par GET /api/v1/documents/{id}/content.")
+    updated_at: datetime
+
+
+class DocumentPage(Schema):
+    items: list[DocumentOut]
+    next_cursor: str | None = Field(description="À passer en `cursor` pour la page suivante ; null à la dernière.")
+
+
 # --- Query parameters -------------------------------------------------------------------------
 
 
@@ -262,3 +457,37 @@ class InstalmentFilters(Schema):
 class PageParams(Schema):
     cursor: Cursor | None = None
     limit: Limit = 100
+
+
+class DossierFilters(Schema):
+    status: DossierStatusCode | None = None
+    updated_since: datetime | None = Field(
+        None, description="Dossiers actifs depuis cet instant (ISO 8601 ; sans fuseau : heure de Paris)."
+    )
+    sent_since: datetime | None = Field(
+        None, description="Dossiers transmis depuis cet instant (ISO 8601 ; sans fuseau : heure de Paris)."
+    )
+    cursor: Cursor | None = None
+    limit: Limit = 100
+
+    _iso = field_validator("updated_since", "sent_since", mode="before")(_iso_only)
+    _bounds = field_validator("updated_since", "sent_since")(_bounded)
+
+
+# A number as the lender wrote it (any printable text: the lender's systems choose the format).
+Reference = Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+class DocumentFilters(Schema):
+    kind: DocumentKindCode | None = Field(None, description="Type de document.")
+    year: Annotated[int, Field(ge=1900, le=2199)] | None = Field(None, description="Année du document.")
+    loan_number: Reference | None = Field(None, description="Numéro de prêt (ligne) ou de contrat.")
+    dossier_number: Reference | None = Field(None, description="Numéro de dossier (DP-AAAA-NNNNNN).")
+    updated_since: datetime | None = Field(
+        None, description="Documents ajoutés ou modifiés depuis cet instant (ISO 8601 ; sans fuseau : heure de Paris)."
+    )
+    cursor: Cursor | None = None
+    limit: Limit = 100
+
+    _iso = field_validator("updated_since", mode="before")(_iso_only)
+    _bounds = field_validator("updated_since")(_bounded)

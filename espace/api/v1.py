@@ -14,11 +14,13 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
 
+from espace.api.dossiers import router as dossiers_router
 from espace.api.endpoints import router
 from espace.api.http import ApiError
+from espace.api.library import router as documents_router
 
 DESCRIPTION = """
-API en lecture seule de votre établissement : encours, échéanciers, garanties, Livret A.
+API en lecture seule de votre établissement : encours, échéanciers, garanties, dossiers, documents, Livret A.
 
 **Authentification** : `Authorization: Bearer <jeton>`. Les jetons sont créés par un administrateur
 de votre établissement dans l'espace client (« Administration » → « Jetons d'API »), avec des droits
@@ -59,6 +61,8 @@ api = EspaceApi(
     openapi_url="/openapi.json",
 )
 api.add_router("", router)
+api.add_router("", dossiers_router)
+api.add_router("", documents_router)
 
 
 def error_response(status: int, code: str, message: str, fields: list[dict[str, str]] | None = None) -> JsonResponse:

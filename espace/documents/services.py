@@ -146,14 +146,24 @@ def guaranteed_debt_statement_file(*, statement_id: int) -> Document | None:
     )
 
 
-def document_download_record(*, document: Document, user: User, request: HttpRequest | None = None) -> None:
+def document_download_record(
+    *, document: Document, user: User | None, request: HttpRequest | None = None, api_token_prefix: str = ""
+) -> None:
+    """Every download of a library file goes to the establishment's journal: by a user of the site
+    (`user`), or by the establishment's software through the API (no user: the token's displayed
+    prefix, never the token)."""
+    if (user is None) == (not api_token_prefix):
+        raise ValueError("A download is recorded for a user or for an API token, exactly one of them.")
+    details = {"file": document.file_name, "kind": document.kind}
+    if api_token_prefix:
+        details |= {"via": "api", "prefix": api_token_prefix}
     audit_record(
         action=AuditAction.DOCUMENT_DOWNLOADED,
         actor=user,
         target=document,
         establishment=document.establishment,
         request=request,
-        details={"file": document.file_name, "kind": document.kind},
+        details=details,
     )
 
 

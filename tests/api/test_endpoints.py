@@ -13,22 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from espace.portfolio.models import FinancingLine
-from tests.api.factories import bearer, issue_token
+from tests.api.factories import bearer, get, issue_token
 from tests.portfolio.factories import LineFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def no_floats(text: str):
-    def refuse(value):
-        raise AssertionError(f"a float in the JSON: {value}")
-
-    return json.loads(text, parse_float=refuse)
-
-
-def get(client, url, clear, **headers):
-    response = client.get(url, **bearer(clear), **headers)
-    return response, (no_floats(response.content.decode()) if response.content else None)
 
 
 def test_establishment_tells_who_and_the_token_scopes(client, world):

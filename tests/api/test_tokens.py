@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from espace.accounts.enums import Permission
-from espace.api.enums import AuditAction
+from espace.api.enums import ApiScope, AuditAction
 from espace.api.models import ApiToken
 from espace.api.services import api_token_create, api_token_revoke, token_digest
 from espace.core import clock
@@ -20,7 +20,8 @@ from espace.core.exceptions import ApplicationError
 from espace.core.models import AuditEvent
 from espace.members.services import member_deactivate, member_set_permissions
 from tests.accounts.factories import UserFactory
-from tests.api.factories import bearer, issue_token
+from tests.api.factories import bearer, dossier_of, issue_token
+from tests.documents.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,24 @@ PORTFOLIO_URLS = [
     "/api/v1/exports/schedules.csv",
 ]
 ANY_TOKEN_URLS = ["/api/v1/establishment", "/api/v1/rates/livret-a"]
+DOSSIER_URLS = ["/api/v1/dossiers", "/api/v1/dossiers/{dossier}"]
+DOCUMENT_URLS = ["/api/v1/documents", "/api/v1/documents/{document}/content"]
+ALL_URLS = PORTFOLIO_URLS + DOSSIER_URLS + DOCUMENT_URLS + ANY_TOKEN_URLS
+SCOPED_URLS = [
+    *((url, "portfolio") for url in PORTFOLIO_URLS),
+    *((url, "dossiers") for url in DOSSIER_URLS),
+    *((url, "documents") for url in DOCUMENT_URLS),
+]
+
+
+def target(url: str, world) -> str:
+    """The URL with identifiers of world.oph's own loan, dossier and document (made when asked for)."""
+    ids = {"loan": world.plus.public_id}
+    if "{dossier}" in url:
+        ids["dossier"] = dossier_of(world.oph).public_id
+    if "{document}" in url:
+        ids["document"] = DocumentFactory(establishment=world.oph).public_id
+    return url.format(**ids)
 
 
 def refusals(reason: str) -> int:
@@ -119,19 +138,19 @@ def test_only_an_administrator_of_the_establishment_issues_or_revokes(world):
 # --- Refusals ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", PORTFOLIO_URLS + ANY_TOKEN_URLS)
+@pytest.mark.parametrize("url", ALL_URLS)
 def test_no_token_or_an_unknown_one_is_a_401(client, world, url):
-    url = url.format(loan=world.plus.public_id)
+    url = target(url, world)
     for headers in ({}, {"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"}, bearer("ep_inconnu"), bearer("x" * 5000)):
         response = client.get(url, **headers)
         assert response.status_code == 401
         assert response.json()["error"] in {"missing_token", "invalid_token"}
 
 
-@pytest.mark.parametrize("url", PORTFOLIO_URLS)
-def test_a_token_without_the_portfolio_scope_is_a_403(client, world, url):
-    _token, clear = issue_token(world.oph, scopes=("dossiers", "documents"))
-    response = client.get(url.format(loan=world.plus.public_id), **bearer(clear))
+@pytest.mark.parametrize("url, scope", SCOPED_URLS)
+def test_a_token_without_the_endpoints_scope_is_a_403(client, world, url, scope):
+    _token, clear = issue_token(world.oph, scopes=tuple(other for other in ApiScope.values if other != scope))
+    response = client.get(target(url, world), **bearer(clear))
     assert response.status_code == 403
     assert response.json()["error"] == "scope_missing"
     assert refusals("scope_missing") == 1
@@ -154,12 +173,13 @@ def test_lists_never_show_another_establishments_loans(client, world):
     assert "L1000001" not in csv_text and "L9000001" in csv_text
 
 
-@pytest.mark.parametrize("url", PORTFOLIO_URLS + ANY_TOKEN_URLS)
+@pytest.mark.parametrize("url", ALL_URLS)
 def test_an_expired_token_is_a_401(client, world, clock, url):
     _token, clear = issue_token(world.oph, expires_on=clock_today_plus(1))
     assert client.get("/api/v1/establishment", **bearer(clear)).status_code == 200
+    url = target(url, world)
     clock.shift(timedelta(days=2))
-    response = client.get(url.format(loan=world.plus.public_id), **bearer(clear))
+    response = client.get(url, **bearer(clear))
     assert response.status_code == 401 and response.json()["error"] == "token_expired"
     assert refusals("token_expired") == 1
 
@@ -168,11 +188,11 @@ def clock_today_plus(days: int):
     return clock.today() + timedelta(days=days)
 
 
-@pytest.mark.parametrize("url", PORTFOLIO_URLS + ANY_TOKEN_URLS)
+@pytest.mark.parametrize("url", ALL_URLS)
 def test_a_revoked_token_is_a_401(client, world, url):
-    token, clear = issue_token(world.oph)
+    token, clear = issue_token(world.oph, scopes=tuple(ApiScope.values))
     api_token_revoke(token=token, revoked_by=token.created_by)
-    response = client.get(url.format(loan=world.plus.public_id), **bearer(clear))
+    response = client.get(target(url, world), **bearer(clear))
     assert response.status_code == 401 and response.json()["error"] == "token_revoked"
 
 

@@ -14,7 +14,7 @@ from espace.accounts.enums import Permission
 from espace.core.models import AuditEvent
 from espace.documents.enums import AuditAction, DocumentKind
 from espace.documents.models import Document
-from espace.documents.services import document_store
+from espace.documents.services import document_download_record, document_store
 from espace.portfolio.statements import statement_request
 from tests.accounts.factories import UserFactory
 from tests.documents.factories import DocumentFactory, pdf_bytes
@@ -83,6 +83,16 @@ def test_a_download_is_an_attachment_checked_and_audited(world):
     assert logged(outsider).get(f"/documents/{document.public_id}/telecharger/").status_code == 404
     without = UserFactory(establishment=world.oph, permissions=[Permission.VIEW_PORTFOLIO.value])
     assert logged(without).get(f"/documents/{document.public_id}/telecharger/").status_code == 403
+
+
+def test_a_download_is_recorded_for_a_user_or_an_api_token_never_both_nor_neither(world):
+    document = DocumentFactory(establishment=world.oph)
+    reader = reader_of(world.oph)
+    with pytest.raises(ValueError):
+        document_download_record(document=document, user=None)
+    with pytest.raises(ValueError):
+        document_download_record(document=document, user=reader, api_token_prefix="ep_abcdefgh")
+    assert not AuditEvent.objects.filter(action=AuditAction.DOCUMENT_DOWNLOADED).exists()
 
 
 def test_a_file_still_being_scanned_is_never_served(world):
