@@ -83,6 +83,8 @@ class Accessibility:
     def check(self, page: Page, *, keyboard: bool = True) -> None:
         original = page.viewport_size or {"width": 1280, "height": 900}
         problems: list[str] = []
+        # A check right after a click must read the new page once its stylesheets apply, not the old one.
+        page.wait_for_load_state("load")
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
             if not page.evaluate("typeof window.axe !== 'undefined'"):

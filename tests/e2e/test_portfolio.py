@@ -135,7 +135,8 @@ def test_commune_reads_its_guaranteed_debt_and_downloads_the_statement(new_page,
     year = clock.today().year - 1
     page.get_by_label("Année").select_option(str(year))
     page.get_by_role("button", name="Préparer l'état annuel").click()
-    expect(page.get_by_text("est en préparation")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text=f"L'état annuel {year} est en préparation")).to_be_visible()
+    expect(page.get_by_role("link", name="actualiser la page")).to_be_visible()
     run_tasks()
     page.reload()
     with page.expect_download() as download:
