@@ -13,15 +13,15 @@ Drops and recreates the database named by DATABASE_URL (PostgreSQL only), migrat
 - 300,000 financing lines in 100,000 contracts (3 lines each): 20,000 lines for the large
   establishment, the rest spread over the others; each line guaranteed by the CGLLS (100 %) or by
   two guarantor establishments (50 % each);
-- stored schedule rows (40 annual rows a line on average) for every line of the large
-  establishment, and for one line in `--rows-every` (default 4) of the others: about 2.9 million
-  rows. Lines come from 48 templates whose schedule the finance engine computes once
+- stored schedule rows for every line (about 11 million rows: 25 to 40 annual rows a line;
+  `--rows-every N` keeps one line in N outside the large establishment, for a smaller database).
+  Lines come from 48 templates whose schedule the finance engine computes once
   (`espace.portfolio.engine.line_schedule`), so a line's stored figures (outstanding, next
   instalment, maturity) match its rows. Every line here is `schedule_source = engine` (the
-  model's « computed from the terms »), but the pages read stored rows only: a line without
-  rows shows an empty schedule, which is why the load bench opens loan pages of the large
-  establishment only (all of them have rows). `--rows-every 1` stores rows for all 300,000 lines
-  (12 million rows, beyond the 10-minute budget on a 2-core machine);
+  model's « computed from the terms »: the engine computed the rows and they are stored, as
+  `contract_create` and the import do); the pages read stored rows only, so a line without rows
+  (with `--rows-every` > 1) shows an empty schedule — the load bench opens loan pages of the
+  large establishment only, whose lines always have rows;
 - 40,000 dossiers (sent loan requests with one line each): 1,000 for the large establishment,
   2 for each other borrower;
 - the large establishment's portfolio summary (the dashboard's figures); the others' are computed
@@ -78,7 +78,13 @@ FULL = Sizes(
     dossiers_each=2,
 )
 SMALL = Sizes(
-    establishments=400, users=2_000, large_users=500, lines=6_000, large_lines=2_000, dossiers_large=100, dossiers_each=1
+    establishments=400,
+    users=2_000,
+    large_users=500,
+    lines=6_000,
+    large_lines=2_000,
+    dossiers_large=100,
+    dossiers_each=1,
 )
 LINES_PER_CONTRACT = 3
 FIRST_NAMES = ["Camille", "Dominique", "Claude", "Alix", "Sacha", "Maxime", "Morgan", "Charlie", "Lou", "Noa"]
@@ -133,7 +139,10 @@ class Copier:
         names = [field.attname for field in fields]
         columns = ", ".join(f'"{field.column}"' for field in fields)
         count = 0
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as out:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as out,
+        ):
             for row in rows:
                 values = []
                 for index, name in enumerate(names):
@@ -233,7 +242,8 @@ def generate(sizes: Sizes, rows_every: int) -> dict[str, int]:
 
     with transaction.atomic():
         offices = [
-            RegionalOffice.objects.create(code=f"dr-bench-{index:02d}", name=f"DR BENCH {index:02d}") for index in range(12)
+            RegionalOffice.objects.create(code=f"dr-bench-{index:02d}", name=f"DR BENCH {index:02d}")
+            for index in range(12)
         ]
         kinds = [
             EstablishmentKind.SOCIAL_LANDLORD,
@@ -303,8 +313,9 @@ def generate(sizes: Sizes, rows_every: int) -> dict[str, int]:
 
         counts["users"] = copier.copy(User, users())
         first_user = dict(
-            User.objects.filter(username__in=["grand-0001"] + [f"u{index + 1:07d}" for index in range(len(others))])
-            .values_list("establishment_id", "pk")
+            User.objects.filter(
+                username__in=["grand-0001"] + [f"u{index + 1:07d}" for index in range(len(others))]
+            ).values_list("establishment_id", "pk")
         )
         step(f"{counts['users']:,} users (one Argon2id hash, reused)")
 
@@ -460,7 +471,7 @@ def generate(sizes: Sizes, rows_every: int) -> dict[str, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--scale", choices=["full", "small"], default=os.environ.get("BENCH_SCALE") or "full")
-    parser.add_argument("--rows-every", type=int, default=4, help="store the schedule rows of one line in N")
+    parser.add_argument("--rows-every", type=int, default=1, help="store the schedule rows of one line in N")
     parser.add_argument("--no-recreate", action="store_true", help="use the (empty, migrated) database as it is")
     args = parser.parse_args()
     environment()
