@@ -7,8 +7,8 @@ User classes (pick them on the command line):
   (`u0000001`, `u0000002`, …, the right password: the lockout never triggers): the login form,
   then the POST, whose 302 is one login;
 - `ClientUser`: logs in once (on_start, requests named `setup: …`) with its own account of the
-  large establishment (`grand-0001` …, every permission, ~500 users, 20,000 lines), then opens the
-  page `BENCH_SCENARIO` names (home, dashboard, loans list, loan page, dossiers list, users
+  large establishment (`grand-0006` …; the users list with its 5 administrators, `grand-0001` …;
+  500 users, 20,000 lines), then opens the page `BENCH_SCENARIO` names (home, dashboard, loans list, loan page, dossiers list, users
   list) or, with `BENCH_SCENARIO=mixed`, one of them at random each time.
 
 The server runs with DEBUG off behind no proxy: the requests say `X-Forwarded-Proto: https`
@@ -41,6 +41,7 @@ PAGES = {
     "users list": "/administration/utilisateurs/",
 }
 LINES = Path(LINES_FILE).read_text(encoding="ascii").split() if LINES_FILE else []
+ADMINS = 5  # bench/national.py: LARGE_ADMINS
 _login_accounts = itertools.count(1)
 _client_accounts = itertools.count(1)
 
@@ -106,13 +107,22 @@ class LoginUser(BenchUser):
 class ClientUser(BenchUser):
     def on_start(self) -> None:
         super().on_start()
-        self.username = f"grand-{next(_client_accounts):04d}"
+        number = next(_client_accounts)
+        # The users list needs its administrators (grand-0001 … grand-0005, several sessions each);
+        # every other page is opened by a user of its own (grand-0006 …). In the mixed run, one
+        # user in ten is an administrator and also opens the users list.
+        self.admin = SCENARIO == "users list" or (SCENARIO == "mixed" and number % 10 == 1)
+        if self.admin:
+            self.username = f"grand-{(number - 1) % ADMINS + 1:04d}"
+        else:
+            self.username = f"grand-{ADMINS + number:04d}"
         self.log_in(self.username, name="setup: login")
-        self.draw = random.Random(self.username)
+        self.draw = random.Random(number)
+        self.pages = [name for name in PAGES if self.admin or name != "users list"]
 
     @task
     def page(self) -> None:
-        name = self.draw.choice(list(PAGES)) if SCENARIO == "mixed" else SCENARIO
+        name = self.draw.choice(self.pages) if SCENARIO == "mixed" else SCENARIO
         url = PAGES[name] or f"/encours/prets/{self.draw.choice(LINES)}/"
         with self.client.get(
             url, headers=self.headers(), name=name, allow_redirects=False, catch_response=True

@@ -6,13 +6,14 @@ Drops and recreates the database named by DATABASE_URL (PostgreSQL only), migrat
 
 - 20,000 establishments (12 regional offices; one in three a guarantor), the first of them
   « OPH BENCH NATIONAL » (client number 900000), the large one;
-- 100,000 users: 500 in the large establishment (`grand-0001` … `grand-0500`, every permission,
-  so each can open the users list of ~500 users), the rest spread over the other establishments
-  (`u0000001` …, at least one each); all with the password `BENCH_PASSWORD` below, hashed once with
+- 100,000 users: 500 in the large establishment (`grand-0001` … `grand-0500`, every service's
+  permission; the first 5 also administer its users, so they open the users list of 500 users),
+  the rest spread over the other establishments (`u0000001` …, at least one each, the first of
+  each its administrator); all with the password `BENCH_PASSWORD` below, hashed once with
   the production hasher (Argon2id) and the hash reused for every row;
 - 300,000 financing lines in 100,000 contracts (3 lines each): 20,000 lines for the large
   establishment, the rest spread over the others; each line guaranteed by the CGLLS (100 %) or by
-  two guarantor establishments (50 % each);
+  two guarantor establishments (50 % each) among 60 of its area;
 - stored schedule rows for every line (about 11 million rows: 25 to 40 annual rows a line;
   `--rows-every N` keeps one line in N outside the large establishment, for a smaller database).
   Lines come from 48 templates whose schedule the finance engine computes once
@@ -54,6 +55,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 SEED = 2026
 BENCH_PASSWORD = "Bench-Prets-2026"  # the load bench logs in with it; never used outside bench databases
 LARGE_CLIENT_NUMBER = "900000"
+GUARANTOR_POOL = 60  # guarantors of one borrower's lines (communes, département, intercommunality)
+LARGE_ADMINS = 5  # grand-0001 … grand-0005 administer the large establishment's users
 TODAY = date(2026, 11, 25)
 
 
@@ -293,6 +296,7 @@ def generate(sizes: Sizes, rows_every: int) -> dict[str, int]:
                 yield {
                     **common,
                     **all_permissions,
+                    "perm_administer_users": index < LARGE_ADMINS,
                     "username": f"grand-{index + 1:04d}",
                     "first_name": FIRST_NAMES[index % 10],
                     "last_name": f"{LAST_NAMES[index // 10 % 10]} {index + 1:04d}",
@@ -373,15 +377,19 @@ def generate(sizes: Sizes, rows_every: int) -> dict[str, int]:
         step(f"{counts['lines']:,} financing lines")
 
         def guarantees() -> Iterator[dict[str, Any]]:
+            # Each borrower's lines are guaranteed by the CGLLS or by local authorities of its own
+            # area: a pool of GUARANTOR_POOL guarantors a borrower (the filter of its loans list).
+            pool = min(GUARANTOR_POOL, len(guarantors) - 1)
             for index, line in enumerate(line_ids):
                 if index % 2:
                     yield {"line_id": line, "kind": GuarantorKind.CGLLS, "share_percent": Decimal(100)}
                 else:
+                    first = borrowers[index] * 31 + index // 2 % pool
                     for half in (0, 1):
                         yield {
                             "line_id": line,
                             "kind": GuarantorKind.ESTABLISHMENT,
-                            "guarantor_id": guarantors[(index + half * 7) % len(guarantors)],
+                            "guarantor_id": guarantors[(first + half) % len(guarantors)],
                             "share_percent": Decimal(50),
                             "deliberation_reference": f"DEL-{index}",
                         }
