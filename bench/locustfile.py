@@ -9,7 +9,8 @@ User classes (pick them on the command line):
 - `ClientUser`: logs in once (on_start, requests named `setup: …`) with its own account of the
   large establishment (`grand-0006` …; the users list with its 5 administrators, `grand-0001` …;
   500 users, 20,000 lines), then opens the page `BENCH_SCENARIO` names (home, dashboard, loans list, loan page, dossiers list, users
-  list) or, with `BENCH_SCENARIO=mixed`, one of them at random each time.
+  list; or `bare view, logged in`: the bare view with a session) or, with `BENCH_SCENARIO=mixed`,
+  one of the pages at random each time.
 
 The server runs with DEBUG off behind no proxy: the requests say `X-Forwarded-Proto: https`
 (what the production proxy sends), and the cookie jar sends the Secure cookies over this plain
@@ -40,6 +41,8 @@ PAGES = {
     "dossiers list": "/demandes/",
     "users list": "/administration/utilisateurs/",
 }
+# Not a client page: the bare view with a session (the two queries every authenticated page makes).
+EXTRA = {"bare view, logged in": "/bench/bare/"}
 LINES = Path(LINES_FILE).read_text(encoding="ascii").split() if LINES_FILE else []
 ADMINS = 5  # bench/national.py: LARGE_ADMINS
 _login_accounts = itertools.count(1)
@@ -95,6 +98,8 @@ class BareUser(BenchUser):
 
 
 class LoginUser(BenchUser):
+    weight = 1  # in the mixed run: 1 locust user in 10 logs in again and again
+
     def on_start(self) -> None:
         super().on_start()
         self.username = f"u{next(_login_accounts):07d}"
@@ -105,6 +110,8 @@ class LoginUser(BenchUser):
 
 
 class ClientUser(BenchUser):
+    weight = 9
+
     def on_start(self) -> None:
         super().on_start()
         number = next(_client_accounts)
@@ -123,7 +130,7 @@ class ClientUser(BenchUser):
     @task
     def page(self) -> None:
         name = self.draw.choice(self.pages) if SCENARIO == "mixed" else SCENARIO
-        url = PAGES[name] or f"/encours/prets/{self.draw.choice(LINES)}/"
+        url = EXTRA.get(name) or PAGES[name] or f"/encours/prets/{self.draw.choice(LINES)}/"
         with self.client.get(
             url, headers=self.headers(), name=name, allow_redirects=False, catch_response=True
         ) as response:
