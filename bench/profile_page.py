@@ -33,6 +33,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--login", action="store_true", help="profile the login POST instead of a page")
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each query of one request")
     args = parser.parse_args()
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
     os.environ.setdefault("STATIC_ROOT", str(Path(tempfile.gettempdir()) / "espace-profile-static"))
@@ -68,6 +69,20 @@ def main() -> int:
 
     with connection.execute_wrapper(count):
         request()
+    if args.explain:
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            request()
+        for query in captured.captured_queries:
+            if not query["sql"].startswith("SELECT"):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                plan = [row[0] for row in cursor.fetchall()]
+            print(f"{plan[-1].strip()}: {query['sql'][:300]}")
+            if os.environ.get("PROFILE_PLANS"):
+                print("\n".join(plan))
     profiler = cProfile.Profile()
     timings = []
     for _ in range(args.runs):
