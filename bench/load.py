@@ -10,9 +10,9 @@
    `BENCH_LOAD_SECONDS` (default 30; statistics reset once every user has started): the bare
    view (anonymous: the ceiling), the bare view with a session (for information: what the
    session and user queries of every authenticated page cost), login, home, dashboard, loans
-   list, loan page, dossiers list, users list; then a mixed run with 100 users for twice as
-   long: `ClientUser` browsing the pages at random and `LoginUser` logging in, in the ratio of
-   their locust weights (9 to 1).
+   list, loan page, dossiers list, users list; then with 100 users: login alone, and the pages
+   mixed at random for twice as long (one user in ten an administrator, who also opens the users
+   list).
 4. Prints p50/p95/p99, requests/s and failures of each, the workers' RSS before and after, and
    records (bench._results):
    - each client page's throughput ÷ the bare view's, target ≥ 0.5;
@@ -299,8 +299,12 @@ def main() -> int:
                 results[scenario] = stats[scenario]
                 failures += stats["Aggregated"]["failures"]
                 show(f"{scenario}, {USERS} users", stats[scenario])
-            # Twice as long: the 100 users' first logins (about 100 Argon2 verifies) are part of it.
-            mixed = locust(host, ["ClientUser", "LoginUser"], MIXED_USERS, 2 * seconds, "mixed", folder, locust_env)
+            # 100 users: logins alone, then the pages mixed, twice as long (the 100 users' first
+            # logins, about 100 Argon2 verifies, happen at its start).
+            logins = locust(host, ["LoginUser"], MIXED_USERS, seconds, "login", folder, locust_env)
+            failures += logins["Aggregated"]["failures"]
+            show(f"login, {MIXED_USERS} users", logins["login"])
+            mixed = locust(host, ["ClientUser"], MIXED_USERS, 2 * seconds, "mixed", folder, locust_env)
             failures += mixed["Aggregated"]["failures"]
             for label, stats in sorted(mixed.items()):
                 if not label.startswith("setup"):

@@ -98,8 +98,6 @@ class BareUser(BenchUser):
 
 
 class LoginUser(BenchUser):
-    weight = 1  # in the mixed run: 1 locust user in 10 logs in again and again
-
     def on_start(self) -> None:
         super().on_start()
         self.username = f"u{next(_login_accounts):07d}"
@@ -110,8 +108,6 @@ class LoginUser(BenchUser):
 
 
 class ClientUser(BenchUser):
-    weight = 9
-
     def on_start(self) -> None:
         super().on_start()
         number = next(_client_accounts)
