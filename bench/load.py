@@ -210,14 +210,22 @@ def locust(
                 "requests": float(row["Request Count"]),
                 "failures": float(row["Failure Count"]),
                 "rps": float(row["Requests/s"]),
-                "p50": float(row["50%"] or 0),
-                "p95": float(row["95%"] or 0),
-                "p99": float(row["99%"] or 0),
+                "p50": number(row["50%"]),
+                "p95": number(row["95%"]),
+                "p99": number(row["99%"]),
             }
     with open(f"{prefix}_failures.csv", encoding="utf-8") as source:
         for row in csv.DictReader(source):
             print(f"[load]   failure: {row['Name']}: {row['Error'][:200]} ×{row['Occurrences']}")
     return stats
+
+
+def number(text: str) -> float:
+    """A CSV figure of locust; N/A (no request since the statistics restarted) is 0."""
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
 
 
 def show(label: str, stats: dict[str, float]) -> None:
