@@ -14,7 +14,7 @@ Drops and recreates the database named by DATABASE_URL (PostgreSQL only), migrat
 - 300,000 financing lines in 100,000 contracts (3 lines each): 20,000 lines for the large
   establishment, the rest spread over the others; each line guaranteed by the CGLLS (100 %) or by
   two guarantor establishments (50 % each) among 60 of its area;
-- stored schedule rows for every line (about 11 million rows: 25 to 40 annual rows a line;
+- stored schedule rows for every line (9.75 million rows: 25 to 40 annual rows a line;
   `--rows-every N` keeps one line in N outside the large establishment, for a smaller database).
   Lines come from 48 templates whose schedule the finance engine computes once
   (`espace.portfolio.engine.line_schedule`), so a line's stored figures (outstanding, next
@@ -23,8 +23,8 @@ Drops and recreates the database named by DATABASE_URL (PostgreSQL only), migrat
   `contract_create` and the import do); the pages read stored rows only, so a line without rows
   (with `--rows-every` > 1) shows an empty schedule — the load bench opens loan pages of the
   large establishment only, whose lines always have rows;
-- 40,000 dossiers (sent loan requests with one line each): 1,000 for the large establishment,
-  2 for each other borrower;
+- 40,998 dossiers (sent loan requests with one line each): 1,000 for the large establishment,
+  2 for each other establishment;
 - the large establishment's portfolio summary (the dashboard's figures); the others' are computed
   on their first visit.
 
