@@ -97,7 +97,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", action="append", help="run only these scripts (names or file names)")
     args = parser.parse_args()
-    chosen = [entry for entry in SCRIPTS if not args.only or entry[0] in args.only or entry[1] in args.only] or SCRIPTS
+    chosen = [entry for entry in SCRIPTS if not args.only or entry[0] in args.only or entry[1] in args.only]
+    if not chosen:
+        parser.error(f"no bench named {args.only}; names: {', '.join(name for name, _script, _env in SCRIPTS)}")
     failures: list[str] = []
     durations: list[str] = []
     with tempfile.TemporaryDirectory(prefix="espace-bench-") as folder:
