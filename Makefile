@@ -51,12 +51,9 @@ help-screenshots: $(STAMP)
 	cp test-artifacts/help/*.png static/help/
 	@echo "Captures copiées dans static/help/ : relisez-les, puis commitez-les."
 
+## make bench: every bench script, then one table of figures against their targets (exit 1 if one is missed).
 bench: $(STAMP)
-	$(PY) bench/finance.py
-	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) bench/run.py
-	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/espace_bench} $(PY) bench/portfolio_pages.py
-	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/espace_bench} $(PY) bench/portfolio_import.py
-	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/espace_bench} $(PY) bench/api_loans.py
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/espace_bench} $(PY) bench/all.py
 
 clean:
 	rm -rf var/ .pytest_cache test-artifacts

@@ -1,9 +1,13 @@
-"""Portfolio pages at scale (make bench): print figures, assert nothing about time.
+"""Portfolio pages at scale (make bench): each figure recorded against its target (bench._results).
 
 - the dashboard and the loans list of an establishment with 100 lines, then with 20,000 lines
   (40 annual schedule rows each: 800,000 rows): queries per page and median latency;
 - an XLSX export of 100,000 schedule rows: peak memory of the process and time, against a bare
   openpyxl write-only workbook of the same rows.
+
+Targets: latency at 20,000 lines ÷ at 100 lines ≤ 1.3 with the same query count (dashboard and
+loans list); the export ≤ 1.5 × the bare openpyxl time, its process peak < 150 MB. Exits 1 when one
+is missed.
 
 Runs on the test database of DATABASE_URL (PostgreSQL in CI), created and dropped here.
 
@@ -29,7 +33,12 @@ django.setup()
 from django.test.runner import DiscoverRunner  # noqa: E402
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
+from bench._results import record  # noqa: E402
+
 SMALL = 100
+LATENCY_TARGET = 1.3
+EXPORT_TIME_TARGET = 1.5
+EXPORT_PEAK_MB = 150
 
 
 def build(establishment, count: int, *, commune, first_number: int) -> None:
@@ -138,7 +147,7 @@ def measure(client, url: str, runs: int = 15) -> tuple[int, float]:
     return len(executed), statistics.median(timings) * 1000
 
 
-def pages(lines: int) -> None:
+def pages(lines: int) -> bool:
     from django.db import connection
     from django.test import Client
 
@@ -163,15 +172,25 @@ def pages(lines: int) -> None:
         ):
             results.setdefault(name, {})[size] = measure(client, url)
     print(f"[bench] database: {connection.vendor}")
+    met = True
     for name, by_size in results.items():
         (q_small, t_small), (q_big, t_big) = by_size[SMALL], by_size[lines]
         print(
             f"[bench] {name}: {q_small} queries / {t_small:.1f} ms at {SMALL} lines; "
             f"{q_big} queries / {t_big:.1f} ms at {lines:,} lines (× {t_big / t_small:.2f})"
         )
+        met &= record(
+            f"{name}: latency at {lines:,} lines ÷ at {SMALL}",
+            t_big / t_small,
+            "<=",
+            LATENCY_TARGET,
+            detail=f"{t_small:.1f} → {t_big:.1f} ms median",
+        )
+        met &= record(f"{name}: queries at {lines:,} lines − at {SMALL}", q_big - q_small, "==", 0, detail=f"{q_big}")
+    return met
 
 
-def export(rows: int) -> None:
+def export(rows: int) -> bool:
     """XLSX of `rows` schedule rows through the service, against bare openpyxl, each in a child
     process (its own peak memory) reading the test database built here."""
     import subprocess
@@ -198,9 +217,25 @@ def export(rows: int) -> None:
         f"(Django loaded: {base:.0f} MB); bare openpyxl write-only of the same rows: {bare_s:.1f} s, "
         f"peak {bare_peak:.0f} MB (× {service_s / bare_s:.2f} the time)"
     )
+    time_ok = record(
+        f"XLSX export of {rows:,} schedule rows ÷ bare openpyxl write-only (time)",
+        service_s / bare_s,
+        "<=",
+        EXPORT_TIME_TARGET,
+        detail=f"{service_s:.1f} s vs {bare_s:.1f} s",
+    )
+    peak_ok = record(
+        f"XLSX export of {rows:,} schedule rows: process peak memory",
+        service_peak,
+        "<",
+        EXPORT_PEAK_MB,
+        " MB",
+        detail=f"Django loaded: {base:.0f} MB",
+    )
+    return time_ok and peak_ok
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=20_000)
     parser.add_argument("--export-rows", type=int, default=100_000)
@@ -209,13 +244,14 @@ def main() -> None:
     runner = DiscoverRunner(verbosity=0)
     old = runner.setup_databases()
     try:
-        pages(args.lines)
+        met = pages(args.lines)
         if args.export_rows:
-            export(args.export_rows)
+            met = export(args.export_rows) and met
+        return 0 if met else 1
     finally:
         runner.teardown_databases(old)
         teardown_test_environment()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -116,7 +116,8 @@ def dossier_api_detail(dossier: LoanRequest) -> dict[str, Any]:
 def requests_filtered(
     establishment: Establishment, *, status: str = "", kind: str = "", q: str = "", product: str = ""
 ) -> QuerySet[LoanRequest]:
-    """The list: one query for the page (totals annotated, authors joined)."""
+    """The list: one query for the page (authors joined; each request's total from a subquery, so
+    the database sums the lines of the page's requests only and counting the list reads no line)."""
     requests = requests_of(establishment)
     if status:
         requests = requests.filter(status=status)
@@ -125,10 +126,10 @@ def requests_filtered(
     if q:
         requests = requests.filter(Q(name__icontains=q) | Q(dossier_number__icontains=q))
     if product:
-        requests = requests.filter(lines__product__code=product).distinct()
+        requests = requests.filter(pk__in=RequestLine.objects.filter(product__code=product).values("request"))
     return (
         requests.select_related("created_by")
-        .annotate(total=Sum("lines__amount"), line_count=Count("lines", distinct=True))
+        .annotate(total=_lines_total())
         .prefetch_related(Prefetch("lines", queryset=RequestLine.objects.select_related("product")))
         .order_by("-updated_at", "-pk")
     )

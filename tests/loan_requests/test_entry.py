@@ -345,6 +345,38 @@ def test_list_filters_and_exports(client, clock):
     assert client.get(reverse("loan_requests:export", args=["pdf"])).status_code == 404
 
 
+def test_list_totals_every_line_and_counts_without_reading_lines(client, clock):
+    """The total is the request's whole amount, also when filtered by one product; the page count
+    reads no line (the lines are summed for the page's requests only, in a subquery)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from espace.loan_requests.selectors import requests_filtered
+    from espace.products.models import Product
+
+    loan_request = LoanRequestFactory(sent=True, name="Résidence des Lilas")
+    RequestLine.objects.create(
+        request=loan_request,
+        product=Product.objects.get(code="plai"),
+        amount=Decimal("250000.00"),
+        duration_years=40,
+        profile="echeance_prioritaire",
+        periodicity="annual",
+    )
+    LoanRequestFactory(establishment=loan_request.establishment, name="Brouillon sans ligne")
+    client.force_login(loan_request.created_by)
+    listing = client.get(reverse("loan_requests:list"))
+    assert [(item.name, item.total) for item in listing.context["page"]] == [
+        ("Brouillon sans ligne", None),
+        ("Résidence des Lilas", Decimal("1250000.00")),
+    ]
+    by_product = requests_filtered(loan_request.establishment, product="plai")
+    assert [(item.name, item.total) for item in by_product] == [("Résidence des Lilas", Decimal("1250000.00"))]
+    with CaptureQueriesContext(connection) as captured:
+        assert requests_filtered(loan_request.establishment).count() == 2
+    assert "requestline" not in captured.captured_queries[0]["sql"]
+
+
 def test_a_saved_simulation_is_attached_and_another_establishments_is_refused(client, clock):
     from tests.simulators.factories import SimulationFactory
 

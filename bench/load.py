@@ -1,0 +1,353 @@
+"""Load bench (make bench): the client pages under locust against gunicorn + PostgreSQL.
+
+1. The database `BENCH_LOAD_DATABASE_URL` (default: the server of DATABASE_URL, database
+   `espace_load`) is rebuilt by `bench/national.py` (BENCH_SCALE=small: a fiftieth of it, for a
+   quick try; BENCH_LOAD_REUSE=1 keeps a database an earlier run built).
+2. collectstatic (DEBUG off: hashed, compressed files, served by WhiteNoise), then gunicorn on
+   `config.wsgi` with `bench.settings_bench` (the production settings plus `/bench/bare/`),
+   `WEB_CONCURRENCY` workers (default 2), persistent connections (CONN_MAX_AGE, health checks).
+3. locust headless (`bench/locustfile.py`), each scenario alone with 20 users for
+   `BENCH_LOAD_SECONDS` (default 30; statistics reset once every user has started): the bare
+   view (anonymous: the ceiling), the bare view with a session (for information: what the
+   session and user queries of every authenticated page cost), login, home, dashboard, loans
+   list, loan page, dossiers list, users list; then with 100 users: login alone, and the pages
+   mixed at random for twice as long (one user in ten an administrator, who also opens the users
+   list).
+4. Prints p50/p95/p99, requests/s and failures of each, the workers' RSS before and after, and
+   records (bench._results):
+   - each client page's throughput ÷ the bare view's, target ≥ 0.5;
+   - login throughput ÷ (cores ÷ the CPU time of one Argon2 verify, timed here with the
+     production hasher), target ≥ 0.8;
+   - failures over every run: 0.
+
+    BENCH_SCALE=small DATABASE_URL=postgres://postgres@127.0.0.1:5432/espace_bench .venv/bin/python bench/load.py
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench._results import record  # noqa: E402
+from bench.national import BENCH_PASSWORD, LARGE_CLIENT_NUMBER  # noqa: E402
+
+USERS = 20
+MIXED_USERS = 100
+PAGE_TARGET = 0.5
+LOGIN_TARGET = 0.8
+SCENARIOS = ["home", "dashboard", "loans list", "loan page", "dossiers list", "users list"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def load_database_url() -> str:
+    explicit = os.environ.get("BENCH_LOAD_DATABASE_URL")
+    if explicit:
+        return explicit
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/espace_bench")
+    if not base.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("the load bench runs on PostgreSQL: set DATABASE_URL or BENCH_LOAD_DATABASE_URL")
+    return base.rsplit("/", 1)[0] + "/espace_load"
+
+
+def server_environment(database_url: str, static_root: Path) -> dict[str, str]:
+    """What a production deployment sets (as tests/test_production.py does), DEBUG off."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", str(static_root)),
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_HOST": "127.0.0.1",
+        "CLAMD_HOST": os.environ.get("CLAMD_HOST", "127.0.0.1"),
+        "CLAMD_PORT": os.environ.get("CLAMD_PORT", "3310"),
+        "DATABASE_URL": database_url,
+        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
+        "STATIC_ROOT": str(static_root),
+        "MEDIA_ROOT": str(static_root.parent / "media"),
+        "ESPACE_RUN_ENV": str(static_root.parent / "none.env"),
+        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def prepared(database_url: str) -> bool:
+    """Whether the database holds what the generator writes (for BENCH_LOAD_REUSE)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(database_url, connect_timeout=5) as connection:
+            row = connection.execute(
+                "SELECT count(*) FROM establishments_establishment WHERE client_number = %s", [LARGE_CLIENT_NUMBER]
+            ).fetchone()
+            return bool(row and row[0])
+    except psycopg.Error:
+        return False
+
+
+def line_ids(database_url: str, path: Path, count: int = 2000) -> None:
+    """Public ids of lines of the large establishment, spread over its whole list, for the loan page."""
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(
+            "SELECT l.public_id FROM portfolio_financingline l JOIN establishments_establishment e "
+            "ON e.id = l.borrower_id WHERE e.client_number = %s ORDER BY l.number",
+            [LARGE_CLIENT_NUMBER],
+        ).fetchall()
+    step = max(1, len(rows) // count)
+    path.write_text("\n".join(str(row[0]) for row in rows[::step]) + "\n", encoding="ascii")
+
+
+def argon2_verify_seconds(env: dict[str, str]) -> float:
+    """The CPU time of one verification of a password with the production hasher (the mean of 20,
+    in a child process with the server's settings: the same Argon2id parameters).
+
+    CPU time, not wall time: libargon2 computes the hash's lanes (parallelism 8) on several
+    threads, so on an idle machine one verify takes less wall time than CPU time (98 ms against
+    164 ms here) — but a core busy with it does no other login meanwhile. Cores ÷ CPU time is
+    what the machine can verify per second; both times are printed."""
+    code = (
+        "import django, os, statistics, time; django.setup()\n"
+        "from django.contrib.auth.hashers import check_password, make_password, get_hasher\n"
+        f"encoded = make_password({BENCH_PASSWORD!r}); times = []\n"
+        "cpu = time.process_time()\n"
+        "for _ in range(20):\n"
+        "    started = time.perf_counter(); assert check_password("
+        f"{BENCH_PASSWORD!r}, encoded); times.append(time.perf_counter() - started)\n"
+        "cpu = (time.process_time() - cpu) / 20\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"  # the C hasher releases the GIL
+        "cores = os.cpu_count() or 1; started = time.perf_counter()\n"
+        "with ThreadPoolExecutor(cores) as pool:\n"
+        f"    list(pool.map(lambda _: check_password({BENCH_PASSWORD!r}, encoded), range(10 * cores)))\n"
+        "rate = 10 * cores / (time.perf_counter() - started)\n"
+        "print(get_hasher().algorithm, statistics.median(times), cpu, rate)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=300
+    )
+    algorithm, seconds, cpu, rate = done.stdout.split()
+    print(
+        f"[load] one {algorithm} verify (production hasher): {float(seconds) * 1000:.1f} ms "
+        f"(median of 20; {float(cpu) * 1000:.1f} ms of CPU time each); {os.cpu_count()} threads verifying "
+        f"side by side: {float(rate):.1f} verifies/s (for information)"
+    )
+    return float(cpu)
+
+
+def worker_rss(master: int) -> list[int]:
+    """Resident memory (MB) of each gunicorn worker, from /proc."""
+    children: list[int] = []
+    for task in Path(f"/proc/{master}/task").iterdir():
+        children += [int(pid) for pid in (task / "children").read_text().split()]
+    sizes = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) // 1024)
+    return sizes
+
+
+def locust(
+    host: str, classes: list[str], users: int, seconds: int, scenario: str, folder: Path, env: dict[str, str]
+) -> dict[str, dict[str, float]]:
+    """One headless locust run; the CSV statistics of each request name."""
+    prefix = folder / scenario.replace(" ", "_")
+    command = [
+        str(Path(sys.executable).parent / "locust"),
+        "-f",
+        str(ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        "--only-summary",
+        "--reset-stats",
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        f"{seconds}s",
+        "--stop-timeout",
+        "10",
+        "--host",
+        host,
+        "--csv",
+        str(prefix),
+        "--loglevel",
+        "WARNING",
+        *classes,
+    ]
+    done = subprocess.run(
+        command,
+        cwd=ROOT,
+        env={**env, "BENCH_SCENARIO": scenario},
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+        check=False,
+    )
+    if done.returncode not in (0, 1):  # 1: some requests failed, which the figures report
+        raise RuntimeError(f"locust failed ({done.returncode}): {done.stderr[-2000:]}")
+    stats: dict[str, dict[str, float]] = {}
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as source:
+        for row in csv.DictReader(source):
+            stats[row["Name"]] = {
+                "requests": float(row["Request Count"]),
+                "failures": float(row["Failure Count"]),
+                "rps": float(row["Requests/s"]),
+                "p50": number(row["50%"]),
+                "p95": number(row["95%"]),
+                "p99": number(row["99%"]),
+            }
+    with open(f"{prefix}_failures.csv", encoding="utf-8") as source:
+        for row in csv.DictReader(source):
+            print(f"[load]   failure: {row['Name']}: {row['Error'][:200]} ×{row['Occurrences']}")
+    return stats
+
+
+def number(text: str) -> float:
+    """A CSV figure of locust; N/A (no request since the statistics restarted) is 0."""
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
+def show(label: str, stats: dict[str, float]) -> None:
+    print(
+        f"[load] {label}: {stats['rps']:,.1f} req/s, p50 {stats['p50']:.0f} ms, p95 {stats['p95']:.0f} ms, "
+        f"p99 {stats['p99']:.0f} ms, {stats['failures']:.0f} failures of {stats['requests']:,.0f}",
+        flush=True,
+    )
+
+
+def main() -> int:
+    database_url = load_database_url()
+    name = database_url.rsplit("/", 1)[1]
+    if not name.startswith("espace_"):
+        raise SystemExit(f"refusing to use database {name!r}: the load bench rebuilds espace_* databases only")
+    scale = os.environ.get("BENCH_SCALE") or "full"
+    workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
+    seconds = int(os.environ.get("BENCH_LOAD_SECONDS") or 30)
+    reuse = os.environ.get("BENCH_LOAD_REUSE") == "1" and prepared(database_url)
+    if not reuse:
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "national.py"), "--scale", scale],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": database_url},
+            check=True,
+        )
+        print(f"[load] database {name} generated ({scale}) in {time.perf_counter() - started:.0f} s")
+    else:
+        print(f"[load] database {name} reused (BENCH_LOAD_REUSE=1)")
+
+    with tempfile.TemporaryDirectory(prefix="espace-load-") as temporary:
+        folder = Path(temporary)
+        env = server_environment(database_url, folder / "static")
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=600,
+        )
+        verify = argon2_verify_seconds(env)
+        lines_file = folder / "lines.txt"
+        line_ids(database_url, lines_file)
+        port = free_port()
+        host = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env={**env, "WEB_CONCURRENCY": str(workers)},
+        )
+        try:
+            for _ in range(150):
+                try:
+                    urllib.request.urlopen(f"{host}/sante/", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            else:
+                raise RuntimeError("gunicorn did not start")
+            rss_before = worker_rss(server.pid)
+            print(f"[load] gunicorn: {workers} workers, RSS before {rss_before} MB; {seconds} s a run")
+            locust_env = {**env, "BENCH_LINES_FILE": str(lines_file), "BENCH_PASSWORD": BENCH_PASSWORD}
+            results: dict[str, dict[str, float]] = {}
+            runs = [("bare view", ["BareUser"]), ("bare view, logged in", ["ClientUser"]), ("login", ["LoginUser"])]
+            runs += [(page, ["ClientUser"]) for page in SCENARIOS]
+            failures = 0.0
+            for scenario, classes in runs:
+                stats = locust(host, classes, USERS, seconds, scenario, folder, locust_env)
+                results[scenario] = stats[scenario]
+                failures += stats["Aggregated"]["failures"]
+                show(f"{scenario}, {USERS} users", stats[scenario])
+            # 100 users: logins alone, then the pages mixed, twice as long (the 100 users' first
+            # logins, about 100 Argon2 verifies, happen at its start).
+            logins = locust(host, ["LoginUser"], MIXED_USERS, seconds, "login", folder, locust_env)
+            failures += logins["Aggregated"]["failures"]
+            show(f"login, {MIXED_USERS} users", logins["login"])
+            mixed = locust(host, ["ClientUser"], MIXED_USERS, 2 * seconds, "mixed", folder, locust_env)
+            failures += mixed["Aggregated"]["failures"]
+            for label, stats in sorted(mixed.items()):
+                if not label.startswith("setup"):
+                    show(f"mixed, {MIXED_USERS} users: {label}", stats)
+            rss_after = worker_rss(server.pid)
+            print(f"[load] gunicorn workers' RSS after: {rss_after} MB (before {rss_before} MB)")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    bare = results["bare view"]["rps"]
+    cores = os.cpu_count() or 1
+    ceiling = cores / verify
+    ok = record(
+        f"login throughput ÷ (cores ÷ one Argon2 verify's CPU time), {USERS} users",
+        results["login"]["rps"] / ceiling,
+        ">=",
+        LOGIN_TARGET,
+        detail=f"{results['login']['rps']:.1f} logins/s vs {cores} cores ÷ {verify * 1000:.0f} ms CPU = {ceiling:.1f}/s",
+    )
+    for page in SCENARIOS:
+        ok &= record(
+            f"{page} throughput ÷ bare view's, {USERS} users",
+            results[page]["rps"] / bare if bare else 0.0,
+            ">=",
+            PAGE_TARGET,
+            detail=f"{results[page]['rps']:.0f} vs {bare:.0f} req/s, {workers} workers, p95 {results[page]['p95']:.0f} ms",
+        )
+    ok &= record("load: failed requests, every run", failures, "==", 0)
+    print(
+        f"[load] pages' median throughput ÷ bare: "
+        f"{statistics.median(results[page]['rps'] for page in SCENARIOS) / bare if bare else 0:.3f}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
