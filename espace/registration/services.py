@@ -155,7 +155,11 @@ def registration_send_code(*, registration: Registration, request: HttpRequest |
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     code_request(registration)
     registration.save()
-    task_enqueue("espace.registration.tasks.send_registration_code", registration_id=registration.pk)
+    task_enqueue(
+        "espace.registration.tasks.send_registration_code",
+        registration_id=registration.pk,
+        sequence=registration.codes_sent,
+    )
     audit_record(
         action=AuditAction.EMAIL_CODE_SENT,
         establishment=registration.establishment,
@@ -165,13 +169,14 @@ def registration_send_code(*, registration: Registration, request: HttpRequest |
 
 
 @transaction.atomic
-def registration_issue_code(*, registration_id: int) -> str | None:
-    """Called by the task: create the code, store its hash, return the clear code to mail."""
+def registration_issue_code(*, registration_id: int, sequence: int | None = None) -> tuple[str | None, Registration]:
+    """Called by the task: create the code, store its hash, return the clear code to mail
+    (None when there is nothing to send: completed, lapsed, or a later request will send it)."""
     registration = Registration.objects.select_for_update().get(pk=registration_id)
-    code = code_issue(registration)
+    code = code_issue(registration, sequence=sequence)
     if code is not None:
         registration.save(update_fields=["code_hash", "code_expires_at", "code_failures", "updated_at"])
-    return code
+    return code, registration
 
 
 def registration_verify_code(
