@@ -321,6 +321,11 @@ DOCUMENT_EMAIL_LIMIT_PER_HOUR = env_int("DOCUMENT_EMAIL_LIMIT_PER_HOUR", 20)
 
 # --- Background tasks ---------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# `manage.py task_worker` beats this often; a worker silent for TASK_WORKER_LOST_AFTER is dead and
+# its RUNNING task runs again. Tasks of a plain `db_worker` (no beat) are taken back after the timeout.
+TASK_WORKER_HEARTBEAT = timedelta(seconds=env_int("TASK_WORKER_HEARTBEAT_SECONDS", 10))
+TASK_WORKER_LOST_AFTER = timedelta(seconds=env_int("TASK_WORKER_LOST_AFTER_SECONDS", 60))
+TASK_UNMONITORED_TIMEOUT = timedelta(hours=6)
 
 # --- Branding ------------------------------------------------------------------------
 LENDER_NAME = env("LENDER_NAME", "Fonds d'épargne — Espace Prêts")

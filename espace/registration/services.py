@@ -328,20 +328,25 @@ def temporary_code_generate() -> str:
 
 
 @transaction.atomic
-def temporary_code_issue(*, user_id: int) -> Letter | None:
+def temporary_code_issue(*, user_id: int, task_id: str | None = None) -> Letter | None:
     """Give the pending administrator a new temporary code and the letter that carries it.
 
     Any previous code is voided; any letter not yet exported is superseded. The clear code
-    exists only in the letter's PDF.
+    exists only in the letter's PDF. Idempotent per task: the same task run twice (its worker
+    was killed after the commit) returns its letter, and the code in it stays the good one.
     """
     user = User.objects.select_for_update(of=("self",)).select_related("establishment").get(pk=user_id)
+    if task_id is not None:
+        done = Letter.objects.filter(task_id=task_id).first()
+        if done is not None:
+            return done
     if user.status != UserStatus.AWAITING_ACTIVATION or user.establishment is None:
         return None
     code = temporary_code_generate()
     expires_at = user.temporary_code_expires_at or clock.now() + settings.TEMPORARY_CODE_VALIDITY
     user.temporary_code_hash = make_password(code)
     user.save(update_fields=["temporary_code_hash"])
-    return letter_create_activation(user=user, code=code, expires_at=expires_at)
+    return letter_create_activation(user=user, code=code, expires_at=expires_at, task_id=task_id)
 
 
 @transaction.atomic

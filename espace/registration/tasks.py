@@ -1,8 +1,9 @@
 from django.urls import reverse
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from espace.core.email_codes import code_lapsed, code_valid_until
 from espace.core.emails import deliver_with_retry, email_send_now
+from espace.core.faults import fault_point
 from espace.registration.services import registration_issue_code, temporary_code_issue
 
 
@@ -43,8 +44,12 @@ def send_registration_code(*, registration_id: int, sequence: int | None = None,
     )
 
 
-@task()
-def issue_temporary_code(*, user_id: int) -> str | None:
-    """The first user's temporary code and the letter to the legal representative that carries it."""
-    letter = temporary_code_issue(user_id=user_id)
+@task(takes_context=True)
+def issue_temporary_code(context: TaskContext, *, user_id: int) -> str | None:
+    """The first user's temporary code and the letter to the legal representative that carries it.
+
+    Keyed by the task's id: run again after a worker died, it makes one letter and one code.
+    """
+    letter = temporary_code_issue(user_id=user_id, task_id=str(context.task_result.id))
+    fault_point("letter_rendered")
     return letter.reference if letter else None

@@ -29,7 +29,7 @@ from espace.registration.services import registration_complete, registration_sen
 from tests.accounts.factories import UserFactory
 from tests.registration.factories import RegistrationFactory
 
-pytestmark = [pytest.mark.smtp, pytest.mark.django_db]
+pytestmark = [pytest.mark.faults, pytest.mark.smtp, pytest.mark.django_db]
 
 CODES, RESETS, LETTER_NOTICES = 90, 90, 20
 RESENT, LAPSING = range(0, 5), range(5, 10)  # registrations that ask again / lapse during the outage
