@@ -190,8 +190,8 @@ def test_postgres_stopped_under_load_gives_503_fast_and_the_same_gunicorn_recove
 
     statuses = {status for _start, status, _seconds, _body in load.results}
     assert statuses <= {200, 503}, sorted(statuses)  # never a 500, never a hung or refused request
-    before = load.between(0, stopping)
-    assert before and all(status == 200 for _s, status, _t, _b in before)
+    before = load.between(0, stopping - 1)  # a request still running when the stop begins may get either
+    assert before and all(status == 200 for _s, status, _t, _b in before), [r[:3] for r in before]
     outage = load.between(stopped, starting)
     assert len(outage) >= 8 and all(status == 503 for _s, status, _t, _b in outage)
     assert max(seconds for _s, _status, seconds, _b in outage) < 2.0
