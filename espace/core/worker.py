@@ -36,8 +36,11 @@ def worker_beat(worker_id: str) -> None:
 
 
 def worker_gone(worker_id: str) -> None:
-    """A worker stopping cleanly: its (finished) tasks are not orphans, its row can go."""
-    WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+    """A worker stopping: its row goes, unless a task it claimed is still RUNNING (stopped by a
+    second Ctrl+C mid-task): then the row stays, goes stale, and that task runs again."""
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list("worker_ids", flat=True)
+    if not any(ids and ids[-1] == worker_id for ids in running):
+        WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
 def tasks_requeue_orphans() -> int:

@@ -15,10 +15,17 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from espace.core import clock as service_clock
+from espace.core.models import AuditEvent, WorkerHeartbeat
+from espace.core.tasks import task_enqueue
+from espace.core.worker import tasks_requeue_orphans, worker_beat, worker_gone
 from tests.faults.conftest import ROOT, ServiceDatabase
 
 pytestmark = pytest.mark.faults
@@ -110,3 +117,40 @@ def test_a_worker_killed_mid_letter_leaves_one_letter_and_one_code(service_datab
     result = service_database.django(CHECK.format(user_id=user_id))
     assert result == {"letters": 1, "superseded": [False], "code_matches": [True]}, result
     print(f"{point}: {time.monotonic() - started:.1f} s")
+
+
+@pytest.mark.django_db
+def test_only_the_tasks_of_silent_workers_are_queued_again(clock, settings):
+    def claimed(by: str, started_ago: timedelta) -> DBTaskResult:
+        task_enqueue("espace.registration.tasks.issue_temporary_code", user_id=1)
+        result = DBTaskResult.objects.filter(status=TaskResultStatus.READY).latest("enqueued_at")
+        DBTaskResult.objects.filter(pk=result.pk).update(
+            status=TaskResultStatus.RUNNING, worker_ids=[by], started_at=service_clock.now() - started_ago
+        )
+        return result
+
+    worker_beat("vivant")
+    worker_beat("mort")
+    clock.shift(timedelta(seconds=30))
+    worker_beat("vivant")  # "mort" has not beaten for 30 s, "vivant" just did
+    alive = claimed("vivant", timedelta(minutes=5))
+    dead = claimed("mort", timedelta(minutes=5))
+    plain_young = claimed("db-worker", timedelta(hours=1))  # a plain db_worker: no heartbeat at all
+    plain_old = claimed("db-worker", timedelta(hours=7))
+    settings.TASK_WORKER_LOST_AFTER = timedelta(seconds=60)
+    assert tasks_requeue_orphans() == 1  # 30 s of silence is not death yet… but 7 hours unmonitored is
+    assert DBTaskResult.objects.get(pk=plain_old.pk).status == TaskResultStatus.READY
+    clock.shift(timedelta(seconds=45))
+    worker_beat("vivant")
+    assert tasks_requeue_orphans() == 1  # now "mort" has been silent 75 s
+    statuses = {r.pk: r.status for r in DBTaskResult.objects.all()}
+    assert statuses[alive.pk] == TaskResultStatus.RUNNING and statuses[plain_young.pk] == TaskResultStatus.RUNNING
+    assert statuses[dead.pk] == TaskResultStatus.READY
+    assert AuditEvent.objects.filter(action="task_requeued").count() == 2
+    assert tasks_requeue_orphans() == 0  # nothing twice
+    # Stopping while its task still runs keeps the row (it goes stale); stopping idle removes it.
+    worker_gone("vivant")
+    assert WorkerHeartbeat.objects.filter(worker_id="vivant").exists()
+    DBTaskResult.objects.filter(pk=alive.pk).update(status=TaskResultStatus.SUCCESSFUL)
+    worker_gone("vivant")
+    assert not WorkerHeartbeat.objects.filter(worker_id="vivant").exists()
