@@ -19,14 +19,15 @@ from django.utils.http import urlsafe_base64_decode
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from espace.accounts.models import User
-from espace.accounts.services import password_reset_request
+from espace.accounts.models import EmailChange, User
+from espace.accounts.services import email_change_start, password_reset_request
+from espace.core import clock as service_clock
 from espace.core.enums import AuditAction
 from espace.core.models import AuditEvent
 from espace.letters.models import Letter
 from espace.registration.models import Registration
 from espace.registration.services import registration_complete, registration_send_code, registration_verify_code
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.registration.factories import RegistrationFactory
 
 pytestmark = [pytest.mark.faults, pytest.mark.smtp, pytest.mark.django_db]
@@ -125,3 +126,28 @@ def test_a_mail_given_up_after_the_last_attempt_is_failed_and_audited(smtp_sink,
     event = AuditEvent.objects.get(action=AuditAction.EMAIL_GIVEN_UP)
     assert event.details["user_id"] == user.pk and event.details["attempts"] == 2
     assert "refused" in event.details["error"].lower()
+
+
+def test_an_email_change_that_lapses_during_the_outage_is_told_so_once(smtp_sink, run_tasks, clock):
+    smtp_sink.stop()
+    lapsing, replaced = UserFactory(username="lente"), UserFactory(username="changeante")
+    email_change_start(user=lapsing, new_email="lente-nouvelle@example.org", password=PASSWORD)
+    EmailChange.objects.filter(user=lapsing).update(expires_at=service_clock.now() + timedelta(minutes=3))
+    email_change_start(user=replaced, new_email="premiere@example.org", password=PASSWORD)
+    run_tasks()
+    clock.shift(timedelta(minutes=2))
+    # The second user changes their mind: a new request voids the first (whose task is still queued).
+    email_change_start(user=replaced, new_email="seconde@example.org", password=PASSWORD)
+    for _step in range(8):
+        clock.shift(timedelta(seconds=30))
+        run_tasks()
+    smtp_sink.start()
+    for _round in range(6):
+        clock.shift(timedelta(minutes=2))
+        run_tasks()
+    (told,) = smtp_sink.texts_to("lente-nouvelle@example.org")
+    assert "a expiré avant que nous puissions vous envoyer le code" in told and "/mon-compte/adresse-e-mail/" in told
+    assert smtp_sink.texts_to("premiere@example.org") == []  # replaced: neither a code nor an expiry notice
+    (code_mail,) = smtp_sink.texts_to("seconde@example.org")
+    assert "valable 15 minutes, jusqu'à" in code_mail
+    assert len(smtp_sink.messages) == 2
