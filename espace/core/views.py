@@ -95,9 +95,16 @@ def error_500(request: HttpRequest) -> HttpResponse:
     (the service comes back by itself once the database does), anything else 500."""
     error = sys.exc_info()[1]
     if isinstance(error, DATABASE_DOWN_ERRORS):
-        # Rendered without the request: its context processors would query the database again.
-        response = HttpResponse(render_to_string("503.html"), status=503)
+        if request.path.startswith("/api/"):  # the establishments' software reads JSON (see espace.api)
+            response: HttpResponse = JsonResponse(
+                {"error": "unavailable", "message": "Service momentanément indisponible : réessayez.", "fields": []},
+                status=503,
+            )
+        else:
+            # Rendered without the request: its context processors would query the database again.
+            response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "30"
+        response["Cache-Control"] = "no-store"
         return response
     return render(request, "500.html", status=500)
 

@@ -140,6 +140,16 @@ def fetch(url: str) -> tuple[int, str]:
         return 0, str(error)
 
 
+def fetch_api(base: str) -> tuple[int, str, str]:
+    """An API call with an unknown token: the token lookup needs the database."""
+    request = urllib.request.Request(base + "/api/v1/loans", headers={"Authorization": "Bearer inconnu"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read().decode()
+
+
 def test_postgres_stopped_under_load_gives_503_fast_and_the_same_gunicorn_recovers(cluster, tmp_path):
     env = service_env(cluster.url, tmp_path, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), CONN_MAX_AGE="60")
     done = subprocess.run(
@@ -175,10 +185,12 @@ def test_postgres_stopped_under_load_gives_503_fast_and_the_same_gunicorn_recove
         stopped = time.monotonic()
         time.sleep(3)
         assert fetch(base + "/sante/")[0] == 503
+        api_down = fetch_api(base)
         starting = time.monotonic()
         cluster.start()
         started = time.monotonic()
         time.sleep(3)
+        api_back = fetch_api(base)
         load.stop.set()
         for thread in clients:
             thread.join(timeout=15)
@@ -198,3 +210,6 @@ def test_postgres_stopped_under_load_gives_503_fast_and_the_same_gunicorn_recove
     assert all("Service momentanément indisponible" in body for *_rest, body in outage)
     after = load.between(started + 1, float("inf"))
     assert len(after) >= 8 and all(status == 200 for _s, status, _t, _b in after), [r[:3] for r in after]
+    # The API answers its callers in JSON, during the outage too.
+    assert api_down[0] == 503 and api_down[1] == "application/json" and '"unavailable"' in api_down[2], api_down
+    assert api_back[0] == 401 and api_back[1] == "application/json", api_back
