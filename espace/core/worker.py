@@ -43,6 +43,30 @@ def worker_gone(worker_id: str) -> None:
         WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
+def tasks_requeue_own(worker_id: str) -> int:
+    """This worker runs nothing now (its loop was cut by a database outage): whatever it had
+    claimed goes back to the queue."""
+    requeued = 0
+    for result in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING):
+        if result.worker_ids and result.worker_ids[-1] == worker_id:
+            requeued += _requeue(result, worker_id)
+    return requeued
+
+
+def _requeue(result: DBTaskResult, owner: str) -> int:
+    # The claim's start time identifies this run: a concurrent recovery updates nothing.
+    if not DBTaskResult.objects.filter(
+        pk=result.pk, status=TaskResultStatus.RUNNING, started_at=result.started_at
+    ).update(status=TaskResultStatus.READY, started_at=None):
+        return 0
+    logger.warning("Task %s (%s) of worker %s queued again", result.pk, result.task_path, owner)
+    audit_record(
+        action=AuditAction.TASK_REQUEUED,
+        details={"task_id": str(result.pk), "task": result.task_path, "worker": owner},
+    )
+    return 1
+
+
 def tasks_requeue_orphans() -> int:
     """Queue again every task whose worker is dead. Returns how many were queued again."""
     now = clock.now()
@@ -56,15 +80,6 @@ def tasks_requeue_orphans() -> int:
             continue  # its worker is alive: the task is really running
         if seen is None and result.started_at and result.started_at > now - settings.TASK_UNMONITORED_TIMEOUT:
             continue  # a worker that does not beat: only a very old claim is taken as dead
-        # The claim's start time identifies this run: a concurrent recovery updates nothing.
-        if DBTaskResult.objects.filter(
-            pk=result.pk, status=TaskResultStatus.RUNNING, started_at=result.started_at
-        ).update(status=TaskResultStatus.READY, started_at=None):
-            requeued += 1
-            logger.warning("Task %s (%s) of lost worker %s queued again", result.pk, result.task_path, owner)
-            audit_record(
-                action=AuditAction.TASK_REQUEUED,
-                details={"task_id": str(result.pk), "task": result.task_path, "worker": owner},
-            )
+        requeued += _requeue(result, owner)
     WorkerHeartbeat.objects.filter(seen_at__lt=now - HEARTBEATS_KEPT).delete()
     return requeued

@@ -3,7 +3,8 @@
 A private PostgreSQL 15 cluster (initdb into a temporary directory, on a free port) serves a
 gunicorn (DEBUG=0, two workers) while four clients keep asking for pages. The cluster is stopped:
 every request answers the French 503 page within 2 seconds, none a 500. It is started again: the
-same gunicorn processes serve 200 again, without being restarted.
+same gunicorn processes serve 200 again, without being restarted, and the task worker that
+was running all along (`manage.py task_worker`) runs a task queued after the restart.
 """
 
 from __future__ import annotations
@@ -140,6 +141,25 @@ def fetch(url: str) -> tuple[int, str]:
         return 0, str(error)
 
 
+ENQUEUE = """
+import django
+django.setup()
+from espace.core.emails import email_enqueue
+email_enqueue(template="account_activated_self", to=["apres@example.org"], context={"first_name": "A", "username": "a"})
+"""
+
+
+def task_status(cluster: Cluster) -> str:
+    import psycopg
+
+    with psycopg.connect(cluster.url.replace("postgres://", "postgresql://"), autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT status FROM django_tasks_database_dbtaskresult WHERE args_kwargs::text LIKE %s",
+            ("%apres@example.org%",),
+        ).fetchone()
+    return row[0] if row else ""
+
+
 def fetch_api(base: str) -> tuple[int, str, str]:
     """An API call with an unknown token: the token lookup needs the database."""
     request = urllib.request.Request(base + "/api/v1/loans", headers={"Authorization": "Bearer inconnu"})
@@ -169,6 +189,13 @@ def test_postgres_stopped_under_load_gives_503_fast_and_the_same_gunicorn_recove
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "task_worker", "--interval", "0.2"],
+        cwd=ROOT,
+        env={**env, "TASK_WORKER_HEARTBEAT_SECONDS": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     load = Load(base=base)
     clients = [threading.Thread(target=load.client, daemon=True) for _ in range(4)]
@@ -195,10 +222,19 @@ def test_postgres_stopped_under_load_gives_503_fast_and_the_same_gunicorn_recove
         for thread in clients:
             thread.join(timeout=15)
         assert server.poll() is None  # the same gunicorn all along
+        # The same task worker too: it waited for the database and runs a task queued now.
+        subprocess.run([sys.executable, "-c", ENQUEUE], cwd=ROOT, env=env, check=True, timeout=60)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and task_status(cluster) != "SUCCESSFUL":
+            time.sleep(0.3)
+        assert task_status(cluster) == "SUCCESSFUL"
+        assert worker.poll() is None
     finally:
         load.stop.set()
         server.terminate()
         server.wait(timeout=30)
+        worker.terminate()
+        worker.wait(timeout=30)
 
     statuses = {status for _start, status, _seconds, _body in load.results}
     assert statuses <= {200, 503}, sorted(statuses)  # never a 500, never a hung or refused request

@@ -25,7 +25,7 @@ from django_tasks_db.models import DBTaskResult
 from espace.core import clock as service_clock
 from espace.core.models import AuditEvent, WorkerHeartbeat
 from espace.core.tasks import task_enqueue
-from espace.core.worker import tasks_requeue_orphans, worker_beat, worker_gone
+from espace.core.worker import tasks_requeue_orphans, tasks_requeue_own, worker_beat, worker_gone
 from tests.faults.conftest import ROOT, ServiceDatabase
 
 pytestmark = pytest.mark.faults
@@ -148,6 +148,10 @@ def test_only_the_tasks_of_silent_workers_are_queued_again(clock, settings):
     assert statuses[dead.pk] == TaskResultStatus.READY
     assert AuditEvent.objects.filter(action="task_requeued").count() == 2
     assert tasks_requeue_orphans() == 0  # nothing twice
+    # A worker whose loop a database outage cut gives back what it had claimed, and only that.
+    own = claimed("moi", timedelta(seconds=5))
+    assert tasks_requeue_own("moi") == 1 and DBTaskResult.objects.get(pk=own.pk).status == TaskResultStatus.READY
+    assert DBTaskResult.objects.get(pk=alive.pk).status == TaskResultStatus.RUNNING
     # Stopping while its task still runs keeps the row (it goes stale); stopping idle removes it.
     worker_gone("vivant")
     assert WorkerHeartbeat.objects.filter(worker_id="vivant").exists()

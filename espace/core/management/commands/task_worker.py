@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection, connections
 from django.utils.crypto import get_random_string
 
-from espace.core.worker import tasks_requeue_orphans, worker_beat, worker_gone
+from espace.core.worker import tasks_requeue_orphans, tasks_requeue_own, worker_beat, worker_gone
+
+DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
 
 logger = logging.getLogger(__name__)
 
@@ -34,18 +37,38 @@ class Command(BaseCommand):
         beating = threading.Thread(target=self._beat_forever, args=(worker_id, stop), daemon=True)
         beating.start()
         try:
-            call_command(
-                "db_worker",
-                queue_name="*",
-                interval=options["interval"],
-                reload=False,
-                worker_id=worker_id,
-                verbosity=options["verbosity"],
-            )
+            self._work(worker_id, options)
         finally:
             stop.set()
             beating.join(timeout=5)
             worker_gone(worker_id)
+
+    def _work(self, worker_id: str, options: dict[str, Any]) -> None:
+        """django-tasks-db's worker loop stops on a database error: here it waits for the database
+        (back-off up to 30 s) and goes on, so a PostgreSQL restart needs no worker restart."""
+        pause = 1.0
+        while True:
+            try:
+                call_command(
+                    "db_worker",
+                    queue_name="*",
+                    interval=options["interval"],
+                    reload=False,
+                    worker_id=worker_id,
+                    verbosity=options["verbosity"],
+                )
+                return
+            except DATABASE_DOWN_ERRORS as error:
+                logger.warning("Database unavailable (%s): worker %s waits %.0f s", error, worker_id, pause)
+                connections.close_all()
+                time.sleep(pause)
+                pause = min(pause * 2, 30.0)
+                try:
+                    # A task cut by the outage was claimed by this worker and is running no more.
+                    tasks_requeue_own(worker_id)
+                    pause = 1.0
+                except DATABASE_DOWN_ERRORS:
+                    connections.close_all()
 
     def _beat_forever(self, worker_id: str, stop: threading.Event) -> None:
         interval = settings.TASK_WORKER_HEARTBEAT.total_seconds()
