@@ -144,6 +144,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails the request fast (503 page) instead of holding it.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 3)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web server and worker share the file: wait for locks instead of failing,
     # and take the write lock at BEGIN so select_for_update-style sections serialise.
@@ -321,6 +324,11 @@ DOCUMENT_EMAIL_LIMIT_PER_HOUR = env_int("DOCUMENT_EMAIL_LIMIT_PER_HOUR", 20)
 
 # --- Background tasks ---------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# `manage.py task_worker` beats this often; a worker silent for TASK_WORKER_LOST_AFTER is dead and
+# its RUNNING task runs again. Tasks of a plain `db_worker` (no beat) are taken back after the timeout.
+TASK_WORKER_HEARTBEAT = timedelta(seconds=env_int("TASK_WORKER_HEARTBEAT_SECONDS", 10))
+TASK_WORKER_LOST_AFTER = timedelta(seconds=env_int("TASK_WORKER_LOST_AFTER_SECONDS", 60))
+TASK_UNMONITORED_TIMEOUT = timedelta(hours=6)
 
 # --- Branding ------------------------------------------------------------------------
 LENDER_NAME = env("LENDER_NAME", "Fonds d'épargne — Espace Prêts")

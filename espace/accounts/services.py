@@ -120,7 +120,7 @@ def _email_change_open(*, user: User, new_email: str) -> EmailChange:
     )
     code_request(change)
     change.save()
-    task_enqueue("espace.accounts.tasks.send_email_change_code", change_id=change.pk)
+    task_enqueue("espace.accounts.tasks.send_email_change_code", change_id=change.pk, sequence=change.codes_sent)
     return change
 
 
@@ -129,7 +129,7 @@ def email_change_resend(*, change: EmailChange) -> None:
     change = EmailChange.objects.select_for_update().get(pk=change.pk)
     code_request(change)
     change.save()
-    task_enqueue("espace.accounts.tasks.send_email_change_code", change_id=change.pk)
+    task_enqueue("espace.accounts.tasks.send_email_change_code", change_id=change.pk, sequence=change.codes_sent)
 
 
 def email_change_confirm(*, change: EmailChange, code: str, request: HttpRequest | None = None) -> str | None:

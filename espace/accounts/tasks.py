@@ -7,7 +7,7 @@ from django_tasks import task
 
 from espace.accounts.enums import UserStatus
 from espace.accounts.models import LIVE_STATUSES, EmailChange, User
-from espace.core.email_codes import code_issue
+from espace.core.email_codes import code_issue, code_lapsed, code_valid_until
 from espace.core.emails import deliver_with_retry, email_send_now
 
 
@@ -52,18 +52,33 @@ def send_username_reminder(*, email: str, attempt: int = 1) -> bool:
 
 
 @task()
-def send_email_change_code(*, change_id: int, attempt: int = 1) -> bool:
+def send_email_change_code(*, change_id: int, sequence: int | None = None, attempt: int = 1) -> bool:
+    """As for registrations: the code is made when mailed; a lapsed request is told so (unless the
+    user has since opened a newer change, which voids this one and sends its own code)."""
+
     def send() -> None:
         with transaction.atomic():
             change = EmailChange.objects.select_for_update().select_related("user").get(pk=change_id)
-            code = code_issue(change)
-            if code is None:
-                return
-            change.save(update_fields=["code_hash", "code_expires_at", "code_failures", "updated_at"])
+            code = code_issue(change, sequence=sequence)
+            if code is not None:
+                change.save(update_fields=["code_hash", "code_expires_at", "code_failures", "updated_at"])
+        if code is None:
+            replaced = EmailChange.objects.filter(user_id=change.user_id, pk__gt=change.pk).exists()
+            if code_lapsed(change, sequence=sequence) and not replaced:
+                email_send_now(
+                    template="email_code_expired",
+                    to=[change.new_email],
+                    context={
+                        "first_name": change.user.first_name,
+                        "purpose": "le changement de votre adresse e-mail",
+                        "restart_path": reverse("accounts:account_email"),
+                    },
+                )
+            return
         email_send_now(
             template="email_change_code",
             to=[change.new_email],
-            context={"code": code, "first_name": change.user.first_name},
+            context={"code": code, "first_name": change.user.first_name, "valid_until": code_valid_until(change)},
         )
 
-    return deliver_with_retry(send_email_change_code, send, attempt=attempt, change_id=change_id)
+    return deliver_with_retry(send_email_change_code, send, attempt=attempt, change_id=change_id, sequence=sequence)

@@ -9,6 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from espace.core import clock
@@ -40,15 +41,39 @@ def code_request(target: EmailCodeMixin) -> None:
     target.code_failures = 0
 
 
-def code_issue(target: EmailCodeMixin) -> str | None:
-    """Create the code (in the sending task), store its hash, return the clear value to mail."""
+def code_issue(target: EmailCodeMixin, *, sequence: int | None = None) -> str | None:
+    """Create the code (in the sending task), store its hash, return the clear value to mail.
+
+    `sequence` is the request's number (`codes_sent` when it was queued): a task left behind by a
+    later request (e.g. queued during an SMTP outage, then « renvoyer le code ») sends nothing, so
+    the user gets one code, the one that works.
+    """
     if not target.is_open or target.email_verified_at:
+        return None
+    if sequence is not None and sequence != target.codes_sent:
         return None
     code = "".join(secrets.choice("0123456789") for _digit in range(settings.EMAIL_CODE_DIGITS))
     target.code_hash = make_password(code)
     target.code_expires_at = clock.now() + settings.EMAIL_CODE_VALIDITY
     target.code_failures = 0
     return code
+
+
+def code_lapsed(target: EmailCodeMixin, *, sequence: int | None = None) -> bool:
+    """The request expired before its code could be mailed (the latest request only): the person
+    is told so rather than left waiting for a code that will never come."""
+    if target.completed_at is not None or target.email_verified_at is not None:
+        return False
+    if sequence is not None and sequence != target.codes_sent:
+        return False
+    return target.expires_at <= clock.now()
+
+
+def code_valid_until(target: EmailCodeMixin) -> str:
+    """The code's end of validity as the mail prints it (« 10 h 42 »), local time."""
+    if target.code_expires_at is None:
+        return ""
+    return timezone.localtime(target.code_expires_at).strftime("%H h %M")
 
 
 def code_check(target: EmailCodeMixin, code: str) -> str | None:

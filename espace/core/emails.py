@@ -19,6 +19,8 @@ from django_tasks import task
 from django_tasks.base import Task
 
 from espace.core import clock
+from espace.core.audit import audit_record
+from espace.core.enums import AuditAction
 from espace.core.tasks import task_enqueue_object
 
 logger = logging.getLogger(__name__)
@@ -66,10 +68,21 @@ def retry_delay(attempt: int) -> timedelta:
     return min(delay, settings.EMAIL_RETRY_MAX_DELAY)
 
 
+def _traceable(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What identifies the mail in the journal: ids, the template and the recipients, never the context
+    (which may carry a link or a name the journal has no need of)."""
+    return {key: value for key, value in kwargs.items() if key.endswith("_id") or key in {"template", "to", "email"}}
+
+
 def schedule_retry(task_: Task[Any, Any], *, attempt: int, error: BaseException, **kwargs: Any) -> None:
     """Enqueue the same task again later, or give up (and fail the task) after the maximum."""
     if attempt >= settings.EMAIL_RETRY_MAX_ATTEMPTS:
         logger.error("Giving up %s after %d attempts: %s", task_.name, attempt, error)
+        # The task ends FAILED (its row keeps the traceback); the journal says which mail was lost.
+        audit_record(
+            action=AuditAction.EMAIL_GIVEN_UP,
+            details={"task": task_.name, "attempts": attempt, "error": str(error)[:200], **_traceable(kwargs)},
+        )
         raise error
     delay = retry_delay(attempt)
     logger.warning("%s failed (attempt %d: %s); retrying in %s", task_.name, attempt, error, delay)

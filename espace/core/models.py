@@ -130,3 +130,18 @@ class NewsItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker started by `manage.py task_worker` says it is alive every few seconds.
+
+    A task left RUNNING by a worker that stopped beating (killed, machine lost) is queued again
+    (espace.core.worker).
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    started_at = models.DateTimeField(default=clock.now)
+    seen_at = models.DateTimeField(default=clock.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -12,6 +12,7 @@ import logging
 import zipfile
 import zlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 import magic
 from django.conf import settings
@@ -56,6 +57,10 @@ NESTED_ARCHIVE_TYPES = {
     "application/x-lzma",
 }
 NESTED_ARCHIVE_SUFFIXES = (".zip", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".tar", ".zst", ".lz", ".lzma", ".cab")
+# While clamd is unreachable, each pending file is scanned again every 15 minutes for twelve hours
+# (the tasks below); after that, or at once, `manage.py rescan_pending_uploads` scans them all.
+RESCAN_DELAY = timedelta(minutes=15)
+RESCAN_ATTEMPTS = 48
 ALLOWED_TEXT = "PDF, images (PNG, JPEG), documents Word, Excel, OpenDocument ou archive ZIP"
 
 

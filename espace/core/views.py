@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from espace.core.models import DemoEmail
 from espace.core.net import is_loopback
+
+# The database is unreachable (stopped, restarting, network): not a bug, a temporary outage.
+DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
 
 
 def page(request: HttpRequest, template: str) -> HttpResponse:
@@ -85,6 +91,21 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    """Django calls this inside its `except`: a lost database answers 503 « service indisponible »
+    (the service comes back by itself once the database does), anything else 500."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_DOWN_ERRORS):
+        if request.path.startswith("/api/"):  # the establishments' software reads JSON (see espace.api)
+            response: HttpResponse = JsonResponse(
+                {"error": "unavailable", "message": "Service momentanément indisponible : réessayez.", "fields": []},
+                status=503,
+            )
+        else:
+            # Rendered without the request: its context processors would query the database again.
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        response["Cache-Control"] = "no-store"
+        return response
     return render(request, "500.html", status=500)
 
 

@@ -1,15 +1,10 @@
-from datetime import timedelta
-
 from django_tasks import task
 
 from espace.core import clock
 from espace.core.emails import deliver_with_retry, email_send_now
-from espace.core.uploads import ScanStatus, scan_status_for
+from espace.core.uploads import RESCAN_ATTEMPTS, RESCAN_DELAY, ScanStatus, scan_status_for
 from espace.documents.models import Document, ResourceVersion
 from espace.documents.services import document_email_prepare, document_email_sent, guaranteed_debt_statement_file
-
-RESCAN_DELAY = timedelta(minutes=15)
-RESCAN_ATTEMPTS = 48  # twelve hours of clamd outage
 
 
 @task()

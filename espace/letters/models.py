@@ -42,6 +42,9 @@ class Letter(TimeStampedModel):
     exported_at = models.DateTimeField(_("exporté le"), null=True, blank=True)
     pdf_deleted_at = models.DateTimeField(_("PDF supprimé le"), null=True, blank=True)
     superseded = models.BooleanField(_("remplacé par un courrier plus récent"), default=False)
+    # The background task that made it: a task run again (its worker died after the commit) finds
+    # its letter instead of making a second one with a second code.
+    task_id = models.UUIDField(_("tâche"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

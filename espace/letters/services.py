@@ -16,6 +16,7 @@ from pypdf import PdfWriter
 from espace.accounts.models import User
 from espace.core import clock
 from espace.core.audit import audit_record
+from espace.core.faults import fault_point
 from espace.core.pdf import pdf_page_count, render_pdf
 from espace.letters.enums import AuditAction, LetterStatus
 from espace.letters.models import Letter
@@ -27,7 +28,7 @@ def temporary_code_display(code: str) -> str:
 
 
 @transaction.atomic
-def letter_create_activation(*, user: User, code: str, expires_at: datetime) -> Letter:
+def letter_create_activation(*, user: User, code: str, expires_at: datetime, task_id: str | None = None) -> Letter:
     """Render the letter that carries a temporary code to the establishment's legal representative.
 
     The clear code exists only inside this PDF. Any letter of the same account holder not yet
@@ -43,8 +44,10 @@ def letter_create_activation(*, user: User, code: str, expires_at: datetime) -> 
         account_holder=user,
         address_lines=establishment.address_lines,
         code_expires_at=expires_at,
+        task_id=task_id,
     )
     letter.save()
+    fault_point("letter_render")
     pdf_bytes = render_pdf(
         template="letters/activation_letter.html",
         context={

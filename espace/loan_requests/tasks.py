@@ -1,10 +1,8 @@
-from datetime import timedelta
-
 from django_tasks import task
 
 from espace.core import clock
 from espace.core.tasks import task_enqueue_object
-from espace.core.uploads import ScanStatus, scan_status_for
+from espace.core.uploads import RESCAN_ATTEMPTS, RESCAN_DELAY, ScanStatus, scan_status_for
 from espace.loan_requests.models import DossierFile
 
 
@@ -17,9 +15,9 @@ def rescan_dossier_file(*, file_id: int, attempt: int = 1) -> str:
     with stored.file.open("rb") as handle:
         status, _signature = scan_status_for(handle.read())
     if status == ScanStatus.PENDING:
-        if attempt < 48:
+        if attempt < RESCAN_ATTEMPTS:
             task_enqueue_object(
-                rescan_dossier_file, run_after=clock.now() + timedelta(minutes=15), file_id=file_id, attempt=attempt + 1
+                rescan_dossier_file, run_after=clock.now() + RESCAN_DELAY, file_id=file_id, attempt=attempt + 1
             )
         return status
     if status == ScanStatus.INFECTED:

@@ -155,7 +155,11 @@ def registration_send_code(*, registration: Registration, request: HttpRequest |
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     code_request(registration)
     registration.save()
-    task_enqueue("espace.registration.tasks.send_registration_code", registration_id=registration.pk)
+    task_enqueue(
+        "espace.registration.tasks.send_registration_code",
+        registration_id=registration.pk,
+        sequence=registration.codes_sent,
+    )
     audit_record(
         action=AuditAction.EMAIL_CODE_SENT,
         establishment=registration.establishment,
@@ -165,13 +169,14 @@ def registration_send_code(*, registration: Registration, request: HttpRequest |
 
 
 @transaction.atomic
-def registration_issue_code(*, registration_id: int) -> str | None:
-    """Called by the task: create the code, store its hash, return the clear code to mail."""
+def registration_issue_code(*, registration_id: int, sequence: int | None = None) -> tuple[str | None, Registration]:
+    """Called by the task: create the code, store its hash, return the clear code to mail
+    (None when there is nothing to send: completed, lapsed, or a later request will send it)."""
     registration = Registration.objects.select_for_update().get(pk=registration_id)
-    code = code_issue(registration)
+    code = code_issue(registration, sequence=sequence)
     if code is not None:
         registration.save(update_fields=["code_hash", "code_expires_at", "code_failures", "updated_at"])
-    return code
+    return code, registration
 
 
 def registration_verify_code(
@@ -323,20 +328,25 @@ def temporary_code_generate() -> str:
 
 
 @transaction.atomic
-def temporary_code_issue(*, user_id: int) -> Letter | None:
+def temporary_code_issue(*, user_id: int, task_id: str | None = None) -> Letter | None:
     """Give the pending administrator a new temporary code and the letter that carries it.
 
     Any previous code is voided; any letter not yet exported is superseded. The clear code
-    exists only in the letter's PDF.
+    exists only in the letter's PDF. Idempotent per task: the same task run twice (its worker
+    was killed after the commit) returns its letter, and the code in it stays the good one.
     """
     user = User.objects.select_for_update(of=("self",)).select_related("establishment").get(pk=user_id)
+    if task_id is not None:
+        done = Letter.objects.filter(task_id=task_id).first()
+        if done is not None:
+            return done
     if user.status != UserStatus.AWAITING_ACTIVATION or user.establishment is None:
         return None
     code = temporary_code_generate()
     expires_at = user.temporary_code_expires_at or clock.now() + settings.TEMPORARY_CODE_VALIDITY
     user.temporary_code_hash = make_password(code)
     user.save(update_fields=["temporary_code_hash"])
-    return letter_create_activation(user=user, code=code, expires_at=expires_at)
+    return letter_create_activation(user=user, code=code, expires_at=expires_at, task_id=task_id)
 
 
 @transaction.atomic

@@ -1,9 +1,7 @@
-from datetime import timedelta
-
 from django_tasks import task
 
 from espace.core import clock
-from espace.core.uploads import ScanStatus, scan_status_for
+from espace.core.uploads import RESCAN_ATTEMPTS, RESCAN_DELAY, ScanStatus, scan_status_for
 from espace.support.models import ContactRequest
 
 
@@ -16,8 +14,8 @@ def rescan_contact_attachment(*, contact_id: int, attempt: int = 1) -> str:
     with contact.attachment.open("rb") as handle:
         status, _signature = scan_status_for(handle.read())
     if status == ScanStatus.PENDING:
-        if attempt < 48:
-            rescan_contact_attachment.using(run_after=clock.now() + timedelta(minutes=15)).enqueue(
+        if attempt < RESCAN_ATTEMPTS:
+            rescan_contact_attachment.using(run_after=clock.now() + RESCAN_DELAY).enqueue(
                 contact_id=contact_id, attempt=attempt + 1
             )
         return status

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.db import connection, connections
 from django.test import RequestFactory
 
-from espace.accounts.enums import UserStatus
+from espace.accounts.enums import AuditAction, UserStatus
 from espace.accounts.login import LoginOutcome, login_attempt
 from espace.accounts.models import LoginGuard, User
 from espace.core import clock
+from espace.core.models import AuditEvent
 from espace.registration.enums import RegistrationKind
 from espace.registration.models import Registration
 from espace.registration.services import AdministratorTakenError, registration_complete
@@ -85,4 +86,12 @@ def test_twenty_concurrent_wrong_passwords_never_beat_the_counter():
     locked = [r for r in results if r == LoginOutcome.LOCKED]
     assert len(failed) == settings.LOGIN_FAILURES_BEFORE_LOCK - 1, results
     assert len(failed) + len(locked) == 20
-    assert LoginGuard.objects.get(identifier=user.username.lower()).failures == settings.LOGIN_FAILURES_BEFORE_LOCK
+    guard = LoginGuard.objects.get(identifier=user.username.lower())
+    assert guard.failures == settings.LOGIN_FAILURES_BEFORE_LOCK
+    # Locked exactly once: one lock in the journal, one failure recorded per counted try, and no
+    # escalation (a second lock within 24 hours would demand a password reset).
+    assert guard.locked_until is not None and not guard.requires_reset
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_LOCKED).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).count() == settings.LOGIN_FAILURES_BEFORE_LOCK
+    failures_seen = sorted(e.details["failures"] for e in AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED))
+    assert failures_seen == list(range(1, settings.LOGIN_FAILURES_BEFORE_LOCK + 1))  # no two threads saw the same count

@@ -34,5 +34,5 @@ class Command(BaseCommand):
         assert run_after is not None
         self.stdout.write(
             f"Import quotidien de {directory.resolve()} planifié : premier le {timezone.localtime(run_after):%d/%m/%Y à %H:%M}, "
-            "puis chaque jour à la même heure (un worker db_worker doit tourner)."
+            "puis chaque jour à la même heure (le worker task_worker doit tourner)."
         )
