@@ -53,7 +53,8 @@ help-screenshots: $(STAMP)
 
 ## make bench: every bench script, then one table of figures against their targets (exit 1 if one is missed).
 bench: $(STAMP)
-	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/espace_bench} $(PY) bench/all.py
+	bin/start-clamd
+	CLAMD_HOST=127.0.0.1 CLAMD_PORT=$${CLAMD_PORT:-3310} DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/espace_bench} $(PY) bench/all.py
 
 clean:
 	rm -rf var/ .pytest_cache test-artifacts

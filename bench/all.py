@@ -36,6 +36,8 @@ SCRIPTS: list[tuple[str, str, dict[str, str]]] = [
     ("portfolio import", "portfolio_import.py", {}),
     ("api loans", "api_loans.py", {}),
     ("load", "load.py", {}),
+    ("fuzz forms", "fuzz_forms.py", {"DJANGO_SETTINGS_MODULE": "config.settings_test"}),
+    ("soak", "soak.py", {}),
 ]
 
 
