@@ -26,7 +26,9 @@ test: $(STAMP)
 	bin/check-run-deps
 	bin/check-test-deps
 	bin/start-clamd
-	CLAMD_HOST=127.0.0.1 CLAMD_PORT=$${CLAMD_PORT:-3310} $(PY) -m pytest $(PYTEST_ARGS)
+	bin/start-redis
+	CLAMD_HOST=127.0.0.1 CLAMD_PORT=$${CLAMD_PORT:-3310} REDIS_TEST_URL=redis://127.0.0.1:$${REDIS_PORT:-6379}/15 \
+		$(PY) -m pytest $(PYTEST_ARGS)
 
 ## make test-long: the finance engine's property tests with 10,000 examples each (CI runs it after make test).
 test-long: $(STAMP)

@@ -229,6 +229,12 @@ PORTFOLIO_IMPORT_HOUR = env_int("PORTFOLIO_IMPORT_HOUR", 5)
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIFETIME.total_seconds())
+# Sessions live in the database: no other component to run, they survive a restart, and the
+# last-seen time is written at most once a minute. With a shared Redis cache, reads come from it
+# and writes still go through to the database (a cache flush logs nobody out).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if env("REDIS_URL") else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -265,3 +265,41 @@ def test_main_menu_marks_the_current_section(client):
 def test_registration_shows_the_shared_step_indicator(client):
     html = client.get("/inscription/etape-1/").content.decode()
     assert 'class="ep-stepper"' in html and 'aria-current="step"' in html and "Numéro client" in html
+
+
+SESSION_PROBE = (
+    "import django; django.setup()\n"
+    "from django.conf import settings\n"
+    "from django.core.cache import cache\n"
+    "cache.set('espace-probe', 'lu', 30)\n"
+    "print(settings.SESSION_ENGINE, cache.get('espace-probe'))\n"
+)
+
+
+def test_sessions_are_read_through_redis_when_it_is_configured():
+    redis_url = os.environ.get("REDIS_TEST_URL")
+    if not redis_url:
+        pytest.fail("REDIS_TEST_URL manquant : lancez `make test`, qui démarre Redis.")
+    env = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1"}
+    with_redis = subprocess.run(
+        [sys.executable, "-c", SESSION_PROBE],
+        cwd=ROOT,
+        env={**env, "REDIS_URL": redis_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert with_redis.stdout.split() == ["django.contrib.sessions.backends.cached_db", "lu"], with_redis.stderr
+    without = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.SESSION_ENGINE)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert without.stdout.strip() == "django.contrib.sessions.backends.db", without.stderr
