@@ -84,6 +84,8 @@ def server_environment(database_url: str, static_root: Path) -> dict[str, str]:
         "ESPACE_RUN_ENV": str(static_root.parent / "none.env"),
         "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
         "LOG_LEVEL": "WARNING",
+        # Empty: the database cache and database sessions; REDIS_URL=redis://… measures the cached ones.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
     }
 
 
