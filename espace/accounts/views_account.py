@@ -139,7 +139,7 @@ def account_password(request: ClientRequest) -> HttpResponse:
         except AccountLockedError as error:
             return _locked_out(request, error)
         except ApplicationError as error:
-            form.add_error(error.field, error.message)
+            error.add_to(form)
         else:
             update_session_auth_hash(request, user)  # this session stays; the others end
             messages.success(request, "Votre mot de passe est modifié. Vos autres sessions sont fermées.")
@@ -163,7 +163,7 @@ def account_email(request: ClientRequest) -> HttpResponse:
         except AccountLockedError as error:
             return _locked_out(request, error)
         except ApplicationError as error:
-            form.add_error(error.field, error.message)
+            error.add_to(form)
         else:
             request.session[EMAIL_CHANGE_SESSION_KEY] = str(change.pk)
             return redirect("accounts:account_email_code")

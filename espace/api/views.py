@@ -49,7 +49,7 @@ def token_create(request: ClientRequest) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            form.add_error(error.field, error.message)
+            error.add_to(form)
         else:
             # The clear token is in this answer only (never in the session, a message or a redirect).
             return render(

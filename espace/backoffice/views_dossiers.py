@@ -132,7 +132,7 @@ def dossier_documents(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             return _done(request, loan_request, "Demande de documents envoyée à l'établissement.")
     return _page(request, loan_request, status=400, documents_form=form)
@@ -153,7 +153,7 @@ def dossier_status(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             return _done(request, loan_request, "Statut enregistré ; l'établissement est prévenu.")
     return _page(request, loan_request, status=400, status_form=form)
@@ -186,7 +186,7 @@ def dossier_contract(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             return _done(
                 request, loan_request, "Contrat enregistré : les prêts sont dans les encours de l'établissement."
@@ -210,7 +210,7 @@ def dossier_message(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             return _done(request, loan_request, "Message envoyé à l'établissement.")
     return _page(request, loan_request, status=400, message_form=form)

@@ -52,7 +52,7 @@ def disbursement_decide(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             messages.success(
                 request, f"Décision enregistrée pour la ligne {change.line.number} ; l'établissement est prévenu."

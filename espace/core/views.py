@@ -3,18 +3,16 @@ from __future__ import annotations
 import sys
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from espace.core.exceptions import DATABASE_DOWN_ERRORS
 from espace.core.models import DemoEmail
 from espace.core.net import is_loopback
-
-# The database is unreachable (stopped, restarting, network): not a bug, a temporary outage.
-DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
 
 
 def page(request: HttpRequest, template: str) -> HttpResponse:

@@ -149,7 +149,7 @@ def request_new(request: ClientRequest) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             first = steps_of(loan_request)[0][0]
             return redirect("loan_requests:step", public_id=loan_request.public_id, slug=first)
@@ -532,7 +532,7 @@ def message_view(request: ClientRequest, public_id: UUID) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             messages.success(request, "Message envoyé à votre direction régionale.")
             return redirect("loan_requests:detail", public_id=public_id)

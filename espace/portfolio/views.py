@@ -197,7 +197,7 @@ def _projection(form: ScenarioForm, lines: list[FinancingLine]) -> Any:
             path_percent=data.get("index_path"),
         )
     except ApplicationError as error:
-        form.add_error(error.field, error.message)
+        error.add_to(form)
         return None
     return project(lines, scenarios, after=clock.today())
 

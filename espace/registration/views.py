@@ -202,7 +202,7 @@ def register_identity(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            form.add_error(error.field, error.message)
+            error.add_to(form)
         else:
             _save_state(request, registration=str(registration.public_id), step="code")
             return redirect("registration:code")
@@ -285,7 +285,7 @@ def register_member_details(request: HttpRequest) -> HttpResponse:
                 requested_permissions=form.cleaned_data["services"],
             )
         except ApplicationError as error:
-            form.add_error(error.field, error.message)
+            error.add_to(form)
         else:
             return _finish(request, registration)
     context = {"form": form, "registration": registration, "establishment": registration.establishment}

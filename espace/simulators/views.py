@@ -102,7 +102,7 @@ def _loan_result(request: HttpRequest) -> tuple[LoanSimulationForm, Any]:
         try:
             result = loan_simulate(form.cleaned_data, livret_a_history())
         except ApplicationError as error:
-            form.add_error(error.field, error.message)
+            error.add_to(form)
     return form, result
 
 
@@ -189,7 +189,7 @@ def _land_share_result(request: HttpRequest) -> tuple[LandShareForm, Any]:
         try:
             result = land_share_simulate(form.cleaned_data, livret_a_history())
         except ApplicationError as error:
-            form.add_error(error.field, error.message)
+            error.add_to(form)
     return form, result
 
 
@@ -292,7 +292,7 @@ def _balance_result(request: HttpRequest) -> tuple[BalanceForm, Any]:
         try:
             result = balance_simulate(form.cleaned_data, livret_a_history())
         except ApplicationError as error:
-            form.add_error(error.field, error.message)
+            error.add_to(form)
     return form, result
 
 

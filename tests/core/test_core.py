@@ -220,3 +220,20 @@ def test_demo_data_loads_twice_and_its_accounts_work(client):
     reader = Client()
     reader.force_login(User.objects.get(username="pdurand"))
     assert "Bienvenue dans votre espace client" in reader.get("/documents/").content.decode()
+
+
+def test_an_application_error_lands_on_its_field_or_above_the_form():
+    from django import forms
+
+    from espace.core.exceptions import ApplicationError
+
+    class AmountForm(forms.Form):
+        amount = forms.CharField(required=False)
+
+    form = AmountForm({"amount": "12"})
+    assert form.is_valid()
+    ApplicationError("Montant trop élevé.", field="amount").add_to(form)
+    ApplicationError("Le dossier a été envoyé entre-temps.", field="not_in_this_form").add_to(form)
+    ApplicationError("Action refusée.").add_to(form)
+    assert form.errors["amount"] == ["Montant trop élevé."]
+    assert form.non_field_errors() == ["Le dossier a été envoyé entre-temps.", "Action refusée."]

@@ -11,12 +11,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import InterfaceError, OperationalError, connection, connections
+from django.db import connection, connections
 from django.utils.crypto import get_random_string
 
+from espace.core.exceptions import DATABASE_DOWN_ERRORS
 from espace.core.worker import tasks_requeue_orphans, tasks_requeue_own, worker_beat, worker_gone
-
-DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
 
 logger = logging.getLogger(__name__)
 
