@@ -13,6 +13,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import magic
 from django.conf import settings
@@ -20,8 +21,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.template.defaultfilters import filesizeformat
+from django_tasks.base import Task
 
+from espace.core import clock
 from espace.core.antivirus import ScannerUnavailable, scan_bytes, scanner_configured
+from espace.core.tasks import task_enqueue_object
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +164,36 @@ def scan_status_for(content: bytes) -> tuple[ScanStatus, str]:
     if result.clean:
         return ScanStatus.CLEAN, ""
     return ScanStatus.INFECTED, result.signature
+
+
+def rescan_stored(
+    stored: models.Model,
+    *,
+    file_field: str,
+    status_field: str,
+    touched: tuple[str, ...] = ("updated_at",),
+    retry: Task[Any, Any],
+    attempt: int,
+    **task_kwargs: Any,
+) -> str:
+    """The body of every rescan task: scan again a file kept « en attente d'analyse » because clamd
+    was unreachable. Clean opens it, infected deletes it; still unreachable queues `retry` again
+    in RESCAN_DELAY, RESCAN_ATTEMPTS times at most. Returns the status."""
+    status = getattr(stored, status_field)
+    file = getattr(stored, file_field)
+    if status != ScanStatus.PENDING or not file:
+        return str(status)
+    with file.open("rb") as handle:
+        status, _signature = scan_status_for(handle.read())
+    if status == ScanStatus.PENDING:
+        if attempt < RESCAN_ATTEMPTS:
+            task_enqueue_object(retry, run_after=clock.now() + RESCAN_DELAY, attempt=attempt + 1, **task_kwargs)
+        return status
+    if status == ScanStatus.INFECTED:
+        file.delete(save=False)
+    setattr(stored, status_field, status)
+    stored.save(update_fields=[file_field, status_field, *touched])
+    return status
 
 
 def is_downloadable(status: str) -> bool:
