@@ -247,6 +247,7 @@ def main() -> int:
     workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS") or 30)
     reuse = os.environ.get("BENCH_LOAD_REUSE") == "1" and prepared(database_url)
+    only = {name.strip() for name in os.environ.get("BENCH_LOAD_ONLY", "").split(";") if name.strip()}
     if not reuse:
         started = time.perf_counter()
         subprocess.run(
@@ -303,12 +304,21 @@ def main() -> int:
             results: dict[str, dict[str, float]] = {}
             runs = [("bare view", ["BareUser"]), ("bare view, logged in", ["ClientUser"]), ("login", ["LoginUser"])]
             runs += [(page, ["ClientUser"]) for page in SCENARIOS]
+            if (
+                only
+            ):  # BENCH_LOAD_ONLY="home;loans list": a try of some scenarios; their ratios are printed, not recorded
+                runs = [run for run in runs if run[0] in only]
             failures = 0.0
             for scenario, classes in runs:
                 stats = locust(host, classes, USERS, seconds, scenario, folder, locust_env)
                 results[scenario] = stats[scenario]
                 failures += stats["Aggregated"]["failures"]
                 show(f"{scenario}, {USERS} users", stats[scenario])
+            if only:
+                bare = results.get("bare view", {}).get("rps", 0.0)
+                for scenario, stats in results.items():
+                    print(f"[load] {scenario}: {stats['rps'] / bare if bare else 0:.3f} of the bare view")
+                return 0
             # 100 users: logins alone, then the pages mixed, twice as long (the 100 users' first
             # logins, about 100 Argon2 verifies, happen at its start).
             logins = locust(host, ["LoginUser"], MIXED_USERS, seconds, "login", folder, locust_env)

@@ -71,7 +71,7 @@ def _guard(identifier: str) -> LoginGuard:
 
 
 def _find_user(identifier: str, *, staff: bool) -> User | None:
-    users = User.objects.select_related("establishment").filter(username__iexact=identifier, is_staff=staff)
+    users = User.objects.identifier_is(identifier).select_related("establishment").filter(is_staff=staff)
     user = users.filter(status__in=LIVE_STATUSES).first()
     if user is None:
         user = users.filter(status=UserStatus.LAPSED).order_by("-date_joined").first()

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -35,9 +34,7 @@ def password_reset_request(*, identifier_or_email: str, request: HttpRequest | N
     value = identifier_or_email.strip()
     if not value:
         return
-    users = User.objects.filter(
-        Q(username__iexact=value) | Q(email__iexact=value), status=UserStatus.ACTIVE, is_staff=False
-    )
+    users = User.objects.identifier_or_email_is(value).filter(status=UserStatus.ACTIVE, is_staff=False)
     for user in users[:10]:
         task_enqueue("espace.accounts.tasks.send_password_reset", user_id=user.pk)
         audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, target=user, request=request)
@@ -63,7 +60,7 @@ def username_reminder_request(*, email: str, request: HttpRequest | None = None)
     """Mail the identifiers tied to an address to that address. Says nothing about the result."""
     if not _ip_allowed(request, "username-reminder"):
         return
-    if User.objects.filter(email__iexact=email.strip(), status__in=LIVE_STATUSES, is_staff=False).exists():
+    if User.objects.email_is(email).filter(status__in=LIVE_STATUSES, is_staff=False).exists():
         task_enqueue("espace.accounts.tasks.send_username_reminder", email=email.strip())
         audit_record(action=AuditAction.USERNAME_REMINDER_SENT, request=request, details={"email": email.strip()})
 

@@ -38,8 +38,10 @@ def send_password_reset(*, user_id: int, attempt: int = 1) -> bool:
 @task()
 def send_username_reminder(*, email: str, attempt: int = 1) -> bool:
     def send() -> None:
-        users = User.objects.filter(email__iexact=email, status__in=LIVE_STATUSES, is_staff=False).select_related(
-            "establishment"
+        users = (
+            User.objects.email_is(email)
+            .filter(status__in=LIVE_STATUSES, is_staff=False)
+            .select_related("establishment")
         )
         accounts = [
             {"username": u.username, "establishment": u.establishment.legal_name if u.establishment else ""}

@@ -40,7 +40,7 @@ def staff_regenerate_letter(*, user: User, staff: User, request: HttpRequest | N
             raise ApplicationError(
                 _("Un autre administrateur a été désigné depuis : cette inscription ne peut plus être relancée.")
             )
-        taken = User.objects.filter(username__iexact=user.username, status__in=LIVE_STATUSES, is_staff=False)
+        taken = User.objects.identifier_is(user.username).filter(status__in=LIVE_STATUSES, is_staff=False)
         if taken.exclude(pk=user.pk).exists():
             raise ApplicationError(_("L'identifiant de cette inscription a été repris par un autre compte."))
     elif user.status != UserStatus.AWAITING_ACTIVATION:

@@ -262,7 +262,7 @@ def demo_load() -> DemoSummary:
         by_number[number] = establishment
     summary_users = []
     for username, first, last, number, status, granted, requested, job in USERS:
-        user = User.objects.filter(username__iexact=username, is_staff=False).first()
+        user = User.objects.identifier_is(username).filter(is_staff=False).first()
         if user is None:
             user = User(username=username)
             user.set_password(DEMO_PASSWORD)

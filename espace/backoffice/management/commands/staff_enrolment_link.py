@@ -24,7 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, identifier: str, reset: bool, **options: Any) -> None:
-        user = User.objects.filter(username__iexact=identifier.strip(), is_staff=True).first()
+        user = User.objects.identifier_is(identifier).filter(is_staff=True).first()
         if user is None:
             raise CommandError(f"Aucun membre des équipes du prêteur n'a l'identifiant « {identifier} ».")
         try:
