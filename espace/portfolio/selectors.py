@@ -3,16 +3,17 @@ whatever the number of lines: sums and groupings happen in the database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
 from espace.core import clock
+from espace.core.formats import percent_points
 from espace.establishments.models import Establishment
 from espace.portfolio.enums import DisbursementStatus, GuarantorKind, LineStatus
 from espace.portfolio.models import (
@@ -167,7 +168,7 @@ def lines_filtered(
     number: str = "",
     sort: str = "numero",
 ) -> QuerySet[FinancingLine]:
-    """The loans list: filters, sort; guarantees prefetched (one query for the page)."""
+    """The loans list: filters, sort (a page's guarantors: `with_guarantor_labels`)."""
     lines = direct_lines(establishment).select_related("contract", "product")
     if product:
         lines = lines.filter(product__code=product)
@@ -182,9 +183,24 @@ def lines_filtered(
     if number:
         lines = lines.filter(Q(number__icontains=number) | Q(contract__number__icontains=number))
     lines = lines.distinct() if guarantor else lines
-    return lines.order_by(*SORTS.get(sort, SORTS["numero"])).prefetch_related(
-        Prefetch("guarantees", queryset=Guarantee.objects.select_related("guarantor"))
+    return lines.order_by(*SORTS.get(sort, SORTS["numero"]))
+
+
+def with_guarantor_labels(lines: Iterable[FinancingLine]) -> list[FinancingLine]:
+    """A page of lines, each with `guarantor_labels` (« Commune de X (50,00 %) », largest share
+    first): one flat query for the page, no model instance per guarantee."""
+    page = list(lines)
+    labels: dict[int, list[str]] = {line.pk: [] for line in page}
+    rows = (
+        Guarantee.objects.filter(line__in=labels)
+        .order_by("line", "-share_percent", "pk")
+        .values_list("line_id", "guarantor__legal_name", "share_percent")
     )
+    for line_id, name, share in rows:
+        labels[line_id].append(f"{name or 'CGLLS'} ({percent_points(share)})")
+    for line in page:
+        line.guarantor_labels = labels[line.pk]  # type: ignore[attr-defined]
+    return page
 
 
 def lines_totals(lines: QuerySet[FinancingLine], *, unfiltered: Dashboard | None = None) -> dict[str, Any]:

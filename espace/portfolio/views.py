@@ -39,6 +39,7 @@ from espace.portfolio.selectors import (
     lines_filtered,
     lines_totals,
     statements_of,
+    with_guarantor_labels,
 )
 from espace.portfolio.statements import statement_request
 from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS, RateIndex
@@ -46,6 +47,11 @@ from espace.products.scenarios import livret_a_scenarios
 from espace.products.selectors import livret_a_history, livret_a_today
 
 PAGE_SIZE = 50
+# What the loans list shows: a line has about forty columns, a page reads ten of them.
+LIST_COLUMNS = [
+    *("public_id", "number", "principal", "outstanding", "next_due_date", "next_instalment", "maturity_date"),
+    *("status", "contract__number", "product__name"),
+]
 FILTERS = ("number", "product", "status", "guarantor", "maturity_year")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -81,9 +87,10 @@ def lines(request: ClientRequest) -> HttpResponse:
     form, lines_qs = _filtered(request, summary.guarantors)
     filtered = form.is_bound and form.is_valid() and any(form.cleaned_data.get(key) for key in FILTERS)
     totals = lines_totals(lines_qs, unfiltered=None if filtered else summary)
-    paginator = Paginator(lines_qs, PAGE_SIZE)
+    paginator = Paginator(lines_qs.only(*LIST_COLUMNS), PAGE_SIZE)
     paginator.__dict__["count"] = totals["count"]  # Paginator.count is a cached property
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = with_guarantor_labels(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "totals": totals, "query": query.urlencode()}
