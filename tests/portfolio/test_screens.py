@@ -84,6 +84,14 @@ def test_loans_list_filter_by_a_guarantor_establishment(client, world):
     assert str(world.other_oph.public_id) not in labels
 
 
+def test_loans_list_shows_each_lines_guarantors_with_their_shares(client, world):
+    client.force_login(world.reader)
+    response = client.get(reverse("portfolio:lines"), {"sort": "numero"})
+    rows = {line.number: line.guarantor_labels for line in response.context["page"]}
+    assert rows["L1000001"] == ["COMMUNE DE VILLEBOIS (50,00\xa0%)", "CGLLS (50,00\xa0%)"]
+    assert "COMMUNE DE VILLEBOIS (50,00\xa0%), CGLLS (50,00\xa0%)" in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
