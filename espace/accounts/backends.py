@@ -15,5 +15,10 @@ class EspaceBackend(ModelBackend):
     """
 
     def get_user(self, user_id: Any) -> User | None:
-        user = User.objects.select_related("establishment").filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        # get(), not first(): first() orders by the model's ordering (last and first names), which
+        # every request paid for (0.7 ms of CPU of 2.3, bench/profile_page.py).
+        try:
+            user = User.objects.select_related("establishment").get(pk=user_id)
+        except (User.DoesNotExist, ValueError, TypeError):
+            return None
+        return user if self.user_can_authenticate(user) else None

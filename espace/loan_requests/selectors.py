@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -127,12 +128,22 @@ def requests_filtered(
         requests = requests.filter(Q(name__icontains=q) | Q(dossier_number__icontains=q))
     if product:
         requests = requests.filter(pk__in=RequestLine.objects.filter(product__code=product).values("request"))
-    return (
-        requests.select_related("created_by")
-        .annotate(total=_lines_total())
-        .prefetch_related(Prefetch("lines", queryset=RequestLine.objects.select_related("product")))
-        .order_by("-updated_at", "-pk")
+    return requests.select_related("created_by").annotate(total=_lines_total()).order_by("-updated_at", "-pk")
+
+
+def with_product_names(requests: Iterable[LoanRequest]) -> list[LoanRequest]:
+    """Requests, each with `product_names` (« PLUS, PLAI » in the order of its lines): one flat
+    query for all of them, no model instance per line."""
+    items = list(requests)
+    names: dict[int, list[str]] = {item.pk: [] for item in items}
+    rows = (
+        RequestLine.objects.filter(request__in=names).order_by("request", "pk").values_list("request", "product__name")
     )
+    for request_id, name in rows:
+        names[request_id].append(name)
+    for item in items:
+        item.product_names = ", ".join(names[item.pk])  # type: ignore[attr-defined]
+    return items
 
 
 def request_detail(loan_request: LoanRequest) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from espace.loan_requests.forms import (
     UploadForm,
 )
 from espace.loan_requests.models import LoanRequest, RequestLine
-from espace.loan_requests.selectors import file_for, request_detail, request_for, requests_filtered
+from espace.loan_requests.selectors import file_for, request_detail, request_for, requests_filtered, with_product_names
 from espace.loan_requests.services import (
     GuaranteeInput,
     can_edit,
@@ -112,6 +112,7 @@ def request_list(request: ClientRequest) -> HttpResponse:
     if form.is_valid():
         filters = {key: value for key, value in form.cleaned_data.items() if value}
     page = Paginator(requests_filtered(request.establishment, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_product_names(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "can_edit": can_edit(request.user)}

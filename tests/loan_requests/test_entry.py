@@ -19,6 +19,7 @@ from espace.loan_requests.enums import AuditAction, RequestStatus
 from espace.loan_requests.models import DossierEvent, DossierFile, LoanRequest, RequestLine
 from espace.loan_requests.services import request_update
 from espace.loan_requests.steps import steps_state
+from espace.products.models import Product
 from tests.accounts.factories import UserFactory
 from tests.core.test_core import EICAR
 from tests.establishments.factories import EstablishmentFactory
@@ -343,6 +344,31 @@ def test_list_filters_and_exports(client, clock):
     assert csv_text.startswith("\ufeffDossier;Nom;") and "Résidence des Lilas" in csv_text
     assert "Brouillon du Port" in csv_text and "Autre établissement" not in csv_text
     assert client.get(reverse("loan_requests:export", args=["pdf"])).status_code == 404
+
+
+def test_list_and_exports_name_each_requests_products(client, clock, monkeypatch):
+    """The products of each request, in the order of its lines; the exports read them by chunks."""
+    monkeypatch.setattr("espace.loan_requests.exports.CHUNK", 2)  # three requests: two chunks
+    first = LoanRequestFactory(sent=True, name="Résidence des Lilas")
+    RequestLine.objects.create(
+        request=first,
+        product=Product.objects.get(code="plai"),
+        amount=Decimal("500000.00"),
+        duration_years=40,
+        profile="echeance_prioritaire",
+        periodicity="annual",
+        revision="simple",
+    )
+    LoanRequestFactory(establishment=first.establishment, complete=True, name="Foyer du Port")
+    LoanRequestFactory(establishment=first.establishment, name="Brouillon vide")
+    client.force_login(first.created_by)
+
+    listing = client.get(reverse("loan_requests:list"))
+    names = {item.name: item.product_names for item in listing.context["page"]}
+    assert names == {"Résidence des Lilas": "PLUS, PLAI", "Foyer du Port": "PLUS", "Brouillon vide": ""}
+    csv_text = b"".join(client.get(reverse("loan_requests:export", args=["csv"])).streaming_content).decode()
+    rows = {line.split(";")[1]: line.split(";")[4] for line in csv_text.splitlines()[1:]}
+    assert rows == {"Résidence des Lilas": "PLUS, PLAI", "Foyer du Port": "PLUS", "Brouillon vide": ""}
 
 
 def test_list_totals_every_line_and_counts_without_reading_lines(client, clock):
