@@ -21,6 +21,9 @@
    - failures over every run: 0.
 
     BENCH_SCALE=small DATABASE_URL=postgres://postgres@127.0.0.1:5432/espace_bench .venv/bin/python bench/load.py
+
+`BENCH_LOAD_ONLY="bare view;loans list"` runs those scenarios only, at 20 users, and prints each
+one's throughput ÷ the bare view's without recording anything (a quick try after a change).
 """
 
 from __future__ import annotations
