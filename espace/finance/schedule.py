@@ -85,6 +85,7 @@ from decimal import (
     Overflow,
     localcontext,
 )
+from typing import NamedTuple
 
 from .dates import due_dates
 from .enums import PrefinancingMode, Profile, RateConvention, Revision
@@ -106,12 +107,13 @@ def round_cent(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, ROUND_HALF_UP)
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One instalment. For rows ≥ 1: instalment = interest + capital + (deferred interest before − after).
 
     `rate` is the annual rate applied (fraction); `deferred_interest` is the stock after this row.
-    Row 0 is pre-financing.
+    Row 0 is pre-financing. Immutable like the dataclasses below, but a named tuple: a schedule
+    makes one per period, and a frozen dataclass's constructor (one object.__setattr__ per field)
+    took a quarter of the time of 10,000 40-year schedules.
     """
 
     number: int
