@@ -346,19 +346,22 @@ def test_list_filters_and_exports(client, clock):
     assert client.get(reverse("loan_requests:export", args=["pdf"])).status_code == 404
 
 
+def _plai_line(loan_request: LoanRequest, amount: str) -> RequestLine:
+    return RequestLine.objects.create(
+        request=loan_request,
+        product=Product.objects.get(code="plai"),
+        amount=Decimal(amount),
+        duration_years=40,
+        profile="echeance_prioritaire",
+        periodicity="annual",
+    )
+
+
 def test_list_and_exports_name_each_requests_products(client, clock, monkeypatch):
     """The products of each request, in the order of its lines; the exports read them by chunks."""
     monkeypatch.setattr("espace.loan_requests.exports.CHUNK", 2)  # three requests: two chunks
     first = LoanRequestFactory(sent=True, name="Résidence des Lilas")
-    RequestLine.objects.create(
-        request=first,
-        product=Product.objects.get(code="plai"),
-        amount=Decimal("500000.00"),
-        duration_years=40,
-        profile="echeance_prioritaire",
-        periodicity="annual",
-        revision="simple",
-    )
+    _plai_line(first, "500000.00")
     LoanRequestFactory(establishment=first.establishment, complete=True, name="Foyer du Port")
     LoanRequestFactory(establishment=first.establishment, name="Brouillon vide")
     client.force_login(first.created_by)
@@ -378,17 +381,9 @@ def test_list_totals_every_line_and_counts_without_reading_lines(client, clock):
     from django.test.utils import CaptureQueriesContext
 
     from espace.loan_requests.selectors import requests_filtered
-    from espace.products.models import Product
 
     loan_request = LoanRequestFactory(sent=True, name="Résidence des Lilas")
-    RequestLine.objects.create(
-        request=loan_request,
-        product=Product.objects.get(code="plai"),
-        amount=Decimal("250000.00"),
-        duration_years=40,
-        profile="echeance_prioritaire",
-        periodicity="annual",
-    )
+    _plai_line(loan_request, "250000.00")
     LoanRequestFactory(establishment=loan_request.establishment, name="Brouillon sans ligne")
     client.force_login(loan_request.created_by)
     listing = client.get(reverse("loan_requests:list"))
