@@ -31,13 +31,11 @@ from __future__ import annotations
 import csv
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,18 +43,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench._results import record  # noqa: E402
 from bench.national import BENCH_PASSWORD, LARGE_CLIENT_NUMBER  # noqa: E402
+from tests.serving import gunicorn, workers_rss  # noqa: E402
 
 USERS = 20
 MIXED_USERS = 100
 PAGE_TARGET = 0.5
 LOGIN_TARGET = 0.8
 SCENARIOS = ["home", "dashboard", "loans list", "loan page", "dossiers list", "users list"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def load_database_url() -> str:
@@ -154,19 +147,6 @@ def argon2_verify_seconds(env: dict[str, str]) -> float:
         f"side by side: {float(rate):.1f} verifies/s (for information)"
     )
     return float(cpu)
-
-
-def worker_rss(master: int) -> list[int]:
-    """Resident memory (MB) of each gunicorn worker, from /proc."""
-    children: list[int] = []
-    for task in Path(f"/proc/{master}/task").iterdir():
-        children += [int(pid) for pid in (task / "children").read_text().split()]
-    sizes = []
-    for pid in children:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                sizes.append(int(line.split()[1]) // 1024)
-    return sizes
 
 
 def locust(
@@ -276,40 +256,15 @@ def main() -> int:
         verify = argon2_verify_seconds(env)
         lines_file = folder / "lines.txt"
         line_ids(database_url, lines_file)
-        port = free_port()
-        host = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env={**env, "WEB_CONCURRENCY": str(workers)},
-        )
-        try:
-            for _ in range(150):
-                try:
-                    urllib.request.urlopen(f"{host}/sante/", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                raise RuntimeError("gunicorn did not start")
-            rss_before = worker_rss(server.pid)
+        with gunicorn(env, workers=workers, log=folder / "gunicorn.log") as (host, server):
+            rss_before = [kb // 1024 for kb in workers_rss(server.pid)]
             print(f"[load] gunicorn: {workers} workers, RSS before {rss_before} MB; {seconds} s a run")
             locust_env = {**env, "BENCH_LINES_FILE": str(lines_file), "BENCH_PASSWORD": BENCH_PASSWORD}
             results: dict[str, dict[str, float]] = {}
             runs = [("bare view", ["BareUser"]), ("bare view, logged in", ["ClientUser"]), ("login", ["LoginUser"])]
             runs += [(page, ["ClientUser"]) for page in SCENARIOS]
-            if (
-                only
-            ):  # BENCH_LOAD_ONLY="home;loans list": a try of some scenarios; their ratios are printed, not recorded
+            # BENCH_LOAD_ONLY="home;loans list": a try of some scenarios; their ratios are printed, not recorded.
+            if only:
                 runs = [run for run in runs if run[0] in only]
             failures = 0.0
             for scenario, classes in runs:
@@ -332,11 +287,11 @@ def main() -> int:
             for label, stats in sorted(mixed.items()):
                 if not label.startswith("setup"):
                     show(f"mixed, {MIXED_USERS} users: {label}", stats)
-            rss_after = worker_rss(server.pid)
+            rss_after = [kb // 1024 for kb in workers_rss(server.pid)]
             print(f"[load] gunicorn workers' RSS after: {rss_after} MB (before {rss_before} MB)")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        server_log = (folder / "gunicorn.log").read_text()
+        if "Traceback" in server_log:
+            print("[load] gunicorn log holds a traceback:\n" + server_log[-3000:])
 
     bare = results["bare view"]["rps"]
     cores = os.cpu_count() or 1

@@ -27,12 +27,10 @@ import os
 import random
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 
@@ -171,12 +169,6 @@ class Attacker(SoakUser):
 # --- the run ----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def database_url() -> str:
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/espace_faults")
     if not base.startswith("postgres"):
@@ -247,23 +239,16 @@ def run(command: list[str], env: dict[str, str], timeout: int = 600) -> str:
     return done.stdout
 
 
-def workers_rss(master: int) -> int:
-    """Resident memory (kB) of gunicorn's workers, the master's children."""
-    total = 0
-    for child in Path(f"/proc/{master}/task/{master}/children").read_text().split():
-        for line in Path(f"/proc/{child}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total
-
-
 def main() -> int:
     import json
 
     import psycopg
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.path.insert(0, str(ROOT))
     from _results import record
+
+    from tests.serving import gunicorn, workers_rss
 
     users = int(os.environ.get("SOAK_USERS", "100"))
     seconds = int(os.environ.get("SOAK_SECONDS", "600"))
@@ -282,21 +267,7 @@ def main() -> int:
         run([python, "manage.py", "createcachetable"], env)
         run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
         run([python, "-c", SEED], env)
-        port = free_port()
-        server = subprocess.Popen(
-            [str(Path(python).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", workers],
-            cwd=ROOT,
-            env=env,
-            stdout=(work / "gunicorn.log").open("w"),
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/sante/", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.2)
+        with gunicorn(env, workers=int(workers), log=work / "gunicorn.log") as (host, server):
             spawn_rate = max(1, users // 10)
             locust = subprocess.Popen(
                 [
@@ -305,7 +276,7 @@ def main() -> int:
                     str(Path(__file__).resolve()),
                     "--headless",
                     "--host",
-                    f"http://127.0.0.1:{port}",
+                    host,
                     "-u",
                     str(users),
                     "-r",
@@ -323,12 +294,9 @@ def main() -> int:
             )
             warm = min(60, seconds // 5) + users // spawn_rate
             time.sleep(warm)
-            rss_start = workers_rss(server.pid)
+            rss_start = sum(workers_rss(server.pid))
             locust.wait(timeout=seconds + 120)
-            rss_end = workers_rss(server.pid)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            rss_end = sum(workers_rss(server.pid))
         with (work / "soak_stats.csv").open() as handle:
             total = next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
         with (work / "soak_failures.csv").open() as handle:

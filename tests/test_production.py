@@ -10,10 +10,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,14 +20,9 @@ from urllib.error import HTTPError
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.serving import ROOT, gunicorn
+
 pytestmark = pytest.mark.production
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _database_url(tmp_path: Path) -> Iterator[str]:
@@ -55,7 +48,6 @@ def _database_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def production_server(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
     for database_url in _database_url(tmp_path):
         env = {
             "PATH": os.environ.get("PATH", ""),
@@ -79,36 +71,8 @@ def production_server(tmp_path: Path) -> Iterator[str]:
         ):
             done = subprocess.run([*manage, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
             assert done.returncode == 0, done.stderr[-3000:]
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/sante/", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                server.terminate()
-                pytest.fail(f"gunicorn did not start: {server.communicate(timeout=10)[0][-3000:]}")
+        with gunicorn(env, workers=2, log=tmp_path / "gunicorn.log") as (base, _server):
             yield base
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:

@@ -13,7 +13,6 @@ import os
 import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,17 +27,12 @@ from urllib.error import HTTPError
 import pytest
 
 from tests.faults.conftest import ROOT, service_env
+from tests.serving import free_port, gunicorn
 
 pytestmark = pytest.mark.faults
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PAGE = "/prets/"  # the product table: read from the database on every request
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -181,14 +175,6 @@ def test_postgres_stopped_under_load_gives_503_fast_and_the_same_gunicorn_recove
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "task_worker", "--interval", "0.2"],
         cwd=ROOT,
@@ -196,32 +182,30 @@ def test_postgres_stopped_under_load_gives_503_fast_and_the_same_gunicorn_recove
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
-    load = Load(base=base)
-    clients = [threading.Thread(target=load.client, daemon=True) for _ in range(4)]
     try:
-        for _ in range(100):
-            if fetch(base + "/sante/")[0] == 200:
-                break
-            time.sleep(0.2)
-        for thread in clients:
-            thread.start()
-        time.sleep(2)
-        stopping = time.monotonic()
-        cluster.stop()
-        stopped = time.monotonic()
-        time.sleep(3)
-        assert fetch(base + "/sante/")[0] == 503
-        api_down = fetch_api(base)
-        starting = time.monotonic()
-        cluster.start()
-        started = time.monotonic()
-        time.sleep(3)
-        api_back = fetch_api(base)
-        load.stop.set()
-        for thread in clients:
-            thread.join(timeout=15)
-        assert server.poll() is None  # the same gunicorn all along
+        with gunicorn(env, workers=2, log=tmp_path / "gunicorn.log") as (base, server):
+            load = Load(base=base)
+            clients = [threading.Thread(target=load.client, daemon=True) for _ in range(4)]
+            try:
+                for thread in clients:
+                    thread.start()
+                time.sleep(2)
+                stopping = time.monotonic()
+                cluster.stop()
+                stopped = time.monotonic()
+                time.sleep(3)
+                assert fetch(base + "/sante/")[0] == 503
+                api_down = fetch_api(base)
+                starting = time.monotonic()
+                cluster.start()
+                started = time.monotonic()
+                time.sleep(3)
+                api_back = fetch_api(base)
+            finally:
+                load.stop.set()
+                for thread in clients:
+                    thread.join(timeout=15)
+            assert server.poll() is None  # the same gunicorn all along
         # The same task worker too: it waited for the database and runs a task queued now.
         subprocess.run([sys.executable, "-c", ENQUEUE], cwd=ROOT, env=env, check=True, timeout=60)
         deadline = time.monotonic() + 30
@@ -230,9 +214,6 @@ def test_postgres_stopped_under_load_gives_503_fast_and_the_same_gunicorn_recove
         assert task_status(cluster) == "SUCCESSFUL"
         assert worker.poll() is None
     finally:
-        load.stop.set()
-        server.terminate()
-        server.wait(timeout=30)
         worker.terminate()
         worker.wait(timeout=30)
 
