@@ -8,10 +8,13 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config.storage import s3_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -284,7 +287,7 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-not-served/"  # media is only ever served through permission-checking views
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -293,8 +296,8 @@ STORAGES = {
     },
 }
 if env("AWS_STORAGE_BUCKET_NAME"):
-    # Object storage (S3-compatible) through django-storages: install it and set AWS_* variables.
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    # Object storage (S3-compatible), private, streamed through the views: see config/storage.py.
+    STORAGES["default"] = s3_storage(os.environ)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 25) * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 CLAMD_HOST = env("CLAMD_HOST")

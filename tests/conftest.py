@@ -17,6 +17,30 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="session")
+def object_store_server(tmp_path_factory):
+    """One S3-compatible server (moto_server on 127.0.0.1) for the whole run, started when first asked."""
+    from tests.objectstore import object_store
+
+    with object_store(tmp_path_factory.mktemp("objectstore") / "moto_server.log") as store:
+        yield store
+
+
+@pytest.fixture
+def s3_bucket(object_store_server, settings, monkeypatch) -> str:
+    """The service's files go to a new private bucket of the test object store, configured as in
+    production (config.storage.s3_storage from the same variables); returns the bucket's name."""
+    from config.storage import s3_storage
+
+    bucket = object_store_server.bucket_create()
+    variables = object_store_server.env(bucket)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):  # boto3's credential chain reads them
+        monkeypatch.setenv(name, variables[name])
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage(variables)}
+    settings.MEDIA_ROOT = "/nonexistent-media-root"  # nothing may fall back to the local disk
+    return bucket
+
+
 @pytest.fixture
 def run_tasks(monkeypatch) -> Callable[[], None]:
     """Run every task that is due, as the worker would, then return.

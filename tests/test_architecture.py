@@ -35,3 +35,24 @@ def test_every_task_named_by_a_service_exists():
     assert named, "no task_enqueue call found"
     for dotted in named:
         assert isinstance(task_resolve(dotted), Task), dotted
+
+
+def test_no_stored_file_is_read_from_a_local_path():
+    """Files live in the storage (local disk or a bucket): code goes through the storage API and never
+    through a media path (`.path`, MEDIA_ROOT), which only exists on the local disk."""
+    local = re.compile(r"\.(file|pdf|attachment)\.path\b|MEDIA_ROOT|\.storage\.path\(|FileSystemStorage\(")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in SOURCES
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if local.search(line)
+    ]
+    assert found == []
+
+
+def test_every_download_of_a_stored_file_goes_through_the_shared_response():
+    """espace.core.downloads streams from the disk or the bucket and answers 404 for a missing
+    object: a FileResponse built on a FieldFile elsewhere would load a bucket object whole."""
+    direct = re.compile(r"FileResponse\(\s*\w+(\.\w+)?\.(file|pdf|attachment)\.open")
+    found = [str(path.relative_to(ROOT)) for path in SOURCES if direct.search(path.read_text())]
+    assert found == []

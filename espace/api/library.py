@@ -30,6 +30,7 @@ from espace.api.http import (
     with_etag,
 )
 from espace.api.schemas import ERRORS_404, ETAG_HEADER, LISTS, DocumentFilters, DocumentPage, ErrorOut
+from espace.core.downloads import OCTET_STREAM, stored_file_response
 from espace.core.uploads import ALLOWED_TYPES, ScanStatus, scan_explanation
 from espace.documents.models import Document
 from espace.documents.selectors import api_documents, document_for, documents_page, documents_version
@@ -37,7 +38,7 @@ from espace.documents.services import LIBRARY_REFUSED_TYPES, document_download_r
 
 router = Router(tags=["Documents"])
 documents_scope = TokenAuth(ApiScope.DOCUMENTS)
-OCTET_STREAM = "application/octet-stream"
+
 # What a library file is served as: its type when the library takes it, else bytes.
 SERVED_TYPES = [mime_type for mime_type in ALLOWED_TYPES if mime_type not in LIBRARY_REFUSED_TYPES]
 
@@ -149,9 +150,8 @@ def document_content(request: HttpRequest, document_id: str) -> FileResponse:
             raise ApiError(409, "scan_pending", "Analyse antivirus en cours : réessayez dans quelques minutes.")
         reason = scan_explanation(document.scan_status) or "aucun fichier n'est joint à ce document"
         raise ApiError(409, "not_downloadable", f"Ce fichier ne peut pas être téléchargé : {reason}.")
-    handle = document.file.open("rb")
-    document_download_record(document=document, user=None, request=request, api_token_prefix=token.prefix)
     content_type = document.mime_type if document.mime_type in SERVED_TYPES else OCTET_STREAM
-    response = FileResponse(handle, as_attachment=True, filename=document.file_name, content_type=content_type)
+    response = stored_file_response(document.file, filename=document.file_name, content_type=content_type)
+    document_download_record(document=document, user=None, request=request, api_token_prefix=token.prefix)
     response["Cache-Control"] = "no-store"
     return response

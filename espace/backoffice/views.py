@@ -30,6 +30,7 @@ from espace.backoffice.services import (
 )
 from espace.core import clock
 from espace.core.audit import audit_record
+from espace.core.downloads import PDF, stored_file_response
 from espace.core.exceptions import ApplicationError
 from espace.core.uploads import is_downloadable, scan_explanation
 from espace.establishments.models import Establishment
@@ -181,7 +182,7 @@ def letter_pdf(request: StaffRequest, public_id: UUID) -> FileResponse:
     letter = get_object_or_404(Letter, public_id=public_id)
     if not letter.pdf:
         raise Http404
-    return FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=f"{letter.reference}.pdf")
+    return stored_file_response(letter.pdf, filename=f"{letter.reference}.pdf", content_type=PDF)
 
 
 @require_POST
@@ -266,6 +267,6 @@ def contact_attachment(request: StaffRequest, public_id: UUID) -> FileResponse:
     contact = get_object_or_404(ContactRequest, public_id=public_id)
     if not contact.attachment or not is_downloadable(contact.attachment_scan):
         raise Http404
-    return FileResponse(
-        contact.attachment.open("rb"), as_attachment=True, filename=contact.attachment_name or "piece-jointe"
+    return stored_file_response(
+        contact.attachment, filename=contact.attachment_name or "piece-jointe", content_type=contact.attachment_type
     )

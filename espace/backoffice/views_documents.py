@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from espace.accounts.http import StaffRequest
 from espace.backoffice.enums import StaffPermission
 from espace.backoffice.perms import staff_required
+from espace.core.downloads import stored_file_response
 from espace.core.exceptions import ApplicationError
 from espace.documents.deliberations import (
     PLACEHOLDERS,
@@ -140,6 +141,4 @@ def resource_version_download(request: StaffRequest, public_id: UUID, number: in
     version = get_object_or_404(resource.versions, number=number)
     if not version.downloadable:
         raise Http404
-    return FileResponse(
-        version.file.open("rb"), as_attachment=True, filename=version.file_name, content_type=version.mime_type
-    )
+    return stored_file_response(version.file, filename=version.file_name, content_type=version.mime_type)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from espace.accounts.http import StaffRequest
 from espace.backoffice.enums import StaffPermission
 from espace.backoffice.perms import staff_required
+from espace.core.downloads import stored_file_response
 from espace.core.exceptions import ApplicationError
 from espace.core.uploads import is_downloadable
 from espace.loan_requests.enums import OPEN_STATUSES, RequestStatus
@@ -222,4 +223,4 @@ def dossier_file(request: StaffRequest, public_id: UUID, file_id: UUID) -> FileR
     stored = file_for(loan_request, file_id)
     if stored is None or not is_downloadable(stored.scan):
         raise Http404
-    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
+    return stored_file_response(stored.file, filename=stored.name, content_type=stored.mime_type)

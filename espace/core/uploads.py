@@ -19,7 +19,8 @@ import magic
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models
+from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django_tasks.base import Task
 
@@ -190,10 +191,26 @@ def rescan_stored(
             task_enqueue_object(retry, run_after=clock.now() + RESCAN_DELAY, attempt=attempt + 1, **task_kwargs)
         return status
     if status == ScanStatus.INFECTED:
-        file.delete(save=False)
+        stored_file_discard(file)
     setattr(stored, status_field, status)
     stored.save(update_fields=[file_field, status_field, *touched])
     return status
+
+
+def stored_file_discard(file: FieldFile) -> None:
+    """Forget a stored file now and delete it from its storage once the transaction commits.
+
+    Deleted at once, a file (on disk or in a bucket) would be lost if the transaction that stops
+    referencing it were rolled back: the row would stay, pointing at nothing. Outside a
+    transaction the deletion happens at once.
+    """
+    name = file.name
+    if not name:
+        return
+    storage = file.storage
+    file.name = None
+    setattr(file.instance, file.field.attname, None)
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def is_downloadable(status: str) -> bool:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from espace.accounts.enums import Permission
 from espace.accounts.http import ClientRequest
 from espace.accounts.perms import client_required, permission_required
+from espace.core.downloads import stored_file_response
 from espace.core.exceptions import ApplicationError
 from espace.core.uploads import scan_explanation
 from espace.documents.enums import RESOURCE_HEADINGS, DeliberationFormat, ResourceCategory
@@ -72,9 +73,7 @@ def download(request: ClientRequest, public_id: UUID) -> FileResponse:
     if not document.downloadable:
         raise Http404(scan_explanation(document.scan_status))
     document_download_record(document=document, user=request.user, request=request)
-    return FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.file_name, content_type=document.mime_type
-    )
+    return stored_file_response(document.file, filename=document.file_name, content_type=document.mime_type)
 
 
 def _back(request: ClientRequest) -> str:
@@ -175,6 +174,4 @@ def resource_download(request: ClientRequest, public_id: UUID) -> FileResponse:
     version = resource_current_version(resource)
     if version is None:
         raise Http404
-    return FileResponse(
-        version.file.open("rb"), as_attachment=True, filename=version.file_name, content_type=version.mime_type
-    )
+    return stored_file_response(version.file, filename=version.file_name, content_type=version.mime_type)

@@ -3,6 +3,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from espace.core.downloads import PDF, stored_file_response
 from espace.letters.models import Letter
 
 
@@ -36,4 +37,4 @@ class LetterAdmin(admin.ModelAdmin):
         letter = Letter.objects.filter(pk=pk).first()
         if letter is None or not letter.pdf:
             raise Http404
-        return FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=f"{letter.reference}.pdf")
+        return stored_file_response(letter.pdf, filename=f"{letter.reference}.pdf", content_type=PDF)

@@ -18,6 +18,7 @@ from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.faults import fault_point
 from espace.core.pdf import pdf_page_count, render_pdf
+from espace.core.uploads import stored_file_discard
 from espace.letters.enums import AuditAction, LetterStatus
 from espace.letters.models import Letter
 
@@ -151,7 +152,7 @@ def letters_purge_pdfs() -> int:
     limit = clock.now() - settings.LETTER_PDF_RETENTION
     purged = 0
     for letter in Letter.objects.filter(exported_at__lt=limit, pdf_deleted_at__isnull=True).exclude(pdf=""):
-        letter.pdf.delete(save=False)
+        stored_file_discard(letter.pdf)
         letter.pdf_deleted_at = clock.now()
         letter.save(update_fields=["pdf", "pdf_deleted_at", "updated_at"])
         purged += 1

@@ -27,7 +27,7 @@ from espace.core.emails import email_enqueue
 from espace.core.exceptions import ApplicationError
 from espace.core.pdf import render_pdf
 from espace.core.tasks import task_enqueue
-from espace.core.uploads import CheckedUpload, InfectedFileError, ScanStatus, upload_check
+from espace.core.uploads import CheckedUpload, InfectedFileError, ScanStatus, stored_file_discard, upload_check
 from espace.establishments.models import Establishment
 from espace.loan_requests.enums import (
     EDITABLE_STATUSES,
@@ -145,7 +145,7 @@ def request_delete(*, loan_request: LoanRequest, user: User, request: HttpReques
         details={"name": loan_request.name},
     )
     for stored in loan_request.files.all():
-        stored.file.delete(save=False)
+        stored_file_discard(stored.file)
     loan_request.delete()
 
 
@@ -335,7 +335,7 @@ def _required_file_store(
     for previous in loan_request.files.filter(kind=FileKind.REQUIRED, required_document=required_document).exclude(
         pk=stored.pk
     ):
-        previous.file.delete(save=False)
+        stored_file_discard(previous.file)
         previous.delete()
     _touch(loan_request, user)
     return stored
@@ -346,7 +346,7 @@ def required_file_remove(*, stored: DossierFile, user: User) -> None:
     _check_editable(stored.request, user)
     if stored.kind != FileKind.REQUIRED:
         raise ApplicationError(_("Ce document ne peut pas être retiré."))
-    stored.file.delete(save=False)
+    stored_file_discard(stored.file)
     stored.delete()
     _touch(stored.request, user)
 

@@ -17,6 +17,7 @@ from espace.accounts.enums import Permission
 from espace.accounts.http import ClientRequest
 from espace.accounts.perms import permission_required
 from espace.core import clock
+from espace.core.downloads import stored_file_response
 from espace.core.exceptions import ApplicationError
 from espace.core.panels import panels_render
 from espace.core.uploads import ScanStatus, is_downloadable
@@ -426,7 +427,7 @@ def file_download(request: ClientRequest, public_id: UUID, file_id: UUID) -> Fil
     stored = file_for(loan_request, file_id)
     if stored is None or not is_downloadable(stored.scan):
         raise Http404
-    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
+    return stored_file_response(stored.file, filename=stored.name, content_type=stored.mime_type)
 
 
 # The summary, submitting and sending.

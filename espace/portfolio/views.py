@@ -19,6 +19,7 @@ from espace.accounts.http import ClientRequest
 from espace.accounts.perms import permission_required
 from espace.core import clock
 from espace.core.audit import audit_record
+from espace.core.downloads import PDF, stored_file_response
 from espace.core.exceptions import ApplicationError
 from espace.core.panels import panels_render
 from espace.core.pdf import render_pdf
@@ -266,9 +267,7 @@ def statement_download(request: ClientRequest, public_id: UUID) -> FileResponse:
     statement = get_object_or_404(
         statements_of(request.establishment), public_id=public_id, status=StatementStatus.READY
     )
-    return FileResponse(
-        statement.pdf.open("rb"), as_attachment=True, filename=f"etat-dette-garantie-{statement.year}.pdf"
-    )
+    return stored_file_response(statement.pdf, filename=f"etat-dette-garantie-{statement.year}.pdf", content_type=PDF)
 
 
 @permission_required(Permission.MANAGE_DISBURSEMENTS)
