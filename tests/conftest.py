@@ -1,20 +1,55 @@
 from __future__ import annotations
 
+import os
+import secrets
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
+from pathlib import Path
 
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 from django_tasks_db.management.commands.db_worker import Worker
 
+from tests.servicedb import _migrated_database, service_database  # noqa: F401 — fixtures of every suite
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """`collectstatic` with the production settings (hashed, compressed names), once per run, as a
+    deployment does at build time: the STATIC_ROOT of every gunicorn the tests start with DEBUG=0."""
+    root = tmp_path_factory.mktemp("static")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(root),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "EMAIL_HOST": "127.0.0.1",
+        "CLAMD_HOST": "127.0.0.1",
+        "STATIC_ROOT": str(root),
+        "ESPACE_RUN_ENV": str(root / "none.env"),
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return root
 
 
 @pytest.fixture(scope="session")

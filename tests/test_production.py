@@ -47,7 +47,7 @@ def _database_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def production_server(tmp_path: Path) -> Iterator[str]:
+def production_server(tmp_path: Path, collected_static: Path) -> Iterator[str]:
     for database_url in _database_url(tmp_path):
         env = {
             "PATH": os.environ.get("PATH", ""),
@@ -58,14 +58,13 @@ def production_server(tmp_path: Path) -> Iterator[str]:
             "EMAIL_HOST": "127.0.0.1",
             "CLAMD_HOST": "127.0.0.1",
             "DATABASE_URL": database_url,
-            "STATIC_ROOT": str(tmp_path / "static"),
+            "STATIC_ROOT": str(collected_static),
             "MEDIA_ROOT": str(tmp_path / "media"),
             "ESPACE_RUN_ENV": str(tmp_path / "none.env"),
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
         manage = [sys.executable, "manage.py"]
         for command in (
-            ["collectstatic", "--noinput", "-v", "0"],
             ["migrate", "--noinput", "-v", "0"],
             ["createcachetable"],
         ):

@@ -26,7 +26,7 @@ from urllib.error import HTTPError
 
 import pytest
 
-from tests.faults.conftest import ROOT, service_env
+from tests.servicedb import ROOT, service_env
 from tests.serving import free_port, gunicorn
 
 pytestmark = pytest.mark.faults

@@ -26,7 +26,7 @@ from espace.core import clock as service_clock
 from espace.core.models import AuditEvent, WorkerHeartbeat
 from espace.core.tasks import task_enqueue
 from espace.core.worker import tasks_requeue_orphans, tasks_requeue_own, worker_beat, worker_gone
-from tests.faults.conftest import ROOT, ServiceDatabase
+from tests.servicedb import ROOT, ServiceDatabase
 
 pytestmark = pytest.mark.faults
 

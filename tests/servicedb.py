@@ -1,6 +1,7 @@
-"""Fault tests that run the service in other processes (worker, gunicorn) need a database those
-processes can open: the test database of pytest-django is in memory on SQLite. Here: one migrated
-database per session, copied for each test (a file on SQLite, a TEMPLATE copy on PostgreSQL)."""
+"""Tests that run the service in other processes (workers, gunicorn nodes: tests/faults, tests/deploy)
+need a database those processes can open: the test database of pytest-django is in memory on SQLite.
+Here: one migrated database per session, copied for each test (a file on SQLite, a TEMPLATE copy on
+PostgreSQL). The fixtures are registered in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _postgres() -> dict[str, Any] | None:
@@ -129,17 +131,18 @@ class ServiceDatabase:
         return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture
-def service_database(_migrated_database, tmp_path) -> Iterator[ServiceDatabase]:
+@contextmanager
+def database_copy(template_url: str, tmp_path: Path) -> Iterator[ServiceDatabase]:
+    """A copy of the migrated database, dropped on the way out."""
     database = _postgres()
     if database is None:
         path = tmp_path / "service.sqlite3"
-        shutil.copy(_migrated_database.removeprefix("sqlite:///"), path)
+        shutil.copy(template_url.removeprefix("sqlite:///"), path)
         yield ServiceDatabase(url=f"sqlite:///{path}", tmp_path=tmp_path)
         return
     import psycopg
 
-    template = _migrated_database.rsplit("/", 1)[1]
+    template = template_url.rsplit("/", 1)[1]
     name = f"{_base_name(database)}_{secrets.token_hex(4)}"
     with psycopg.connect(_admin_dsn(database), autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
@@ -148,3 +151,9 @@ def service_database(_migrated_database, tmp_path) -> Iterator[ServiceDatabase]:
     finally:
         with psycopg.connect(_admin_dsn(database), autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def service_database(_migrated_database, tmp_path) -> Iterator[ServiceDatabase]:
+    with database_copy(_migrated_database, tmp_path) as database:
+        yield database
