@@ -1,9 +1,12 @@
 """gunicorn started as deployed (`config.wsgi`, DEBUG and the rest from `env`), for the production
-smoke test, the fault tests and the load and soak benches: one way to start it, wait for
-`/sante/` and stop it, one way to read its workers' memory."""
+smoke test, the fault and deployment tests and the load and soak benches: one way to start it, wait
+for `/sante/` and stop it, one way to read its workers' memory; and a browser that speaks to such
+nodes as if through the load balancer."""
 
 from __future__ import annotations
 
+import html
+import re
 import socket
 import subprocess
 import sys
@@ -13,7 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import requests
+
 ROOT = Path(__file__).resolve().parents[1]
+HOST = "prets.example.org"  # the name the load balancer answers to
+PASSWORD = "Bonjour-Prets-42"  # tests.accounts.factories.PASSWORD
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def free_port() -> int:
@@ -74,3 +82,45 @@ def workers_rss(master: int) -> list[int]:
             if line.startswith("VmRSS:"):
                 sizes.append(int(line.split()[1]))
     return sizes
+
+
+class Browser:
+    """One person's browser: one cookie jar, whichever node the load balancer picks for a request."""
+
+    def __init__(self, address: str) -> None:
+        self.session = requests.Session()
+        self.session.headers.update(
+            {"Host": HOST, "X-Forwarded-Proto": "https", "X-Forwarded-For": address, "Origin": f"https://{HOST}"}
+        )
+
+    def get(self, node: str, path: str) -> requests.Response:
+        return self._kept(self.session.get(node + path, allow_redirects=False, timeout=30))
+
+    def _kept(self, response: requests.Response) -> requests.Response:
+        """The load balancer speaks HTTPS to browsers, the test plain HTTP to the nodes behind it:
+        the session's `Secure` cookies are sent back over it (requests would keep them for HTTPS)."""
+        for cookie in self.session.cookies:
+            cookie.secure = False
+        return response
+
+    def post(self, node: str, path: str, data: dict, *, form: str | None = None, files=None) -> requests.Response:  # type: ignore[no-untyped-def]
+        """Read the form (its CSRF token) from `form` (else `path`) on the same node, then post it."""
+        page = self.get(node, form or path)
+        found = TOKEN.search(page.text)
+        assert found, (form or path, page.status_code, page.text[:500])
+        answer = self.session.post(
+            node + path,
+            data={"csrfmiddlewaretoken": found.group(1), **data},
+            files=files,
+            headers={"Referer": f"https://{HOST}{form or path}"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        return self._kept(answer)
+
+    def log_in(self, node: str, username: str, password: str = PASSWORD) -> requests.Response:
+        return self.post(node, "/connexion/", {"username": username, "password": password})
+
+
+def text(response: requests.Response) -> str:
+    return html.unescape(response.text).replace("\u202f", " ").replace("\xa0", " ")

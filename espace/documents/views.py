@@ -21,6 +21,7 @@ from espace.accounts.http import ClientRequest
 from espace.accounts.perms import client_required, permission_required
 from espace.core.downloads import stored_file_response
 from espace.core.exceptions import ApplicationError
+from espace.core.replica import reads_from_replica
 from espace.core.uploads import scan_explanation
 from espace.documents.enums import RESOURCE_HEADINGS, DeliberationFormat, ResourceCategory
 from espace.documents.forms import LibraryFilterForm
@@ -46,6 +47,7 @@ PAGE_SIZE = 25
 FILTERS = ("kind", "year", "loan", "dossier")
 
 
+@reads_from_replica
 @permission_required(Permission.VIEW_DOCUMENTS)
 def library(request: ClientRequest) -> HttpResponse:
     years = library_years(request.establishment)

@@ -20,6 +20,7 @@ from espace.core import clock
 from espace.core.downloads import stored_file_response
 from espace.core.exceptions import ApplicationError
 from espace.core.panels import panels_render
+from espace.core.replica import reads_from_replica
 from espace.core.uploads import ScanStatus, is_downloadable
 from espace.finance import FinanceInputError
 from espace.loan_requests import exports
@@ -106,6 +107,7 @@ def _next_step(loan_request: LoanRequest, slug: str) -> str:
     return reverse("loan_requests:summary", kwargs={"public_id": loan_request.public_id})
 
 
+@reads_from_replica
 @permission_required(*READ)
 def request_list(request: ClientRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
@@ -120,6 +122,7 @@ def request_list(request: ClientRequest) -> HttpResponse:
     return render(request, "loan_requests/list.html", context, status=400 if form.errors else 200)
 
 
+@reads_from_replica
 @permission_required(*READ)
 def request_export(request: ClientRequest, fmt: str) -> HttpResponse | StreamingHttpResponse | FileResponse:
     form = FilterForm(request.GET or None)

@@ -23,6 +23,7 @@ from espace.core.downloads import PDF, stored_file_response
 from espace.core.exceptions import ApplicationError
 from espace.core.panels import panels_render
 from espace.core.pdf import render_pdf
+from espace.core.replica import reads_from_replica
 from espace.portfolio import exports
 from espace.portfolio.disbursements import disbursement_change_request, latest_draw_date
 from espace.portfolio.enums import AuditAction, DisbursementStatus, LineStatus, StatementStatus
@@ -80,6 +81,7 @@ def _filtered(request: ClientRequest, guarantors: list[tuple[str, str]]) -> tupl
     return form, lines_filtered(request.establishment, **filters)
 
 
+@reads_from_replica
 @permission_required(Permission.VIEW_PORTFOLIO)
 def lines(request: ClientRequest) -> HttpResponse:
     # The guarantors and the whole list's count and sums come from the import's summary: the page
@@ -98,6 +100,7 @@ def lines(request: ClientRequest) -> HttpResponse:
     return render(request, "portfolio/lines.html", context, status=400 if form.errors else 200)
 
 
+@reads_from_replica
 @permission_required(Permission.VIEW_PORTFOLIO)
 def lines_export(request: ClientRequest, fmt: str) -> HttpResponse | StreamingHttpResponse | FileResponse:
     """The filtered loans (`?contenu=prets`) or their schedules (`?contenu=echeanciers`), streamed."""
@@ -227,6 +230,7 @@ def _next_revision() -> date:
     return date(today.year + 1, 8, 1)
 
 
+@reads_from_replica
 @permission_required(Permission.VIEW_PORTFOLIO)
 def guaranteed(request: ClientRequest) -> HttpResponse:
     """« Dette garantie »: the lines the establishment guarantees, by borrower."""

@@ -10,10 +10,8 @@ tests speak HTTP to either node, and check the shared components directly (SQL, 
 
 from __future__ import annotations
 
-import html
 import json
 import os
-import re
 import secrets
 import signal
 import subprocess
@@ -27,18 +25,14 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.conftest import SmtpSink
 from tests.objectstore import LOCATION, ObjectStore
 from tests.servicedb import ServiceDatabase, database_copy
-from tests.serving import ROOT, free_port, gunicorn
+from tests.serving import HOST, ROOT, Browser, free_port, gunicorn, text
 
 pytestmark = pytest.mark.production
 
-HOST = "prets.example.org"
-PASSWORD = "Bonjour-Prets-42"  # tests.accounts.factories.PASSWORD
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 IP_LIMIT = 8  # LOGIN_IP_FAILURES_LIMIT of the cluster: small, so the test reaches it
 
 SETUP = """
@@ -82,48 +76,6 @@ new = EstablishmentFactory(client_number="987654", legal_name="COMMUNE DE DEUXNO
 user = registration_complete(registration=RegistrationFactory(establishment=new, username="premier", verified=True))
 print(json.dumps(user.pk))
 """
-
-
-class Browser:
-    """One person's browser: one cookie jar, whichever node the load balancer picks for a request."""
-
-    def __init__(self, address: str) -> None:
-        self.session = requests.Session()
-        self.session.headers.update(
-            {"Host": HOST, "X-Forwarded-Proto": "https", "X-Forwarded-For": address, "Origin": f"https://{HOST}"}
-        )
-
-    def get(self, node: str, path: str) -> requests.Response:
-        return self._kept(self.session.get(node + path, allow_redirects=False, timeout=30))
-
-    def _kept(self, response: requests.Response) -> requests.Response:
-        """The load balancer speaks HTTPS to browsers, the test plain HTTP to the nodes behind it:
-        the session's `Secure` cookies are sent back over it (requests would keep them for HTTPS)."""
-        for cookie in self.session.cookies:
-            cookie.secure = False
-        return response
-
-    def post(self, node: str, path: str, data: dict, *, form: str | None = None, files=None) -> requests.Response:  # type: ignore[no-untyped-def]
-        """Read the form (its CSRF token) from `form` (else `path`) on the same node, then post it."""
-        page = self.get(node, form or path)
-        found = TOKEN.search(page.text)
-        assert found, (form or path, page.status_code, page.text[:500])
-        answer = self.session.post(
-            node + path,
-            data={"csrfmiddlewaretoken": found.group(1), **data},
-            files=files,
-            headers={"Referer": f"https://{HOST}{form or path}"},
-            allow_redirects=False,
-            timeout=30,
-        )
-        return self._kept(answer)
-
-    def log_in(self, node: str, username: str, password: str = PASSWORD) -> requests.Response:
-        return self.post(node, "/connexion/", {"username": username, "password": password})
-
-
-def text(response: requests.Response) -> str:
-    return html.unescape(response.text).replace("\u202f", " ").replace("\xa0", " ")
 
 
 def subject(message: Message) -> str:

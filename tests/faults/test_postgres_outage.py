@@ -9,100 +9,31 @@ was running all along (`manage.py task_worker`) runs a task queued after the res
 
 from __future__ import annotations
 
-import os
-import pwd
 import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.error import HTTPError
 
 import pytest
 
+from tests.pgcluster import Cluster, pg_cluster
 from tests.servicedb import ROOT, service_env
-from tests.serving import free_port, gunicorn
+from tests.serving import gunicorn
 
 pytestmark = pytest.mark.faults
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PAGE = "/prets/"  # the product table: read from the database on every request
-
-
-@dataclass
-class Cluster:
-    root: Path
-    port: int
-    as_owner: list[str]
-
-    def pg_ctl(self, *args: str) -> None:
-        done = subprocess.run(
-            [*self.as_owner, str(PG_BIN / "pg_ctl"), "-D", str(self.root / "data"), *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self.pg_ctl("-o", options, "-l", str(self.root / "server.log"), "-w", "start")
-
-    def stop(self) -> None:
-        self.pg_ctl("-m", "fast", "-w", "stop")
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/espace_faults_outage"
 
 
 @pytest.fixture
 def cluster() -> Iterator[Cluster]:
-    assert (PG_BIN / "initdb").exists(), f"PostgreSQL 15 is needed ({PG_BIN})"
-    root = Path(tempfile.mkdtemp(prefix="espace_faults_pg_"))
-    as_owner: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: the cluster belongs to postgres
-        owner = pwd.getpwnam("postgres")
-        os.chown(root, owner.pw_uid, owner.pw_gid)
-        as_owner = ["runuser", "-u", "postgres", "--"]
-    done = subprocess.run(
-        [*as_owner, str(PG_BIN / "initdb"), "-D", str(root / "data"), "-A", "trust", "-U", "postgres", "--no-sync"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    running = Cluster(root=root, port=free_port(), as_owner=as_owner)
-    running.start()
-    try:
-        subprocess.run(
-            [
-                str(PG_BIN / "createdb"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(running.port),
-                "-U",
-                "postgres",
-                "espace_faults_outage",
-            ],
-            check=True,
-            timeout=30,
-        )
+    with pg_cluster("espace_faults_outage", prefix="espace_faults_pg_") as running:
         yield running
-    finally:
-        subprocess.run(
-            [*as_owner, str(PG_BIN / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate", "stop"],
-            capture_output=True,
-            timeout=60,
-        )
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @dataclass
