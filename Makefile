@@ -40,6 +40,8 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/djlint templates --lint
+	$(VENV)/bin/hadolint Dockerfile
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/compose.yaml
 	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py makemigrations --check --dry-run
 	ESPACE_RUN_ENV=/nonexistent DEBUG=0 SECRET_KEY=lint-$$(head -c 96 /dev/urandom | base64 -w0 | tr -dc a-zA-Z0-9) \
 		EMAIL_HOST=localhost CLAMD_HOST=localhost ALLOWED_HOSTS=prets.example.org \

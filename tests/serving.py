@@ -32,17 +32,17 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    env: dict[str, str], *, workers: int = 2, log: Path | None = None
+    env: dict[str, str], *, workers: int = 2, log: Path | None = None, cwd: Path = ROOT
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Serve on a free port; yield (base URL, the master process) once `/sante/` answers 200 (RuntimeError,
-    with the end of the log, if it does not within 30 s); stop it on the way out. Its output goes to
-    `log` when given, else nowhere."""
+    """Serve `cwd`'s code (the project by default) on a free port; yield (base URL, the master process)
+    once `/sante/` answers 200 (RuntimeError, with the end of the log, if it does not within 30 s); stop
+    it on the way out. Its output goes to `log` when given, else nowhere."""
     port = free_port()
     output = log.open("w") if log is not None else subprocess.DEVNULL
     command = [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}"]
     server = subprocess.Popen(
         [*command, "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT,
+        cwd=cwd,
         env={**env, "WEB_CONCURRENCY": str(workers)},
         stdout=output,
         stderr=subprocess.STDOUT,

@@ -30,8 +30,9 @@ from django.http.response import HttpResponseBase
 
 REPLICA = "replica"
 PIN_COOKIE = "espace_primaire"
-# Data that only changes by the lender's imports or by the establishments' own requests.
-REPLICA_APPS = frozenset({"portfolio", "loan_requests", "documents", "products", "establishments"})
+# Data that only changes by the lender's imports or by the establishments' own requests (not the
+# establishments themselves: whether one is active decides what its users may do).
+REPLICA_APPS = frozenset({"portfolio", "loan_requests", "documents", "products"})
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 _replica_allowed: ContextVar[bool] = ContextVar("replica_allowed", default=False)
