@@ -56,3 +56,21 @@ def test_every_download_of_a_stored_file_goes_through_the_shared_response():
     direct = re.compile(r"FileResponse\(\s*\w+(\.\w+)?\.(file|pdf|attachment)\.open")
     found = [str(path.relative_to(ROOT)) for path in SOURCES if direct.search(path.read_text())]
     assert found == []
+
+
+def test_services_and_selectors_know_nothing_of_http():
+    """HTTP stays in views: services and selectors take typed values, never the request (the
+    request's address reaches the audit trail through espace.core.origin). import-linter cannot
+    forbid a subpackage of an external package, so the contract is kept here."""
+    found = []
+    for path in SOURCES:
+        if path.stem not in {"services", "selectors"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module]
+            found += [
+                f"{path.relative_to(ROOT)}: {m}" for m in modules if m.startswith(("django.http", "django.shortcuts"))
+            ]
+    assert found == []

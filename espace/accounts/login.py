@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -25,7 +25,7 @@ from espace.accounts.selectors import guard_is_locked
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.exceptions import ApplicationError
-from espace.core.net import client_ip
+from espace.core.origin import current_ip
 from espace.core.throttle import throttle_count, throttle_hit
 
 # Compared against when the identifier is unknown, so both cases cost the same time.
@@ -103,14 +103,15 @@ def _credentials_match(user: User | None, secret: str) -> bool:
     return user.check_password(secret)
 
 
-def ip_key(request: HttpRequest) -> str:
-    return f"login-ip:{client_ip(request) or 'unknown'}"
+def ip_key() -> str:
+    """The login-failure counter of the current request's address (espace.core.origin)."""
+    return f"login-ip:{current_ip() or 'unknown'}"
 
 
-def login_captcha_required(request: HttpRequest) -> bool:
+def login_captcha_required() -> bool:
     """After LOGIN_IP_CAPTCHA_AFTER failures from one address (any accounts), each further try from it
     needs the anti-robot check, so one address cannot cheaply lock many accounts."""
-    failures = throttle_count(key=ip_key(request), window=settings.LOGIN_IP_WINDOW)
+    failures = throttle_count(key=ip_key(), window=settings.LOGIN_IP_WINDOW)
     return failures >= settings.LOGIN_IP_CAPTCHA_AFTER
 
 
@@ -120,16 +121,14 @@ CAPTCHA_MESSAGE = (
 )
 
 
-def login_attempt(
-    *, request: HttpRequest, identifier: str, password: str, staff: bool = False, captcha_solved: bool = False
-) -> LoginResult:
+def login_attempt(*, identifier: str, password: str, staff: bool = False, captcha_solved: bool = False) -> LoginResult:
     """Check the credentials, count a failure or clear the counter, and say what happens next.
 
     `staff` selects the namespace: the back-office entrance looks up lender staff only, the client
     entrance client users only. `captcha_solved` says the form carried a valid anti-robot proof.
     """
     normalized = normalize_identifier(identifier)[:240]
-    failures = throttle_count(key=ip_key(request), window=settings.LOGIN_IP_WINDOW)
+    failures = throttle_count(key=ip_key(), window=settings.LOGIN_IP_WINDOW)
     if failures >= settings.LOGIN_IP_FAILURES_LIMIT:
         return LoginResult(
             LoginOutcome.IP_THROTTLED,
@@ -145,16 +144,16 @@ def login_attempt(
             guard.failures = 0  # the hour is over: a fresh series of tries
         user = _find_user(normalized, staff=staff)
         if not _credentials_match(user, password):
-            return _count_failure(guard=guard, user=user, request=request)
+            return _count_failure(guard=guard, user=user)
         assert user is not None
         guard.failures = 0
         guard.locked_until = None
         guard.save(update_fields=["failures", "locked_until"])
 
-    return _status_result(user, request)
+    return _status_result(user)
 
 
-def _count_failure(*, guard: LoginGuard, user: User | None, request: HttpRequest | None) -> LoginResult:
+def _count_failure(*, guard: LoginGuard, user: User | None) -> LoginResult:
     now = clock.now()
     guard.failures += 1
     result = LoginResult(LoginOutcome.FAILED, GENERIC_FAILURE)
@@ -167,16 +166,14 @@ def _count_failure(*, guard: LoginGuard, user: User | None, request: HttpRequest
         audit_record(
             action=AuditAction.LOGIN_LOCKED,
             target=user,
-            request=request,
             details={"identifier": guard.identifier, "until_reset": guard.requires_reset},
         )
     guard.save(update_fields=["failures", "locked_until", "last_locked_at", "requires_reset"])
-    if request is not None:
-        throttle_hit(key=ip_key(request), window=settings.LOGIN_IP_WINDOW)
+    if current_ip() is not None:  # a request's try (not a service called from a task)
+        throttle_hit(key=ip_key(), window=settings.LOGIN_IP_WINDOW)
     audit_record(
         action=AuditAction.LOGIN_FAILED,
         target=user,
-        request=request,
         details={"identifier": guard.identifier, "failures": guard.failures},
     )
     return result
@@ -188,7 +185,7 @@ def _temporary_code_expired(user: User) -> bool:
     return user.temporary_code_expires_at is None or user.temporary_code_expires_at <= clock.now()
 
 
-def _status_result(user: User, request: HttpRequest) -> LoginResult:
+def _status_result(user: User) -> LoginResult:
     status = user.status
     if status == UserStatus.ACTIVE:
         outcome = LoginOutcome.MUST_CHANGE_PASSWORD if user.must_change_password else LoginOutcome.SUCCESS
@@ -218,7 +215,7 @@ class AccountLockedError(ApplicationError):
     """Too many wrong current passwords inside the client space: the account is locked like at login."""
 
 
-def password_confirm(*, user: User, password: str, request: HttpRequest | None, field: str) -> None:
+def password_confirm(*, user: User, password: str, field: str) -> None:
     """A current-password check (password or e-mail change) counts like a login failure.
 
     Raises ApplicationError on a wrong password (the failure is committed first), and
@@ -236,7 +233,7 @@ def password_confirm(*, user: User, password: str, request: HttpRequest | None, 
                 guard.failures = 0
                 guard.save(update_fields=["failures"])
             return
-        result = _count_failure(guard=guard, user=user, request=request)
+        result = _count_failure(guard=guard, user=user)
     if result.outcome == LoginOutcome.LOCKED:
         raise AccountLockedError(result.message)
     remaining = settings.LOGIN_FAILURES_BEFORE_LOCK - guard.failures
@@ -250,13 +247,20 @@ def password_confirm(*, user: User, password: str, request: HttpRequest | None, 
     )
 
 
+def session_end(request: HttpRequest) -> None:
+    """Log out (client or staff), recorded in the journal; the session row is deleted everywhere."""
+    if isinstance(request.user, User):
+        audit_record(action=AuditAction.LOGOUT, actor=request.user, target=request.user)
+    logout(request)
+
+
 def session_start(request: HttpRequest, user: User) -> None:
     """Open the session of a client user (new session key, lifetime clocks, audit)."""
     login(request, user, backend="espace.accounts.backends.EspaceBackend")
     now = clock.now().isoformat()
     request.session[SESSION_LOGIN_AT] = now
     request.session[SESSION_LAST_SEEN] = now
-    audit_record(action=AuditAction.LOGIN_SUCCEEDED, actor=user, target=user, request=request)
+    audit_record(action=AuditAction.LOGIN_SUCCEEDED, actor=user, target=user)
 
 
 def login_guard_clear(*, identifier: str, staff: bool = False) -> None:

@@ -1,22 +1,26 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from espace.accounts.enums import AuditAction, Permission, UserStatus
+from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.forms import LoginForm
 from espace.accounts.http import ClientRequest
-from espace.accounts.login import FIRST_LOGIN_KEY, LoginOutcome, login_attempt, login_captcha_required, session_start
-from espace.accounts.models import User
+from espace.accounts.login import (
+    FIRST_LOGIN_KEY,
+    LoginOutcome,
+    login_attempt,
+    login_captcha_required,
+    session_end,
+    session_start,
+)
 from espace.accounts.perms import client_required
 from espace.accounts.selectors import establishment_admins
 from espace.core import clock
-from espace.core.audit import audit_record
 from espace.core.models import NewsItem
 
 
@@ -24,7 +28,7 @@ def public_home(request: HttpRequest) -> HttpResponse:
     """The public home page: what the services are, the login box, « Première inscription ? »."""
     if request.user.is_authenticated and getattr(request, "establishment", None) is not None:
         return redirect("accounts:home")
-    return render(request, "core/home.html", {"login_form": LoginForm(captcha=login_captcha_required(request))})
+    return render(request, "core/home.html", {"login_form": LoginForm(captcha=login_captcha_required())})
 
 
 @sensitive_post_parameters("password")
@@ -32,13 +36,12 @@ def public_home(request: HttpRequest) -> HttpResponse:
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:home")
-    form = LoginForm(request.POST or None, captcha=login_captcha_required(request))
+    form = LoginForm(request.POST or None, captcha=login_captcha_required())
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             result = login_attempt(
-                request=request,
                 identifier=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 captcha_solved=form.captcha_solved,
@@ -63,9 +66,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    if isinstance(request.user, User):
-        audit_record(action=AuditAction.LOGOUT, actor=request.user, target=request.user, request=request)
-    logout(request)
+    session_end(request)
     messages.success(request, "Vous êtes déconnecté.")
     return redirect("accounts:public_home")
 

@@ -55,7 +55,7 @@ def _locked_out(request: HttpRequest, error: AccountLockedError) -> HttpResponse
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        password_reset_request(identifier_or_email=form.cleaned_data["identifier"], request=request)
+        password_reset_request(identifier_or_email=form.cleaned_data["identifier"])
         return render(request, "accounts/password_reset_sent.html")
     return render(request, "accounts/password_reset.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -87,7 +87,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
         return render(request, "accounts/password_reset_invalid.html", status=400)
     form = NewPasswordForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        password_reset_complete(user=user, password=form.cleaned_data["new_password1"], request=request)
+        password_reset_complete(user=user, password=form.cleaned_data["new_password1"])
         request.session.pop(RESET_SESSION_KEY, None)
         messages.success(request, "Votre nouveau mot de passe est enregistré. Vous pouvez vous connecter.")
         return redirect("accounts:login")
@@ -98,7 +98,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
 def username_reminder(request: HttpRequest) -> HttpResponse:
     form = UsernameReminderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        username_reminder_request(email=form.cleaned_data["email"], request=request)
+        username_reminder_request(email=form.cleaned_data["email"])
         return render(request, "accounts/username_reminder_sent.html")
     return render(request, "accounts/username_reminder.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -116,7 +116,7 @@ def account(request: ClientRequest) -> HttpResponse:
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        profile_update(user=user, request=request, **form.cleaned_data)
+        profile_update(user=user, **form.cleaned_data)
         messages.success(request, "Vos informations sont enregistrées.")
         return redirect("accounts:account")
     return render(request, "accounts/account.html", {"form": form}, status=400 if form.errors else 200)
@@ -134,7 +134,6 @@ def account_password(request: ClientRequest) -> HttpResponse:
                 user=user,
                 current=form.cleaned_data["current_password"],
                 new=form.cleaned_data["new_password1"],
-                request=request,
             )
         except AccountLockedError as error:
             return _locked_out(request, error)
@@ -158,7 +157,6 @@ def account_email(request: ClientRequest) -> HttpResponse:
                 user=request.user,
                 new_email=form.cleaned_data["new_email"],
                 password=form.cleaned_data["password"],
-                request=request,
             )
         except AccountLockedError as error:
             return _locked_out(request, error)
@@ -186,7 +184,7 @@ def account_email_code(request: ClientRequest) -> HttpResponse:
         return redirect("accounts:account_email")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        error = email_change_confirm(change=change, code=form.cleaned_data["code"], request=request)
+        error = email_change_confirm(change=change, code=form.cleaned_data["code"])
         if error is None:
             request.session.pop(EMAIL_CHANGE_SESSION_KEY, None)
             messages.success(request, f"Votre adresse e-mail est désormais {change.new_email}.")

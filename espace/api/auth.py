@@ -60,16 +60,16 @@ class TokenAuth(HttpBearer):
         scheme, _space, clear = request.headers.get("Authorization", "").partition(" ")
         clear = clear.strip()
         if scheme.lower() != "bearer" or not clear:
-            api_request_refused(request=request, reason="missing_token", endpoint=endpoint)
+            api_request_refused(reason="missing_token", endpoint=endpoint)
             raise ApiError(401, "missing_token", "Indiquez votre jeton : en-tête « Authorization: Bearer <jeton> ».")
         token = token_by_digest(token_digest(clear)) if len(clear) <= MAX_TOKEN_LENGTH else None
         if token is None:
-            api_request_refused(request=request, reason="invalid_token", endpoint=endpoint)
+            api_request_refused(reason="invalid_token", endpoint=endpoint)
             raise ApiError(401, "invalid_token", "Jeton inconnu.")
         window = rate_limit_hit(token=token)
         if window.exceeded:
             if window.first_refusal:
-                api_request_refused(request=request, reason="rate_limited", endpoint=endpoint, token=token)
+                api_request_refused(reason="rate_limited", endpoint=endpoint, token=token)
             raise ApiError(
                 429,
                 "rate_limited",
@@ -79,17 +79,17 @@ class TokenAuth(HttpBearer):
         state = token.state_at(clock.now())
         if state != TokenState.ACTIVE:
             code, message = REFUSALS[state]
-            api_request_refused(request=request, reason=code, endpoint=endpoint, token=token)
+            api_request_refused(reason=code, endpoint=endpoint, token=token)
             raise ApiError(401, code, message)
         if not _allowed_from(token, request):
-            api_request_refused(request=request, reason="ip_not_allowed", endpoint=endpoint, token=token)
+            api_request_refused(reason="ip_not_allowed", endpoint=endpoint, token=token)
             raise ApiError(403, "ip_not_allowed", "Ce jeton ne peut pas être utilisé depuis cette adresse IP.")
         if self.scope is not None and not token.has_scope(self.scope):
-            api_request_refused(request=request, reason="scope_missing", endpoint=endpoint, token=token)
+            api_request_refused(reason="scope_missing", endpoint=endpoint, token=token)
             raise ApiError(
                 403, "scope_missing", f"Ce jeton n'a pas le droit « {self.scope.label} » qu'exige cet appel."
             )
-        api_token_used(token=token, request=request, endpoint=endpoint)
+        api_token_used(token=token, endpoint=endpoint)
         return token
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:  # pragma: no cover

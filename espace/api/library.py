@@ -152,6 +152,6 @@ def document_content(request: HttpRequest, document_id: str) -> FileResponse:
         raise ApiError(409, "not_downloadable", f"Ce fichier ne peut pas être téléchargé : {reason}.")
     content_type = document.mime_type if document.mime_type in SERVED_TYPES else OCTET_STREAM
     response = stored_file_response(document.file, filename=document.file_name, content_type=content_type)
-    document_download_record(document=document, user=None, request=request, api_token_prefix=token.prefix)
+    document_download_record(document=document, user=None, api_token_prefix=token.prefix)
     response["Cache-Control"] = "no-store"
     return response

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +23,7 @@ from espace.api.models import ApiToken
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.exceptions import ApplicationError
-from espace.core.net import client_ip
+from espace.core.origin import current_ip
 from espace.establishments.models import Establishment
 
 TOKEN_PREFIX = "ep_"
@@ -86,7 +85,6 @@ def api_token_create(
     scopes: list[str],
     expires_on: date,
     allowed_networks: list[str],
-    request: HttpRequest | None = None,
 ) -> IssuedToken:
     """Issue a token of the establishment: scopes among the « habilitations » an administrator grants,
     valid at most API_TOKEN_MAX_DAYS, optionally from some networks only."""
@@ -125,7 +123,6 @@ def api_token_create(
         actor=created_by,
         target=token,
         establishment=establishment,
-        request=request,
         details={
             "name": token.name,
             "prefix": token.prefix,
@@ -138,7 +135,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, revoked_by: User, request: HttpRequest | None = None) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, revoked_by: User) -> ApiToken:
     """Any administrator of the establishment revokes any of its tokens; a revocation is final."""
     token = ApiToken.objects.select_for_update().select_related("establishment").get(pk=token.pk)
     if not _administers(revoked_by, token.establishment):
@@ -153,20 +150,19 @@ def api_token_revoke(*, token: ApiToken, revoked_by: User, request: HttpRequest 
         actor=revoked_by,
         target=token,
         establishment=token.establishment,
-        request=request,
         details={"name": token.name, "prefix": token.prefix},
     )
     return token
 
 
-def api_token_used(*, token: ApiToken, request: HttpRequest, endpoint: str) -> None:
+def api_token_used(*, token: ApiToken, endpoint: str) -> None:
     """Note a successful call: the token's last use (at most once a minute) and one « use » row of
     the journal per token and endpoint per minute (a nightly synchronisation paging through
     thousands of loans writes a row a minute, not a row a page)."""
     now = clock.now()
     if token.last_used_at is None or now - token.last_used_at >= USE_PRECISION:
         token.last_used_at = now
-        token.last_used_ip = client_ip(request)
+        token.last_used_ip = current_ip()
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=token.last_used_ip)
     key = f"api:used:{token.pk}:{hashlib.sha256(endpoint.encode()).hexdigest()[:16]}"
     if cache.add(key, 1, timeout=int(USE_PRECISION.total_seconds())):
@@ -174,25 +170,23 @@ def api_token_used(*, token: ApiToken, request: HttpRequest, endpoint: str) -> N
             action=AuditAction.API_TOKEN_USED,
             target=token,
             establishment=token.establishment,
-            request=request,
             details={"endpoint": endpoint, "prefix": token.prefix},
         )
 
 
-def api_request_refused(*, request: HttpRequest, reason: str, endpoint: str, token: ApiToken | None = None) -> None:
+def api_request_refused(*, reason: str, endpoint: str, token: ApiToken | None = None) -> None:
     """Journal a refused call. With a known token, every refusal (only its holder can cause them,
     and its rate limit bounds them: past the limit, only the first 429 of the minute is written);
     an unknown or missing token, at most once a minute per address and reason, so anonymous noise
     cannot flood the journal."""
     if token is None:
-        key = f"api:refused:{client_ip(request)}:{reason}".replace(" ", "_")
+        key = f"api:refused:{current_ip()}:{reason}".replace(" ", "_")
         if not cache.add(key, 1, timeout=int(USE_PRECISION.total_seconds())):
             return
     audit_record(
         action=AuditAction.API_REQUEST_REFUSED,
         target=token,
         establishment=token.establishment if token is not None else None,
-        request=request,
         details={"reason": reason, "endpoint": endpoint, **({"prefix": token.prefix} if token else {})},
     )
 

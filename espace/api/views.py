@@ -46,7 +46,6 @@ def token_create(request: ClientRequest) -> HttpResponse:
                 scopes=form.cleaned_data["scopes"],
                 expires_on=form.cleaned_data["expires_on"],
                 allowed_networks=form.networks(),
-                request=request,
             )
         except ApplicationError as error:
             error.add_to(form)
@@ -67,7 +66,7 @@ def token_revoke(request: ClientRequest, public_id: UUID) -> HttpResponse:
     token = get_object_or_404(tokens_of(request.establishment), public_id=public_id)
     if request.method == "POST":
         try:
-            api_token_revoke(token=token, revoked_by=request.user, request=request)
+            api_token_revoke(token=token, revoked_by=request.user)
         except ApplicationError as error:
             messages.error(request, error.message)
         else:

@@ -14,13 +14,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from espace.accounts.enums import AuditAction as AccountsAuditAction
 from espace.accounts.models import User
 from espace.backoffice.enums import AuditAction
 from espace.backoffice.models import (
@@ -56,6 +56,7 @@ def staff_verify(*, user: User, token: str) -> Device | None:
     for device in staff_devices(user):
         if device.verify_token(cleaned):
             return device
+    audit_record(action=AuditAction.STAFF_OTP_FAILED, target=user)
     return None
 
 
@@ -67,6 +68,20 @@ def recovery_codes_issue(*, user: User, codes: list[str] | None = None) -> list[
     device = RecoveryCodeDevice.objects.create(user=user, name="Codes de secours", confirmed=True)
     RecoveryCode.objects.bulk_create([RecoveryCode(device=device, digest=secret_digest(code)) for code in codes])
     return codes
+
+
+def recovery_codes_renew(*, user: User) -> list[str]:
+    """« Mon second facteur »: new recovery codes in place of the old ones, recorded in the journal."""
+    codes = recovery_codes_issue(user=user)
+    audit_record(action=AuditAction.STAFF_RECOVERY_CODES_ISSUED, actor=user, target=user)
+    return codes
+
+
+def staff_login_record(*, user: User) -> None:
+    """A staff login completed (password and second factor)."""
+    audit_record(
+        action=AccountsAuditAction.LOGIN_SUCCEEDED, actor=user, target=user, details={"entrance": "back-office"}
+    )
 
 
 def totp_pending_device(user: User) -> TOTPDevice:
@@ -84,7 +99,6 @@ def totp_enrol_confirm(
     device: TOTPDevice,
     token: str,
     link: StaffEnrolmentLink | None = None,
-    request: HttpRequest | None = None,
 ) -> list[str] | None:
     """Confirm the authenticator with its first code: it replaces any previous one, and new recovery
     codes replace the old ones. Returns the recovery codes, or None when the code is wrong.
@@ -100,7 +114,7 @@ def totp_enrol_confirm(
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = recovery_codes_issue(user=user)
-    audit_record(action=AuditAction.STAFF_OTP_ENROLLED, actor=user, target=user, request=request)
+    audit_record(action=AuditAction.STAFF_OTP_ENROLLED, actor=user, target=user)
     return codes
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from espace.accounts.enums import AuditAction as AccountsAuditAction
@@ -21,13 +25,14 @@ from espace.establishments.models import Establishment
 from espace.letters.enums import AuditAction as LettersAuditAction
 from espace.letters.enums import LetterStatus
 from espace.letters.models import Letter
+from espace.letters.services import letters_export
 from espace.registration.enums import RegistrationKind
 from espace.registration.selectors import registration_kind_for
 from espace.registration.services import temporary_code_issue
 
 
 @transaction.atomic
-def staff_regenerate_letter(*, user: User, staff: User, request: HttpRequest | None = None) -> Letter:
+def staff_regenerate_letter(*, user: User, staff: User) -> Letter:
     """« Regénérer le courrier »: a new temporary code for 30 new days; the old code dies.
 
     Works for a first user still awaiting activation, or whose registration lapsed as long as
@@ -54,7 +59,6 @@ def staff_regenerate_letter(*, user: User, staff: User, request: HttpRequest | N
         action=AuditAction.LETTER_REGENERATED,
         actor=staff,
         target=user,
-        request=request,
         details={"letter": letter.reference},
     )
     email_enqueue(
@@ -69,23 +73,21 @@ def staff_regenerate_letter(*, user: User, staff: User, request: HttpRequest | N
     return letter
 
 
-def staff_resend_identifier(*, user: User, staff: User, request: HttpRequest | None = None) -> None:
+def staff_resend_identifier(*, user: User, staff: User) -> None:
     task_enqueue("espace.accounts.tasks.send_username_reminder", email=user.email)
-    audit_record(action=AccountsAuditAction.USERNAME_REMINDER_SENT, actor=staff, target=user, request=request)
+    audit_record(action=AccountsAuditAction.USERNAME_REMINDER_SENT, actor=staff, target=user)
 
 
-def staff_unlock(*, user: User, staff: User, request: HttpRequest | None = None) -> None:
+def staff_unlock(*, user: User, staff: User) -> None:
     login_guard_clear(identifier=user.username)
-    audit_record(action=AccountsAuditAction.LOGIN_UNLOCKED, actor=staff, target=user, request=request)
+    audit_record(action=AccountsAuditAction.LOGIN_UNLOCKED, actor=staff, target=user)
     email_enqueue(
         template="staff_unlocked", to=[user.email], context={"first_name": user.first_name, "username": user.username}
     )
 
 
 @transaction.atomic
-def establishment_start_succession(
-    *, establishment: Establishment, staff: User, reason: str, request: HttpRequest | None = None
-) -> int:
+def establishment_start_succession(*, establishment: Establishment, staff: User, reason: str) -> int:
     """No usable administrator left: withdraw the role so the next registrant is CAS 1 again.
 
     Active administrators lose « Administration » (their other permissions stay), a pending
@@ -113,14 +115,13 @@ def establishment_start_succession(
         action=AuditAction.SUCCESSION_STARTED,
         actor=staff,
         target=establishment,
-        request=request,
         details={"reason": reason.strip()[:300], "accounts": changed},
     )
     return changed
 
 
 @transaction.atomic
-def letter_mark_returned(*, letter: Letter, staff: User, request: HttpRequest | None = None) -> None:
+def letter_mark_returned(*, letter: Letter, staff: User) -> None:
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     if letter.status != LetterStatus.EXPORTED:
         raise ApplicationError(_("Seul un courrier exporté peut être déclaré retourné."))
@@ -131,5 +132,21 @@ def letter_mark_returned(*, letter: Letter, staff: User, request: HttpRequest | 
         actor=staff,
         target=letter,
         establishment=letter.establishment,
-        request=request,
     )
+
+
+def letters_print_batch(*, staff: User) -> bytes | None:
+    """« Exporter le lot » from the screen: the letters not yet exported, as the command writes them
+    (merged PDF and manifest), zipped; None when there is none. The letters are marked exported."""
+    with tempfile.TemporaryDirectory() as folder:
+        result = letters_export(out_dir=Path(folder))
+        if result.manifest is None or result.merged is None:
+            return None
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(result.merged, result.merged.name)
+            archive.write(result.manifest, result.manifest.name)
+    audit_record(
+        action=LettersAuditAction.LETTERS_BATCH_EXPORTED, actor=staff, details={"letters": len(result.letters)}
+    )
+    return buffer.getvalue()

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import tempfile
-import zipfile
-from pathlib import Path
 from uuid import UUID
 
 from django.contrib import messages
@@ -24,20 +21,18 @@ from espace.backoffice.selectors import contact_requests_filtered, dashboard_for
 from espace.backoffice.services import (
     establishment_start_succession,
     letter_mark_returned,
+    letters_print_batch,
     staff_regenerate_letter,
     staff_resend_identifier,
     staff_unlock,
 )
 from espace.core import clock
-from espace.core.audit import audit_record
 from espace.core.downloads import PDF, stored_file_response
 from espace.core.exceptions import ApplicationError
 from espace.core.uploads import is_downloadable, scan_explanation
 from espace.establishments.models import Establishment
-from espace.letters.enums import AuditAction as LettersAuditAction
 from espace.letters.enums import LetterStatus
 from espace.letters.models import Letter
-from espace.letters.services import letters_export
 from espace.members.services import member_deactivate
 from espace.support.forms import AnswerForm
 from espace.support.models import ContactRequest
@@ -94,7 +89,7 @@ def _back(user: User) -> HttpResponse:
 def user_regenerate_letter(request: StaffRequest, public_id: UUID) -> HttpResponse:
     user = _user(public_id)
     try:
-        letter = staff_regenerate_letter(user=user, staff=request.user, request=request)
+        letter = staff_regenerate_letter(user=user, staff=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -109,7 +104,7 @@ def user_regenerate_letter(request: StaffRequest, public_id: UUID) -> HttpRespon
 @staff_required(StaffPermission.ASSIST_USERS)
 def user_resend_identifier(request: StaffRequest, public_id: UUID) -> HttpResponse:
     user = _user(public_id)
-    staff_resend_identifier(user=user, staff=request.user, request=request)
+    staff_resend_identifier(user=user, staff=request.user)
     messages.success(request, f"L'identifiant a été renvoyé à {user.email}.")
     return _back(user)
 
@@ -118,7 +113,7 @@ def user_resend_identifier(request: StaffRequest, public_id: UUID) -> HttpRespon
 @staff_required(StaffPermission.ASSIST_USERS)
 def user_unlock(request: StaffRequest, public_id: UUID) -> HttpResponse:
     user = _user(public_id)
-    staff_unlock(user=user, staff=request.user, request=request)
+    staff_unlock(user=user, staff=request.user)
     messages.success(request, f"Le compte {user.username} est débloqué.")
     return _back(user)
 
@@ -132,7 +127,7 @@ def user_deactivate(request: StaffRequest, public_id: UUID) -> HttpResponse:
         messages.error(request, "Indiquez le motif de la désactivation.")
         return _back(user)
     try:
-        member_deactivate(member=user, deactivated_by=request.user, reason=form.cleaned_data["reason"], request=request)
+        member_deactivate(member=user, deactivated_by=request.user, reason=form.cleaned_data["reason"])
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -152,7 +147,6 @@ def establishment_succession(request: StaffRequest, public_id: UUID) -> HttpResp
             establishment=establishment,
             staff=request.user,
             reason=form.cleaned_data["reason"],
-            request=request,
         )
         messages.success(
             request,
@@ -190,7 +184,7 @@ def letter_pdf(request: StaffRequest, public_id: UUID) -> FileResponse:
 def letter_returned(request: StaffRequest, public_id: UUID) -> HttpResponse:
     letter = get_object_or_404(Letter, public_id=public_id)
     try:
-        letter_mark_returned(letter=letter, staff=request.user, request=request)
+        letter_mark_returned(letter=letter, staff=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -202,23 +196,11 @@ def letter_returned(request: StaffRequest, public_id: UUID) -> HttpResponse:
 @staff_required(StaffPermission.MANAGE_LETTERS)
 def letters_export_batch(request: StaffRequest) -> HttpResponseBase:
     """The print batch from the screen: the command's merged PDF and manifest, zipped."""
-    with tempfile.TemporaryDirectory() as folder:
-        result = letters_export(out_dir=Path(folder))
-        if result.manifest is None or result.merged is None:
-            messages.info(request, "Aucun courrier à exporter.")
-            return redirect("backoffice:letters")
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.write(result.merged, result.merged.name)
-            archive.write(result.manifest, result.manifest.name)
-    audit_record(
-        action=LettersAuditAction.LETTERS_BATCH_EXPORTED,
-        actor=request.user,
-        request=request,
-        details={"letters": len(result.letters)},
-    )
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename=f"courriers-{clock.now():%Y%m%d-%H%M%S}.zip")
+    batch = letters_print_batch(staff=request.user)
+    if batch is None:
+        messages.info(request, "Aucun courrier à exporter.")
+        return redirect("backoffice:letters")
+    return FileResponse(io.BytesIO(batch), as_attachment=True, filename=f"courriers-{clock.now():%Y%m%d-%H%M%S}.zip")
 
 
 @staff_required(StaffPermission.ANSWER_CONTACT_REQUESTS)
@@ -239,14 +221,12 @@ def contact_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     form = AnswerForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("action") == "close":
-            contact_request_close(contact=contact, closed_by=request.user, request=request)
+            contact_request_close(contact=contact, closed_by=request.user)
             messages.success(request, f"Demande {contact.reference} close.")
             return redirect("backoffice:contacts")
         if form.is_valid():
             try:
-                contact_request_answer(
-                    contact=contact, author=request.user, body=form.cleaned_data["body"], request=request
-                )
+                contact_request_answer(contact=contact, author=request.user, body=form.cleaned_data["body"])
             except ApplicationError as error:
                 form.add_error(None, error.message)
             else:

@@ -11,7 +11,7 @@ from typing import Any
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,25 +21,23 @@ from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from espace.accounts.enums import AuditAction as AccountsAuditAction
 from espace.accounts.forms import LoginForm
 from espace.accounts.http import StaffRequest
-from espace.accounts.login import LoginOutcome, login_attempt, login_captcha_required
+from espace.accounts.login import LoginOutcome, login_attempt, login_captcha_required, session_end
 from espace.accounts.models import User
-from espace.backoffice.enums import AuditAction
 from espace.backoffice.forms import OtpForm
 from espace.backoffice.models import StaffEnrolmentLink
 from espace.backoffice.perms import staff_required
 from espace.backoffice.second_factor import (
     enrolment_link_find,
-    recovery_codes_issue,
+    recovery_codes_renew,
     staff_has_second_factor,
+    staff_login_record,
     staff_verify,
     totp_enrol_confirm,
     totp_pending_device,
 )
 from espace.core import clock
-from espace.core.audit import audit_record
 from espace.core.exceptions import ApplicationError
 
 PENDING_KEY = "staff_pending"
@@ -71,13 +69,12 @@ def _session_enrolment_link(request: HttpRequest, user: User) -> StaffEnrolmentL
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def staff_login(request: HttpRequest) -> HttpResponse:
-    form = LoginForm(request.POST or None, captcha=login_captcha_required(request))
+    form = LoginForm(request.POST or None, captcha=login_captcha_required())
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             result = login_attempt(
-                request=request,
                 identifier=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 staff=True,
@@ -113,13 +110,7 @@ def _finish_login(request: HttpRequest, user: User, device: Device) -> HttpRespo
     now = clock.now().isoformat()
     request.session["espace_login_at"] = now
     request.session["espace_last_seen"] = now
-    audit_record(
-        action=AccountsAuditAction.LOGIN_SUCCEEDED,
-        actor=user,
-        target=user,
-        request=request,
-        details={"entrance": "back-office"},
-    )
+    staff_login_record(user=user)
     return redirect(target)
 
 
@@ -134,7 +125,6 @@ def staff_otp(request: HttpRequest) -> HttpResponse:
         device = staff_verify(user=user, token=form.cleaned_data["token"])
         if device is not None:
             return _finish_login(request, user, device)
-        audit_record(action=AuditAction.STAFF_OTP_FAILED, target=user, request=request)
         form.add_error("token", "Code incorrect ou expiré.")
     return render(request, "backoffice/otp.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -171,9 +161,7 @@ def staff_enroll(request: HttpRequest) -> HttpResponse:
     form = OtpForm(request.POST or None, totp_only=True)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = totp_enrol_confirm(
-                user=user, device=device, token=form.cleaned_data["token"], link=link, request=request
-            )
+            codes = totp_enrol_confirm(user=user, device=device, token=form.cleaned_data["token"], link=link)
         except ApplicationError as error:
             messages.error(request, error.message)
             return redirect("backoffice:login")
@@ -192,13 +180,12 @@ def second_factor(request: StaffRequest) -> HttpResponse:
     """« Mon second facteur »: after the second factor, replace the authenticator or the recovery codes."""
     user = request.user
     if request.method == "POST" and request.POST.get("action") == "codes":
-        fresh_codes = recovery_codes_issue(user=user)
-        audit_record(action=AuditAction.STAFF_RECOVERY_CODES_ISSUED, actor=user, target=user, request=request)
+        fresh_codes = recovery_codes_renew(user=user)
         return render(request, "backoffice/recovery_codes.html", {"codes": fresh_codes, "next": "/back-office/"})
     device = totp_pending_device(user)
     form = OtpForm(request.POST or None, totp_only=True)
     if request.method == "POST" and form.is_valid():
-        codes = totp_enrol_confirm(user=user, device=device, token=form.cleaned_data["token"], request=request)
+        codes = totp_enrol_confirm(user=user, device=device, token=form.cleaned_data["token"])
         if codes is not None:
             device.refresh_from_db()
             otp_login(request, device)
@@ -213,7 +200,5 @@ def second_factor(request: StaffRequest) -> HttpResponse:
 
 @require_POST
 def staff_logout(request: HttpRequest) -> HttpResponse:
-    if isinstance(request.user, User):
-        audit_record(action=AccountsAuditAction.LOGOUT, actor=request.user, target=request.user, request=request)
-    logout(request)
+    session_end(request)
     return redirect("backoffice:login")

@@ -62,7 +62,7 @@ def deliberation_edit(request: StaffRequest) -> HttpResponse:
         if request.POST.get("action") == "save":
             try:
                 template = deliberation_template_save(
-                    title=data["title"], body=data["body"], note=data["note"], author=request.user, request=request
+                    title=data["title"], body=data["body"], note=data["note"], author=request.user
                 )
             except ApplicationError as error:
                 form.add_error("body", error.message)
@@ -108,7 +108,6 @@ def resource_new(request: StaffRequest) -> HttpResponse:
             upload=form.checked_upload,
             file_name=data["file"].name,
             author=request.user,
-            request=request,
         )
         messages.success(request, f"« {resource.title} » est publiée (version 1).")
         return redirect("backoffice:resource", public_id=resource.public_id)
@@ -127,7 +126,6 @@ def resource_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
             file_name=form.cleaned_data["file"].name,
             note=form.cleaned_data["note"],
             author=request.user,
-            request=request,
         )
         messages.success(request, f"Version {version.number} de « {resource.title} » enregistrée.")
         return redirect("backoffice:resource", public_id=resource.public_id)

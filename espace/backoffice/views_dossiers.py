@@ -112,7 +112,7 @@ def _refused(request: StaffRequest, loan_request: LoanRequest, error: Applicatio
 def dossier_take(request: StaffRequest, public_id: UUID) -> HttpResponse:
     loan_request, officer = _dossier(request, public_id)
     try:
-        dossier_assign(loan_request=loan_request, officer=officer, request=request)
+        dossier_assign(loan_request=loan_request, officer=officer)
     except ApplicationError as error:
         return _refused(request, loan_request, error)
     return _done(request, loan_request, "Vous suivez ce dossier.")
@@ -130,7 +130,6 @@ def dossier_documents(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 officer=officer,
                 reason=form.cleaned_data["reason"],
                 due_on=form.cleaned_data["due_on"],
-                request=request,
             )
         except ApplicationError as error:
             error.add_to(form)
@@ -151,7 +150,6 @@ def dossier_status(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 officer=officer,
                 status=form.cleaned_data["status"],
                 note=form.cleaned_data["note"],
-                request=request,
             )
         except ApplicationError as error:
             error.add_to(form)
@@ -165,7 +163,7 @@ def dossier_status(request: StaffRequest, public_id: UUID) -> HttpResponse:
 def dossier_offer(request: StaffRequest, public_id: UUID) -> HttpResponse:
     loan_request, officer = _dossier(request, public_id)
     try:
-        offer_issue(loan_request=loan_request, officer=officer, request=request)
+        offer_issue(loan_request=loan_request, officer=officer)
     except ApplicationError as error:
         return _refused(request, loan_request, error)
     return _done(request, loan_request, "Offre de prêt émise : elle est dans le dossier de l'établissement.")
@@ -184,7 +182,6 @@ def dossier_contract(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 number=form.cleaned_data["number"],
                 signed_on=form.cleaned_data["signed_on"],
                 first_due=form.cleaned_data["first_due"],
-                request=request,
             )
         except ApplicationError as error:
             error.add_to(form)
@@ -208,7 +205,6 @@ def dossier_message(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 upload=form.cleaned_data.get("file"),
                 officer=officer,
-                request=request,
             )
         except ApplicationError as error:
             error.add_to(form)

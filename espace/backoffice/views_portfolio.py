@@ -49,7 +49,6 @@ def disbursement_decide(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 staff=request.user,
                 accept=form.cleaned_data["decision"] == "accept",
                 note=form.cleaned_data["note"],
-                request=request,
             )
         except ApplicationError as error:
             error.add_to(form)

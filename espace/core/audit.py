@@ -11,11 +11,10 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
-from django.http import HttpRequest
 
 from espace.core.audit_actions import audit_action_known
 from espace.core.models import AuditEvent
-from espace.core.net import client_ip
+from espace.core.origin import current_ip
 
 FORBIDDEN_DETAIL_KEYS = {"password", "code", "token", "temporary_code", "secret"}
 
@@ -26,10 +25,10 @@ def audit_record(
     actor: AbstractBaseUser | None = None,
     target: models.Model | None = None,
     establishment: models.Model | None = None,
-    request: HttpRequest | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit row. Refuses an unknown action and any detail whose key looks like a secret."""
+    """Append one audit row, from the current request's address (espace.core.origin). Refuses an
+    unknown action and any detail whose key looks like a secret."""
     if not audit_action_known(action):
         raise ValueError(f"Unknown audit action {action!r}: declare it in the app's enums.AuditAction.")
     details = details or {}
@@ -50,7 +49,7 @@ def audit_record(
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(getattr(target, "public_id", None) or getattr(target, "pk", "")) if target else "",
         target_label=str(target)[:200] if target is not None else "",
-        ip_address=client_ip(request),
+        ip_address=current_ip(),
         details=details,
     )
     event.save()

@@ -15,7 +15,6 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Model
-from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -146,9 +145,7 @@ def guaranteed_debt_statement_file(*, statement_id: int) -> Document | None:
     )
 
 
-def document_download_record(
-    *, document: Document, user: User | None, request: HttpRequest | None = None, api_token_prefix: str = ""
-) -> None:
+def document_download_record(*, document: Document, user: User | None, api_token_prefix: str = "") -> None:
     """Every download of a library file goes to the establishment's journal: by a user of the site
     (`user`), or by the establishment's software through the API (no user: the token's displayed
     prefix, never the token)."""
@@ -162,13 +159,12 @@ def document_download_record(
         actor=user,
         target=document,
         establishment=document.establishment,
-        request=request,
         details=details,
     )
 
 
 @transaction.atomic
-def document_email_request(*, document: Document, user: User, request: HttpRequest | None = None) -> None:
+def document_email_request(*, document: Document, user: User) -> None:
     """« Recevoir par e-mail » (the FAQ's firewall case): the document goes to the user's own
     address, as an attachment, through the task worker; never to another address."""
     if document.establishment_id != user.establishment_id:
@@ -197,7 +193,6 @@ def document_email_request(*, document: Document, user: User, request: HttpReque
         actor=user,
         target=document,
         establishment=document.establishment,
-        request=request,
         details={"file": document.file_name, "size": document.size},
     )
     task_enqueue("espace.documents.tasks.send_document_by_email", document_id=document.pk, user_id=user.pk)
@@ -274,7 +269,6 @@ def _deliberation_file(
     user: User,
     target: Model,
     details: dict[str, str],
-    request: HttpRequest | None,
 ) -> GeneratedFile:
     """The current template prefilled with `values_for()`, rendered in `fmt`, audited."""
     template = deliberation_template_current()
@@ -287,15 +281,12 @@ def _deliberation_file(
         actor=user,
         target=target,
         establishment=user.establishment,
-        request=request,
         details={**details, "format": str(fmt), "template_version": template.number},
     )
     return GeneratedFile(content=content, file_name=f"{deliberation.file_stem}.{fmt}", mime_type=MIME_TYPES[fmt])
 
 
-def deliberation_generate(
-    *, guarantee: Guarantee, fmt: DeliberationFormat, user: User, request: HttpRequest | None = None
-) -> GeneratedFile:
+def deliberation_generate(*, guarantee: Guarantee, fmt: DeliberationFormat, user: User) -> GeneratedFile:
     """The current template prefilled for one guarantee of a line, in DOCX, ODT or PDF; audited."""
     line = guarantee.line
     return _deliberation_file(
@@ -305,13 +296,10 @@ def deliberation_generate(
         user=user,
         target=line,
         details={"line": line.number},
-        request=request,
     )
 
 
-def request_deliberation_generate(
-    *, guarantee: PlannedGuarantee, fmt: DeliberationFormat, user: User, request: HttpRequest | None = None
-) -> GeneratedFile:
+def request_deliberation_generate(*, guarantee: PlannedGuarantee, fmt: DeliberationFormat, user: User) -> GeneratedFile:
     """The current template prefilled for a guarantee planned in a loan request (the borrower sends
     it to its guarantor before the offer); audited like the others."""
     loan_request = guarantee.line.request
@@ -322,14 +310,11 @@ def request_deliberation_generate(
         user=user,
         target=loan_request,
         details={"dossier": loan_request.dossier_number or "", "request": loan_request.name},
-        request=request,
     )
 
 
 @transaction.atomic
-def deliberation_template_save(
-    *, title: str, body: str, note: str = "", author: User, request: HttpRequest | None = None
-) -> DeliberationTemplate:
+def deliberation_template_save(*, title: str, body: str, note: str = "", author: User) -> DeliberationTemplate:
     """Save the wording as a new version (the previous ones stay, for the documents naming them)."""
     try:
         template_check(body)
@@ -352,7 +337,6 @@ def deliberation_template_save(
         action=AuditAction.DELIBERATION_TEMPLATE_SAVED,
         actor=author,
         target=template,
-        request=request,
         details={"version": template.number},
     )
     return template
@@ -362,7 +346,7 @@ def deliberation_template_save(
 
 
 def _version_add(
-    *, resource: Resource, upload: CheckedUpload, file_name: str, note: str, author: User, request: HttpRequest | None
+    *, resource: Resource, upload: CheckedUpload, file_name: str, note: str, author: User
 ) -> ResourceVersion:
     number = (resource.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     version = ResourceVersion(
@@ -382,7 +366,6 @@ def _version_add(
         action=AuditAction.RESOURCE_VERSION_ADDED,
         actor=author,
         target=resource,
-        request=request,
         details={"version": number, "file": version.file_name},
     )
     if version.scan_status == ScanStatus.PENDING:
@@ -400,12 +383,11 @@ def resource_create(
     upload: CheckedUpload,
     file_name: str,
     author: User,
-    request: HttpRequest | None = None,
 ) -> Resource:
     resource = Resource(title=title.strip(), category=category, description=description.strip(), product=product)
     resource.full_clean()
     resource.save()
-    _version_add(resource=resource, upload=upload, file_name=file_name, note="", author=author, request=request)
+    _version_add(resource=resource, upload=upload, file_name=file_name, note="", author=author)
     return resource
 
 
@@ -417,10 +399,7 @@ def resource_version_add(
     file_name: str,
     note: str = "",
     author: User,
-    request: HttpRequest | None = None,
 ) -> ResourceVersion:
     """A new file for a resource; clients get it as soon as its scan is clean."""
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    return _version_add(
-        resource=resource, upload=upload, file_name=file_name, note=note, author=author, request=request
-    )
+    return _version_add(resource=resource, upload=upload, file_name=file_name, note=note, author=author)

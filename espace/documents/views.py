@@ -74,7 +74,7 @@ def download(request: ClientRequest, public_id: UUID) -> FileResponse:
     document = get_object_or_404(documents_of(request.establishment), public_id=public_id)
     if not document.downloadable:
         raise Http404(scan_explanation(document.scan_status))
-    document_download_record(document=document, user=request.user, request=request)
+    document_download_record(document=document, user=request.user)
     return stored_file_response(document.file, filename=document.file_name, content_type=document.mime_type)
 
 
@@ -91,7 +91,7 @@ def email(request: ClientRequest, public_id: UUID) -> HttpResponse:
     """« Recevoir par e-mail »: to the user's own address only (no address is ever read from the form)."""
     document = get_object_or_404(documents_of(request.establishment), public_id=public_id)
     try:
-        document_email_request(document=document, user=request.user, request=request)
+        document_email_request(document=document, user=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -124,9 +124,7 @@ def deliberation(request: ClientRequest, public_id: UUID, fmt: str) -> HttpRespo
     if guarantee is None:
         raise Http404
     try:
-        generated = deliberation_generate(
-            guarantee=guarantee, fmt=DeliberationFormat(fmt), user=request.user, request=request
-        )
+        generated = deliberation_generate(guarantee=guarantee, fmt=DeliberationFormat(fmt), user=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("documents:deliberations")
@@ -143,9 +141,7 @@ def request_deliberation(request: ClientRequest, public_id: UUID, guarantee_id: 
     if guarantee is None or fmt not in DeliberationFormat.values:
         raise Http404
     try:
-        generated = request_deliberation_generate(
-            guarantee=guarantee, fmt=DeliberationFormat(fmt), user=request.user, request=request
-        )
+        generated = request_deliberation_generate(guarantee=guarantee, fmt=DeliberationFormat(fmt), user=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("loan_requests:detail", public_id=public_id)

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -99,9 +98,7 @@ def _touch(loan_request: LoanRequest, user: User) -> None:
 
 
 @transaction.atomic
-def request_create(
-    *, establishment: Establishment, user: User, kind: str, name: str, request: HttpRequest | None = None
-) -> LoanRequest:
+def request_create(*, establishment: Establishment, user: User, kind: str, name: str) -> LoanRequest:
     if user.establishment_id != establishment.pk or not can_edit(user):
         raise ApplicationError(_("Vous n'avez pas l'habilitation « Création de demandes de prêts »."))
     if kind not in RequestKind.values:
@@ -115,7 +112,6 @@ def request_create(
         actor=user,
         target=loan_request,
         establishment=establishment,
-        request=request,
         details={"kind": kind},
     )
     return loan_request
@@ -134,14 +130,13 @@ def request_update(*, loan_request: LoanRequest, user: User, data: dict[str, Any
 
 
 @transaction.atomic
-def request_delete(*, loan_request: LoanRequest, user: User, request: HttpRequest | None = None) -> None:
+def request_delete(*, loan_request: LoanRequest, user: User) -> None:
     loan_request = LoanRequest.objects.select_for_update().get(pk=loan_request.pk)
     _check_editable(loan_request, user)
     audit_record(
         action=AuditAction.LOAN_REQUEST_DELETED,
         actor=user,
         establishment=loan_request.establishment,
-        request=request,
         details={"name": loan_request.name},
     )
     for stored in loan_request.files.all():
@@ -232,9 +227,7 @@ def guarantees_set(*, line: RequestLine, user: User, items: list[GuaranteeInput]
 # Files (SECURITY.md: type by content, size, clamd; only clean files are ever served).
 
 
-def upload_checked(
-    *, loan_request: LoanRequest, user: User, upload: UploadedFile, request: HttpRequest | None = None
-) -> CheckedUpload:
+def upload_checked(*, loan_request: LoanRequest, user: User, upload: UploadedFile) -> CheckedUpload:
     """Type, size and antivirus (SECURITY.md); ApplicationError with the French reason when refused.
     Called before any transaction: the audit row of an infected file stays when the upload is refused."""
     name = (upload.name or "document")[:255]
@@ -246,7 +239,6 @@ def upload_checked(
             actor=user,
             target=loan_request,
             establishment=loan_request.establishment,
-            request=request,
             details={"file": name, "signature": error.signature},
         )
         raise ApplicationError(error.messages[0], field="file") from error
@@ -265,7 +257,6 @@ def _store(
     document_request: DocumentRequest | None = None,
     message: DossierMessage | None = None,
     from_office: bool = False,
-    request: HttpRequest | None = None,
 ) -> DossierFile:
     """Store one checked upload under a random name (a rescan is queued when clamd was away)."""
     stored = DossierFile(
@@ -290,7 +281,6 @@ def _store(
         actor=user,
         target=loan_request,
         establishment=loan_request.establishment,
-        request=request,
         details={"file": stored.name, "kind": kind, "scan": stored.scan},
     )
     return stored
@@ -302,13 +292,12 @@ def required_file_add(
     user: User,
     required_document: RequiredDocument,
     upload: UploadedFile,
-    request: HttpRequest | None = None,
 ) -> DossierFile:
     """Step 7: a document of the required list (replaces the one already given)."""
     _check_editable(loan_request, user)
-    checked = upload_checked(loan_request=loan_request, user=user, upload=upload, request=request)
+    checked = upload_checked(loan_request=loan_request, user=user, upload=upload)
     with transaction.atomic():
-        return _required_file_store(loan_request, user, required_document, upload.name or "", checked, request)
+        return _required_file_store(loan_request, user, required_document, upload.name or "", checked)
 
 
 def _required_file_store(
@@ -317,7 +306,6 @@ def _required_file_store(
     required_document: RequiredDocument,
     name: str,
     checked: CheckedUpload,
-    request: HttpRequest | None,
 ) -> DossierFile:
     loan_request = LoanRequest.objects.select_for_update().get(pk=loan_request.pk)
     _check_editable(loan_request, user)
@@ -330,7 +318,6 @@ def _required_file_store(
         checked=checked,
         kind=FileKind.REQUIRED,
         required_document=required_document,
-        request=request,
     )
     for previous in loan_request.files.filter(kind=FileKind.REQUIRED, required_document=required_document).exclude(
         pk=stored.pk
@@ -381,7 +368,7 @@ def _notify_establishment(loan_request: LoanRequest, template: str, extra: dict[
 
 
 @transaction.atomic
-def request_submit(*, loan_request: LoanRequest, user: User, request: HttpRequest | None = None) -> LoanRequest:
+def request_submit(*, loan_request: LoanRequest, user: User) -> LoanRequest:
     """An author without « Validation » asks the validators to send the request."""
     loan_request = (
         LoanRequest.objects.select_for_update(of=("self",)).select_related("establishment").get(pk=loan_request.pk)
@@ -399,7 +386,6 @@ def request_submit(*, loan_request: LoanRequest, user: User, request: HttpReques
         actor=user,
         target=loan_request,
         establishment=loan_request.establishment,
-        request=request,
     )
     context = {**_context(loan_request), "author": user.get_full_name()}
     for validator in _validators(loan_request.establishment):
@@ -434,7 +420,7 @@ def send_refusal(loan_request: LoanRequest, user: User) -> str | None:
 
 
 @transaction.atomic
-def request_send(*, loan_request: LoanRequest, user: User, request: HttpRequest | None = None) -> LoanRequest:
+def request_send(*, loan_request: LoanRequest, user: User) -> LoanRequest:
     """« Envoyer »: the request becomes a dossier of the regional office. Two validators pressing
     at the same moment make one dossier: the row is locked, the second one finds it sent."""
     loan_request = (
@@ -463,7 +449,6 @@ def request_send(*, loan_request: LoanRequest, user: User, request: HttpRequest 
         actor=user,
         target=loan_request,
         establishment=loan_request.establishment,
-        request=request,
         details={"dossier": loan_request.dossier_number},
     )
     _notify_establishment(loan_request, "loan_request_sent", {"sender": user.get_full_name()})
@@ -489,13 +474,12 @@ def complement_add(
     user: User,
     upload: UploadedFile,
     document_request: DocumentRequest | None = None,
-    request: HttpRequest | None = None,
 ) -> DossierFile:
     """A document added to a dossier under instruction (answering a request for documents or not)."""
     _check_open(loan_request, user)
-    checked = upload_checked(loan_request=loan_request, user=user, upload=upload, request=request)
+    checked = upload_checked(loan_request=loan_request, user=user, upload=upload)
     with transaction.atomic():
-        return _complement_store(loan_request, user, upload.name or "", checked, document_request, request)
+        return _complement_store(loan_request, user, upload.name or "", checked, document_request)
 
 
 def _complement_store(
@@ -504,7 +488,6 @@ def _complement_store(
     name: str,
     checked: CheckedUpload,
     document_request: DocumentRequest | None,
-    request: HttpRequest | None,
 ) -> DossierFile:
     loan_request = (
         LoanRequest.objects.select_for_update(of=("self",)).select_related("establishment").get(pk=loan_request.pk)
@@ -519,7 +502,6 @@ def _complement_store(
         checked=checked,
         kind=FileKind.COMPLEMENT,
         document_request=document_request,
-        request=request,
     )
     if document_request is not None and document_request.fulfilled_at is None:
         document_request.fulfilled_at = clock.now()
@@ -550,7 +532,6 @@ def message_post(
     body: str,
     upload: UploadedFile | None = None,
     officer: Officer | None = None,
-    request: HttpRequest | None = None,
 ) -> DossierMessage:
     """A message in the dossier, from the establishment or (with `officer`) from its regional
     office, with a file."""
@@ -558,9 +539,9 @@ def message_post(
         _check_officer(loan_request, officer)
     else:
         _check_open(loan_request, user)
-    checked = upload_checked(loan_request=loan_request, user=user, upload=upload, request=request) if upload else None
+    checked = upload_checked(loan_request=loan_request, user=user, upload=upload) if upload else None
     with transaction.atomic():
-        return _message_store(loan_request, user, body, upload.name if upload else "", checked, officer, request)
+        return _message_store(loan_request, user, body, upload.name if upload else "", checked, officer)
 
 
 def _message_store(
@@ -570,7 +551,6 @@ def _message_store(
     name: str | None,
     checked: CheckedUpload | None,
     officer: Officer | None,
-    request: HttpRequest | None,
 ) -> DossierMessage:
     loan_request = (
         LoanRequest.objects.select_for_update(of=("self",)).select_related("establishment").get(pk=loan_request.pk)
@@ -595,7 +575,6 @@ def _message_store(
             kind=FileKind.MESSAGE,
             message=message,
             from_office=from_office,
-            request=request,
         )
     _event(loan_request, EventKind.MESSAGE, user, note=body[:200], from_office=from_office)
     audit_record(
@@ -603,7 +582,6 @@ def _message_store(
         actor=user,
         target=loan_request,
         establishment=loan_request.establishment,
-        request=request,
         details={"from_office": from_office},
     )
     if from_office:
@@ -652,21 +630,18 @@ def _officer_lock(loan_request: LoanRequest, officer: Officer) -> LoanRequest:
     return loan_request
 
 
-def _officer_audit(
-    loan_request: LoanRequest, staff: User, action: str, request: HttpRequest | None, **details: Any
-) -> None:
+def _officer_audit(loan_request: LoanRequest, staff: User, action: str, **details: Any) -> None:
     audit_record(
         action=action,
         actor=staff,
         target=loan_request,
         establishment=loan_request.establishment,
-        request=request,
         details={"dossier": loan_request.dossier_number, **details},
     )
 
 
 @transaction.atomic
-def dossier_assign(*, loan_request: LoanRequest, officer: Officer, request: HttpRequest | None = None) -> LoanRequest:
+def dossier_assign(*, loan_request: LoanRequest, officer: Officer) -> LoanRequest:
     loan_request = _officer_lock(loan_request, officer)
     loan_request.assigned_to = officer.user
     fields = ["assigned_to", "updated_at"]
@@ -675,16 +650,14 @@ def dossier_assign(*, loan_request: LoanRequest, officer: Officer, request: Http
         fields.append("status")
     loan_request.save(update_fields=fields)
     _event(loan_request, EventKind.ASSIGNED, officer.user, from_office=True, status=loan_request.status)
-    _officer_audit(loan_request, officer.user, AuditAction.DOSSIER_ASSIGNED, request)
+    _officer_audit(loan_request, officer.user, AuditAction.DOSSIER_ASSIGNED)
     if "status" in fields:
         _notify_establishment(loan_request, "dossier_status_changed", {"note": ""})
     return loan_request
 
 
 @transaction.atomic
-def documents_request(
-    *, loan_request: LoanRequest, officer: Officer, reason: str, due_on: date, request: HttpRequest | None = None
-) -> DocumentRequest:
+def documents_request(*, loan_request: LoanRequest, officer: Officer, reason: str, due_on: date) -> DocumentRequest:
     loan_request = _officer_lock(loan_request, officer)
     if loan_request.status not in OPEN_STATUSES:
         raise ApplicationError(_("Ce dossier est clos."))
@@ -706,9 +679,7 @@ def documents_request(
         status=RequestStatus.DOCUMENTS_REQUESTED,
         from_office=True,
     )
-    _officer_audit(
-        loan_request, officer.user, AuditAction.DOSSIER_DOCUMENTS_REQUESTED, request, due_on=due_on.isoformat()
-    )
+    _officer_audit(loan_request, officer.user, AuditAction.DOSSIER_DOCUMENTS_REQUESTED, due_on=due_on.isoformat())
     _notify_establishment(
         loan_request, "dossier_documents_requested", {"reason": reason[:2000], "due_on": date_format(due_on, "j F Y")}
     )
@@ -716,9 +687,7 @@ def documents_request(
 
 
 @transaction.atomic
-def status_change(
-    *, loan_request: LoanRequest, officer: Officer, status: str, note: str, request: HttpRequest | None = None
-) -> LoanRequest:
+def status_change(*, loan_request: LoanRequest, officer: Officer, status: str, note: str) -> LoanRequest:
     """En instruction, refusée, sans suite — with a decision note sent to the establishment."""
     loan_request = _officer_lock(loan_request, officer)
     if status not in OFFICER_STATUSES:
@@ -731,7 +700,7 @@ def status_change(
     loan_request.status = status
     loan_request.save(update_fields=["status", "updated_at"])
     _event(loan_request, EventKind.STATUS_CHANGED, officer.user, note=note[:2000], status=status, from_office=True)
-    _officer_audit(loan_request, officer.user, AuditAction.DOSSIER_STATUS_CHANGED, request, status=status)
+    _officer_audit(loan_request, officer.user, AuditAction.DOSSIER_STATUS_CHANGED, status=status)
     _notify_establishment(loan_request, "dossier_status_changed", {"note": note[:2000]})
     return loan_request
 
@@ -746,7 +715,7 @@ def offer_context(loan_request: LoanRequest) -> dict[str, Any]:
 
 
 @transaction.atomic
-def offer_issue(*, loan_request: LoanRequest, officer: Officer, request: HttpRequest | None = None) -> DossierFile:
+def offer_issue(*, loan_request: LoanRequest, officer: Officer) -> DossierFile:
     """« Offre de prêt »: a PDF from the request's lines and their schedules, in the dossier."""
     loan_request = _officer_lock(loan_request, officer)
     if loan_request.status not in {RequestStatus.UNDER_REVIEW, RequestStatus.SENT, RequestStatus.OFFER_ISSUED}:
@@ -770,7 +739,7 @@ def offer_issue(*, loan_request: LoanRequest, officer: Officer, request: HttpReq
     loan_request.offer_issued_at = clock.now()
     loan_request.save(update_fields=["status", "offer_issued_at", "updated_at"])
     _event(loan_request, EventKind.OFFER_ISSUED, officer.user, status=RequestStatus.OFFER_ISSUED, from_office=True)
-    _officer_audit(loan_request, officer.user, AuditAction.DOSSIER_OFFER_ISSUED, request)
+    _officer_audit(loan_request, officer.user, AuditAction.DOSSIER_OFFER_ISSUED)
     _notify_establishment(loan_request, "dossier_status_changed", {"note": _("Votre offre de prêt est disponible.")})
     return stored
 
@@ -783,7 +752,6 @@ def contract_record(
     number: str,
     signed_on: date,
     first_due: date,
-    request: HttpRequest | None = None,
 ) -> LoanRequest:
     """The signed contract: its lines go into the portfolio, linked to the dossier."""
     loan_request = _officer_lock(loan_request, officer)
@@ -844,7 +812,7 @@ def contract_record(
         status=RequestStatus.CONTRACTED,
         from_office=True,
     )
-    _officer_audit(loan_request, officer.user, AuditAction.DOSSIER_CONTRACTED, request, contract=contract.number)
+    _officer_audit(loan_request, officer.user, AuditAction.DOSSIER_CONTRACTED, contract=contract.number)
     _notify_establishment(
         loan_request,
         "dossier_status_changed",

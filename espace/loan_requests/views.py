@@ -151,7 +151,6 @@ def request_new(request: ClientRequest) -> HttpResponse:
                 user=request.user,
                 kind=form.cleaned_data["kind"],
                 name=form.cleaned_data["name"],
-                request=request,
             )
         except ApplicationError as error:
             error.add_to(form)
@@ -393,7 +392,6 @@ def _documents_step(request: ClientRequest, loan_request: LoanRequest) -> HttpRe
                     user=request.user,
                     required_document=document,
                     upload=form.cleaned_data["file"],
-                    request=request,
                 )
             except ApplicationError as error:
                 form.add_error("file", error.message)
@@ -459,7 +457,7 @@ def request_summary(request: ClientRequest, public_id: UUID) -> HttpResponse:
 def _act(request: ClientRequest, public_id: UUID, action: Any, success: str) -> HttpResponse:
     loan_request = _request(request, public_id)
     try:
-        action(loan_request=loan_request, user=request.user, request=request)
+        action(loan_request=loan_request, user=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("loan_requests:summary", public_id=public_id)
@@ -491,7 +489,7 @@ def request_send_view(request: ClientRequest, public_id: UUID) -> HttpResponse:
 @permission_required(*EDIT)
 def request_delete_view(request: ClientRequest, public_id: UUID) -> HttpResponse:
     loan_request = _editable(request, public_id)
-    request_delete(loan_request=loan_request, user=request.user, request=request)
+    request_delete(loan_request=loan_request, user=request.user)
     messages.success(request, f"Le brouillon « {loan_request.name} » est supprimé.")
     return redirect("loan_requests:list")
 
@@ -511,7 +509,6 @@ def complement_view(request: ClientRequest, public_id: UUID) -> HttpResponse:
                 user=request.user,
                 upload=form.cleaned_data["file"],
                 document_request=form.cleaned_data["document_request"],
-                request=request,
             )
         except ApplicationError as error:
             form.add_error("file" if error.field == "file" else None, error.message)
@@ -534,7 +531,6 @@ def message_view(request: ClientRequest, public_id: UUID) -> HttpResponse:
                 user=request.user,
                 body=form.cleaned_data["body"],
                 upload=form.cleaned_data.get("file"),
-                request=request,
             )
         except ApplicationError as error:
             error.add_to(form)

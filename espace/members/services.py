@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -52,9 +51,7 @@ def _permission_labels(permissions: list[str]) -> list[str]:
 
 
 @transaction.atomic
-def member_activate(
-    *, member: User, activated_by: User, permissions: list[str] | None = None, request: HttpRequest | None = None
-) -> User:
+def member_activate(*, member: User, activated_by: User, permissions: list[str] | None = None) -> User:
     """Validate a pending registration (« actif »): grant the requested permissions unless others are given."""
     member = _lock(member, activated_by)
     if member.status != UserStatus.AWAITING_ADMIN:
@@ -67,7 +64,6 @@ def member_activate(
         action=AuditAction.MEMBER_ACTIVATED,
         actor=activated_by,
         target=member,
-        request=request,
         details={"permissions": member.permissions},
     )
     email_enqueue(
@@ -83,14 +79,12 @@ def member_activate(
 
 
 @transaction.atomic
-def member_set_permissions(
-    *, member: User, changed_by: User, permissions: list[str], request: HttpRequest | None = None
-) -> User:
+def member_set_permissions(*, member: User, changed_by: User, permissions: list[str]) -> User:
     """« Valider » on the card. Naming a second administrator is granting « Administration »."""
     member = _lock(member, changed_by)
     new = _clean_permissions(permissions)
     if member.status == UserStatus.AWAITING_ADMIN:
-        return member_activate(member=member, activated_by=changed_by, permissions=new, request=request)
+        return member_activate(member=member, activated_by=changed_by, permissions=new)
     if member.status not in {UserStatus.ACTIVE, UserStatus.DEACTIVATED}:
         raise ApplicationError(_("Les habilitations de ce compte ne peuvent pas être modifiées."))
     dropping_admin = (
@@ -113,7 +107,6 @@ def member_set_permissions(
         action=AuditAction.MEMBER_PERMISSIONS_CHANGED,
         actor=changed_by,
         target=member,
-        request=request,
         details={"before": previous, "after": new},
     )
     email_enqueue(
@@ -125,7 +118,7 @@ def member_set_permissions(
 
 
 @transaction.atomic
-def member_deactivate(*, member: User, deactivated_by: User, reason: str, request: HttpRequest | None = None) -> User:
+def member_deactivate(*, member: User, deactivated_by: User, reason: str) -> User:
     """Deactivate (never delete): the user's sessions end at their next request."""
     member = _lock(member, deactivated_by)
     if member.status not in {UserStatus.ACTIVE, UserStatus.AWAITING_ADMIN}:
@@ -144,7 +137,6 @@ def member_deactivate(*, member: User, deactivated_by: User, reason: str, reques
         action=AuditAction.MEMBER_DEACTIVATED,
         actor=deactivated_by,
         target=member,
-        request=request,
         details={"reason": member.deactivation_reason, "by": "staff" if deactivated_by.is_staff else "administrator"},
     )
     email_enqueue(
@@ -156,14 +148,14 @@ def member_deactivate(*, member: User, deactivated_by: User, reason: str, reques
 
 
 @transaction.atomic
-def member_reactivate(*, member: User, reactivated_by: User, request: HttpRequest | None = None) -> User:
+def member_reactivate(*, member: User, reactivated_by: User) -> User:
     member = _lock(member, reactivated_by)
     if member.status != UserStatus.DEACTIVATED:
         raise ApplicationError(_("Ce compte n'est pas désactivé."))
     member.status = UserStatus.ACTIVE
     member.deactivation_reason = ""
     member.save(update_fields=["status", "deactivation_reason"])
-    audit_record(action=AuditAction.MEMBER_REACTIVATED, actor=reactivated_by, target=member, request=request)
+    audit_record(action=AuditAction.MEMBER_REACTIVATED, actor=reactivated_by, target=member)
     email_enqueue(
         template="member_activated",
         to=[member.email],
@@ -214,9 +206,7 @@ def member_card_path(member: User) -> str:
 
 
 @transaction.atomic
-def establishment_settings_update(
-    *, admin: User, loan_requests_four_eyes: bool, request: HttpRequest | None = None
-) -> None:
+def establishment_settings_update(*, admin: User, loan_requests_four_eyes: bool) -> None:
     """« Paramètres »: the establishment's rules its administrator sets (four eyes on sending)."""
     current = admin.establishment
     if not admin.is_establishment_admin or current is None:
@@ -231,6 +221,5 @@ def establishment_settings_update(
         actor=admin,
         target=establishment,
         establishment=establishment,
-        request=request,
         details={"loan_requests_four_eyes": loan_requests_four_eyes},
     )

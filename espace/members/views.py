@@ -66,7 +66,7 @@ def member_activate_view(request: ClientRequest, public_id: UUID) -> HttpRespons
     member = _member(request, public_id)
     error = None
     try:
-        member = member_activate(member=member, activated_by=request.user, request=request)
+        member = member_activate(member=member, activated_by=request.user)
     except ApplicationError as exc:
         error = exc.message
     if request.htmx:
@@ -93,7 +93,6 @@ def member_card(request: ClientRequest, public_id: UUID) -> HttpResponse:
                 member=member,
                 changed_by=request.user,
                 permissions=form.cleaned_data["permissions"],
-                request=request,
             )
         except ApplicationError as error:
             form.add_error("permissions" if error.field else None, error.message)
@@ -133,7 +132,6 @@ def member_deactivate_view(request: ClientRequest, public_id: UUID) -> HttpRespo
             member=member,
             deactivated_by=request.user,
             reason=form.cleaned_data["reason"],
-            request=request,
         )
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -147,7 +145,7 @@ def member_deactivate_view(request: ClientRequest, public_id: UUID) -> HttpRespo
 def member_reactivate_view(request: ClientRequest, public_id: UUID) -> HttpResponse:
     member = _member(request, public_id)
     try:
-        member_reactivate(member=member, reactivated_by=request.user, request=request)
+        member_reactivate(member=member, reactivated_by=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -182,7 +180,7 @@ def establishment_settings(request: ClientRequest) -> HttpResponse:
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         establishment_settings_update(
-            admin=request.user, loan_requests_four_eyes=form.cleaned_data["loan_requests_four_eyes"], request=request
+            admin=request.user, loan_requests_four_eyes=form.cleaned_data["loan_requests_four_eyes"]
         )
         messages.success(request, "Paramètres enregistrés.")
         return redirect("members:settings")

@@ -9,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -85,7 +84,6 @@ def disbursement_change_request(
     requested_by: User,
     proposal: list[ProposedDisbursement],
     reason: str = "",
-    request: HttpRequest | None = None,
 ) -> DisbursementChangeRequest:
     """Record the request; the plan changes only when a loan officer accepts it."""
     line = FinancingLine.objects.select_for_update().select_related("contract__borrower").get(pk=line.pk)
@@ -121,7 +119,6 @@ def disbursement_change_request(
         actor=requested_by,
         target=line,
         establishment=line.contract.borrower,
-        request=request,
         details={"line": line.number, "proposal": change.proposal},
     )
     context = _context(change)
@@ -138,7 +135,7 @@ def disbursement_change_request(
 
 @transaction.atomic
 def disbursement_change_decide(
-    *, change: DisbursementChangeRequest, staff: User, accept: bool, note: str, request: HttpRequest | None = None
+    *, change: DisbursementChangeRequest, staff: User, accept: bool, note: str
 ) -> DisbursementChangeRequest:
     """A loan officer's decision, with a note; an accepted request is applied to the plan."""
     change = (
@@ -173,7 +170,6 @@ def disbursement_change_decide(
         actor=staff,
         target=line,
         establishment=line.contract.borrower,
-        request=request,
         details={"line": line.number, "note": change.decision_note},
     )
     recipients = {change.requested_by.email} | {

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from espace.accounts.models import User
 from espace.core import clock
 from espace.core.audit import audit_record
+from espace.establishments.models import Establishment
 from espace.portfolio.enums import AuditAction, ImportStatus
 from espace.portfolio.importer import ImportFileError, PortfolioImport, portfolio_reconciliation
 from espace.portfolio.models import ImportRun
@@ -76,4 +78,14 @@ def _finish(run: ImportRun) -> None:
         action=AuditAction.PORTFOLIO_IMPORTED,
         target=run,
         details={"status": run.status, "counts": run.counts, "errors": len(run.errors)},
+    )
+
+
+def portfolio_export_record(*, user: User, establishment: Establishment, fmt: str, content: str) -> None:
+    """An export of the loans or their schedules: who took which part of the portfolio, in which format."""
+    audit_record(
+        action=AuditAction.PORTFOLIO_EXPORTED,
+        actor=user,
+        establishment=establishment,
+        details={"format": fmt, "content": content},
     )

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from espace.accounts.models import User
@@ -23,9 +22,7 @@ from espace.portfolio.selectors import annual_statement_lines
 
 
 @transaction.atomic
-def statement_request(
-    *, guarantor: Establishment, year: int, requested_by: User, request: HttpRequest | None = None
-) -> GuaranteedDebtStatement:
+def statement_request(*, guarantor: Establishment, year: int, requested_by: User) -> GuaranteedDebtStatement:
     if not 2000 <= year <= clock.today().year:
         raise ApplicationError(_("Choisissez une année passée ou l'année en cours."), field="year")
     statement = GuaranteedDebtStatement.objects.create(guarantor=guarantor, year=year, requested_by=requested_by)
@@ -34,7 +31,6 @@ def statement_request(
         actor=requested_by,
         target=statement,
         establishment=guarantor,
-        request=request,
         details={"year": year},
     )
     task_enqueue("espace.portfolio.tasks.generate_guaranteed_debt_statement", statement_id=statement.pk)

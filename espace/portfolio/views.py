@@ -18,7 +18,6 @@ from espace.accounts.enums import Permission
 from espace.accounts.http import ClientRequest
 from espace.accounts.perms import permission_required
 from espace.core import clock
-from espace.core.audit import audit_record
 from espace.core.downloads import PDF, stored_file_response
 from espace.core.exceptions import ApplicationError
 from espace.core.panels import panels_render
@@ -26,7 +25,7 @@ from espace.core.pdf import render_pdf
 from espace.core.replica import reads_from_replica
 from espace.portfolio import exports
 from espace.portfolio.disbursements import disbursement_change_request, latest_draw_date
-from espace.portfolio.enums import AuditAction, DisbursementStatus, LineStatus, StatementStatus
+from espace.portfolio.enums import DisbursementStatus, LineStatus, StatementStatus
 from espace.portfolio.forms import DisbursementChangeForm, LinesFilterForm, ScenarioForm, StatementForm
 from espace.portfolio.models import FinancingLine
 from espace.portfolio.projections import project
@@ -43,6 +42,7 @@ from espace.portfolio.selectors import (
     statements_of,
     with_guarantor_labels,
 )
+from espace.portfolio.services import portfolio_export_record
 from espace.portfolio.statements import statement_request
 from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS, RateIndex
 from espace.products.scenarios import livret_a_scenarios
@@ -108,13 +108,7 @@ def lines_export(request: ClientRequest, fmt: str) -> HttpResponse | StreamingHt
     what = request.GET.get("contenu", "prets")
     if form.errors or what not in {"prets", "echeanciers"} or fmt not in {"csv", "xlsx"}:
         raise Http404
-    audit_record(
-        action=AuditAction.PORTFOLIO_EXPORTED,
-        actor=request.user,
-        establishment=request.establishment,
-        request=request,
-        details={"format": fmt, "content": what},
-    )
+    portfolio_export_record(user=request.user, establishment=request.establishment, fmt=fmt, content=what)
     name = f"{what}-{request.establishment.client_number}-{clock.today():%Y%m%d}"
     if fmt == "csv":
         stream = exports.lines_csv(lines_qs) if what == "prets" else exports.schedules_csv(lines_qs)
@@ -253,9 +247,7 @@ def statement_create(request: ClientRequest) -> HttpResponse:
         messages.error(request, " ".join(str(e) for e in form.errors.get("year", [])))
         return redirect("portfolio:guaranteed")
     try:
-        statement_request(
-            guarantor=request.establishment, year=form.cleaned_data["year"], requested_by=request.user, request=request
-        )
+        statement_request(guarantor=request.establishment, year=form.cleaned_data["year"], requested_by=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -297,7 +289,6 @@ def disbursement_change(request: ClientRequest, public_id: UUID) -> HttpResponse
                 requested_by=request.user,
                 proposal=form.proposal(),
                 reason=form.cleaned_data["reason"],
-                request=request,
             )
         except ApplicationError as error:
             form.add_error(None, error.message)

@@ -18,7 +18,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -112,7 +111,6 @@ def registration_start(
     password: str = "",
     password_confirmation: str = "",
     requested_permissions: list[str] | None = None,
-    request: HttpRequest | None = None,
 ) -> Registration:
     """Record the answers of « Créer mon compte » and send the first 4-digit code."""
     identifier_check(username=identity.username, establishment=establishment)
@@ -137,10 +135,9 @@ def registration_start(
     audit_record(
         action=AuditAction.REGISTRATION_STARTED,
         establishment=establishment,
-        request=request,
         details={"username": registration.username, "kind": kind.value},
     )
-    registration_send_code(registration=registration, request=request)
+    registration_send_code(registration=registration)
     return registration
 
 
@@ -150,7 +147,7 @@ def _requestable(permissions: list[str]) -> list[str]:
 
 
 @transaction.atomic
-def registration_send_code(*, registration: Registration, request: HttpRequest | None = None) -> None:
+def registration_send_code(*, registration: Registration) -> None:
     """Queue a new 4-digit code. At most 5 per registration, one per 60 seconds."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     code_request(registration)
@@ -163,7 +160,6 @@ def registration_send_code(*, registration: Registration, request: HttpRequest |
     audit_record(
         action=AuditAction.EMAIL_CODE_SENT,
         establishment=registration.establishment,
-        request=request,
         details={"username": registration.username, "count": registration.codes_sent},
     )
 
@@ -179,9 +175,7 @@ def registration_issue_code(*, registration_id: int, sequence: int | None = None
     return code, registration
 
 
-def registration_verify_code(
-    *, registration: Registration, code: str, request: HttpRequest | None = None
-) -> str | None:
+def registration_verify_code(*, registration: Registration, code: str) -> str | None:
     """Check the 4-digit code. Return an error message, or None when the address is proven.
 
     A failed try is committed even though the caller shows an error.
@@ -196,14 +190,13 @@ def registration_verify_code(
             audit_record(
                 action=AuditAction.EMAIL_CODE_FAILED,
                 establishment=registration.establishment,
-                request=request,
                 details={"username": registration.username},
             )
     return error
 
 
 @transaction.atomic
-def registration_complete(*, registration: Registration, request: HttpRequest | None = None) -> User:
+def registration_complete(*, registration: Registration) -> User:
     """Create the account once the address is proven. Idempotent: a replay returns the same user."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.user_id is not None:
@@ -252,7 +245,6 @@ def registration_complete(*, registration: Registration, request: HttpRequest | 
         action=AuditAction.REGISTRATION_COMPLETED,
         actor=None,
         target=user,
-        request=request,
         details={"kind": registration.kind},
     )
     _notify_registration(user=user, kind=RegistrationKind(registration.kind))
@@ -350,7 +342,7 @@ def temporary_code_issue(*, user_id: int, task_id: str | None = None) -> Letter 
 
 
 @transaction.atomic
-def first_password_set(*, user: User, password: str, request: HttpRequest | None = None) -> User:
+def first_password_set(*, user: User, password: str) -> User:
     """First login: the temporary code is replaced by the user's own password and the account is active."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.status == UserStatus.AWAITING_ACTIVATION:
@@ -358,7 +350,7 @@ def first_password_set(*, user: User, password: str, request: HttpRequest | None
             raise ApplicationError(_("Votre code temporaire a expiré. Veuillez vous inscrire à nouveau."))
         user.status = UserStatus.ACTIVE
         user.activated_at = clock.now()
-        audit_record(action=AuditAction.ACCOUNT_ACTIVATED, actor=user, target=user, request=request)
+        audit_record(action=AuditAction.ACCOUNT_ACTIVATED, actor=user, target=user)
     elif not (user.status == UserStatus.ACTIVE and user.must_change_password):
         raise ApplicationError(_("Votre compte n'attend pas de nouveau mot de passe."))
     user.set_password(password)
@@ -367,7 +359,7 @@ def first_password_set(*, user: User, password: str, request: HttpRequest | None
     user.temporary_code_expires_at = None
     user.save()
     login_guard_clear(identifier=user.username)
-    audit_record(action=AccountsAuditAction.PASSWORD_CHANGED, actor=user, target=user, request=request)
+    audit_record(action=AccountsAuditAction.PASSWORD_CHANGED, actor=user, target=user)
     email_enqueue(
         template="account_activated_self",
         to=[user.email],

@@ -199,7 +199,6 @@ def register_identity(request: HttpRequest) -> HttpResponse:
                 password=data.get("password1", ""),
                 password_confirmation=data.get("password2", ""),
                 requested_permissions=data.get("services", []),
-                request=request,
             )
         except ApplicationError as error:
             error.add_to(form)
@@ -219,7 +218,7 @@ def _identity_try_allowed(request: HttpRequest, state: dict[str, Any]) -> bool:
 
 def _finish(request: HttpRequest, registration: Registration) -> HttpResponse:
     try:
-        registration_complete(registration=registration, request=request)
+        registration_complete(registration=registration)
     except AdministratorTakenError as error:
         registration_continue_as_member(registration=registration)
         _save_state(request, kind=RegistrationKind.MEMBER.value, step="member_details")
@@ -245,7 +244,7 @@ def register_code(request: HttpRequest) -> HttpResponse:
         return _restart(request, "Votre inscription a expiré. Veuillez recommencer.")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        error = registration_verify_code(registration=registration, code=form.cleaned_data["code"], request=request)
+        error = registration_verify_code(registration=registration, code=form.cleaned_data["code"])
         if error is None:
             return _finish(request, registration)
         form.add_error("code", error)
@@ -260,7 +259,7 @@ def register_code_resend(request: HttpRequest) -> HttpResponse:
     if registration is None or state.get("step") != "code":
         return _restart(request, "Veuillez commencer par saisir votre numéro client.")
     try:
-        registration_send_code(registration=registration, request=request)
+        registration_send_code(registration=registration)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -331,7 +330,7 @@ def first_login(request: HttpRequest) -> HttpResponse:
     form = NewPasswordForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            user = first_password_set(user=user, password=form.cleaned_data["new_password1"], request=request)
+            user = first_password_set(user=user, password=form.cleaned_data["new_password1"])
         except ApplicationError as error:
             request.session.pop(FIRST_LOGIN_KEY, None)
             messages.error(request, error.message)

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from espace.accounts.models import User
@@ -280,7 +279,6 @@ def simulation_save(
     kind: SimulationKind,
     name: str,
     params: dict[str, Any],
-    request: HttpRequest | None = None,
 ) -> Simulation:
     """Keep a simulation's inputs for the establishment (its users can reopen it)."""
     simulation = Simulation(
@@ -293,20 +291,18 @@ def simulation_save(
         actor=author,
         target=simulation,
         establishment=establishment,
-        request=request,
         details={"kind": kind.value},
     )
     return simulation
 
 
 @transaction.atomic
-def simulation_delete(*, simulation: Simulation, by: User, request: HttpRequest | None = None) -> None:
+def simulation_delete(*, simulation: Simulation, by: User) -> None:
     audit_record(
         action=AuditAction.SIMULATION_DELETED,
         actor=by,
         target=simulation,
         establishment=simulation.establishment,
-        request=request,
         details={"name": simulation.name},
     )
     simulation.delete()

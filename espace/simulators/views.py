@@ -395,7 +395,6 @@ def save(request: ClientRequest, kind: str) -> HttpResponse:
         kind=simulation_kind,
         name=form.cleaned_data["name"],
         params=params,
-        request=request,
     )
     messages.success(request, f"Simulation « {simulation.name} » enregistrée pour votre établissement.")
     return redirect(tool_url)
@@ -417,6 +416,6 @@ def reopen(request: ClientRequest, public_id: UUID) -> HttpResponse:
 @client_required
 def delete(request: ClientRequest, public_id: UUID) -> HttpResponse:
     simulation = get_object_or_404(simulations_of(request.establishment), public_id=public_id)
-    simulation_delete(simulation=simulation, by=request.user, request=request)
+    simulation_delete(simulation=simulation, by=request.user)
     messages.success(request, f"Simulation « {simulation.name} » supprimée.")
     return redirect("simulators:saved")

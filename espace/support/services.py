@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from espace.accounts.models import User
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.emails import email_enqueue
+from espace.core.enums import AuditAction as CoreAuditAction
 from espace.core.exceptions import ApplicationError
 from espace.core.tasks import task_enqueue
 from espace.core.uploads import CheckedUpload
@@ -31,7 +31,6 @@ def contact_request_create(
     user: User | None = None,
     attachment: CheckedUpload | None = None,
     attachment_name: str = "",
-    request: HttpRequest | None = None,
 ) -> ContactRequest:
     """Queue the message for the team the FAQ names, and acknowledge it with a reference number."""
     establishment: Establishment | None = None
@@ -66,7 +65,6 @@ def contact_request_create(
         actor=user,
         target=contact,
         establishment=establishment,
-        request=request,
         details={"reference": contact.reference, "team": team},
     )
     email_enqueue(
@@ -87,9 +85,7 @@ def contact_request_create(
 
 
 @transaction.atomic
-def contact_request_answer(
-    *, contact: ContactRequest, author: User, body: str, request: HttpRequest | None = None
-) -> ContactAnswer:
+def contact_request_answer(*, contact: ContactRequest, author: User, body: str) -> ContactAnswer:
     contact = ContactRequest.objects.select_for_update().get(pk=contact.pk)
     if contact.status == ContactStatus.CLOSED:
         raise ApplicationError(_("Cette demande est close."))
@@ -103,7 +99,6 @@ def contact_request_answer(
         actor=author,
         target=contact,
         establishment=contact.establishment,
-        request=request,
         details={"reference": contact.reference},
     )
     email_enqueue(
@@ -120,7 +115,7 @@ def contact_request_answer(
 
 
 @transaction.atomic
-def contact_request_close(*, contact: ContactRequest, closed_by: User, request: HttpRequest | None = None) -> None:
+def contact_request_close(*, contact: ContactRequest, closed_by: User) -> None:
     contact = ContactRequest.objects.select_for_update().get(pk=contact.pk)
     if contact.status == ContactStatus.CLOSED:
         return
@@ -132,6 +127,12 @@ def contact_request_close(*, contact: ContactRequest, closed_by: User, request: 
         actor=closed_by,
         target=contact,
         establishment=contact.establishment,
-        request=request,
         details={"reference": contact.reference},
+    )
+
+
+def contact_upload_refused(*, user: User | None, signature: str) -> None:
+    """An attachment of the contact form was infected: refused by the form, recorded here."""
+    audit_record(
+        action=CoreAuditAction.UPLOAD_INFECTED, actor=user, details={"signature": signature, "form": "contact"}
     )

@@ -13,8 +13,6 @@ from django.views.decorators.http import require_http_methods
 
 from espace.accounts.http import AppRequest
 from espace.accounts.models import User
-from espace.core.audit import audit_record
-from espace.core.enums import AuditAction
 from espace.core.net import client_ip
 from espace.core.pdf import render_pdf
 from espace.core.throttle import throttle_hit
@@ -24,7 +22,7 @@ from espace.support.faq import faq_search
 from espace.support.forms import ContactForm, FaqSearchForm
 from espace.support.help import HELP_PAGES, HelpPage
 from espace.support.models import ContactRequest
-from espace.support.services import contact_request_create
+from espace.support.services import contact_request_create, contact_upload_refused
 
 SENT_SESSION_KEY = "contact_sent"
 
@@ -64,19 +62,13 @@ def contact(request: AppRequest) -> HttpResponse:
                 user=user,
                 attachment=form.checked_upload,
                 attachment_name=data["attachment"].name if data.get("attachment") else "",
-                request=request,
             )
             # Post/redirect/get: reloading the confirmation never sends the message twice.
             request.session[SENT_SESSION_KEY] = str(contact_request.public_id)
             return redirect("support:contact_sent")
         infected = [e for e in form.errors.as_data().get("attachment", []) if isinstance(e, InfectedFileError)]
         for error in infected:
-            audit_record(
-                action=AuditAction.UPLOAD_INFECTED,
-                actor=user,
-                request=request,
-                details={"signature": error.signature, "form": "contact"},
-            )
+            contact_upload_refused(user=user, signature=error.signature)
     return render(
         request, "support/contact.html", {"form": form, "client_user": user}, status=400 if form.errors else 200
     )

@@ -8,13 +8,13 @@ from collections.abc import Callable
 import pytest
 from django.conf import settings
 from django.db import connection, connections
-from django.test import RequestFactory
 
 from espace.accounts.enums import AuditAction, UserStatus
 from espace.accounts.login import LoginOutcome, login_attempt
 from espace.accounts.models import LoginGuard, User
 from espace.core import clock
 from espace.core.models import AuditEvent
+from espace.core.origin import Origin, origin_scope
 from espace.registration.enums import RegistrationKind
 from espace.registration.models import Registration
 from espace.registration.services import AdministratorTakenError, registration_complete
@@ -75,11 +75,10 @@ def test_two_first_users_at_the_same_moment_make_exactly_one_administrator():
 
 def test_twenty_concurrent_wrong_passwords_never_beat_the_counter():
     user = UserFactory()
-    factory = RequestFactory()
 
     def attempt(i: int) -> LoginOutcome:
-        request = factory.post("/connexion/", REMOTE_ADDR=f"10.0.0.{i}")
-        return login_attempt(request=request, identifier=user.username, password="wrong").outcome
+        with origin_scope(Origin(ip=f"10.0.0.{i}")):
+            return login_attempt(identifier=user.username, password="wrong").outcome
 
     results = run_together(20, attempt)
     failed = [r for r in results if r == LoginOutcome.FAILED]

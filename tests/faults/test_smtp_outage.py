@@ -14,7 +14,6 @@ from email.header import decode_header, make_header
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
-from django.test import RequestFactory
 from django.utils.http import urlsafe_base64_decode
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -24,6 +23,7 @@ from espace.accounts.services import email_change_start, password_reset_request
 from espace.core import clock as service_clock
 from espace.core.enums import AuditAction
 from espace.core.models import AuditEvent
+from espace.core.origin import Origin, origin_scope
 from espace.letters.models import Letter
 from espace.registration.models import Registration
 from espace.registration.services import registration_complete, registration_send_code, registration_verify_code
@@ -46,7 +46,6 @@ def pending_tasks() -> int:
 
 def test_two_hundred_mails_survive_a_five_minute_smtp_outage(smtp_sink, run_tasks, clock, settings):
     smtp_sink.stop()
-    factory = RequestFactory()
 
     registrations = [RegistrationFactory(username=f"code{i:03d}") for i in range(CODES)]
     for index in LAPSING:  # started 1 h 58 ago: the registration ends two minutes into the outage
@@ -57,8 +56,8 @@ def test_two_hundred_mails_survive_a_five_minute_smtp_outage(smtp_sink, run_task
         registration_send_code(registration=registration)
     resets = [UserFactory(username=f"oubli{i:03d}") for i in range(RESETS)]
     for i, user in enumerate(resets):
-        request = factory.post("/mot-de-passe-oublie/", REMOTE_ADDR=f"10.1.{i // 200}.{i % 200}")
-        password_reset_request(identifier_or_email=user.username, request=request)
+        with origin_scope(Origin(ip=f"10.1.{i // 200}.{i % 200}")):  # each from its own address
+            password_reset_request(identifier_or_email=user.username)
     first_users = [RegistrationFactory(username=f"premier{i:03d}", verified=True) for i in range(LETTER_NOTICES)]
     for registration in first_users:
         registration_complete(registration=registration)  # the notice « code par courrier » + the letter task
@@ -116,7 +115,7 @@ def test_a_mail_given_up_after_the_last_attempt_is_failed_and_audited(smtp_sink,
     settings.EMAIL_RETRY_MAX_ATTEMPTS = 2
     smtp_sink.stop()
     user = UserFactory(username="abandon")
-    password_reset_request(identifier_or_email="abandon", request=RequestFactory().post("/", REMOTE_ADDR="10.9.9.9"))
+    password_reset_request(identifier_or_email="abandon")
     run_tasks()
     clock.shift(timedelta(minutes=1))
     run_tasks()
