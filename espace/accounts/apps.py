@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 from espace.accounts.enums import AuditAction
 from espace.core.audit_actions import audit_actions_register
+from espace.core.navigation import Menu, MenuEntry, menu_register
 
 
 class AccountsConfig(AppConfig):
@@ -10,3 +11,17 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(AuditAction)
+        menu_register(
+            MenuEntry(Menu.CLIENT, 10, "Accueil", "accounts:home", pages=("accounts:home",)),
+            MenuEntry(
+                Menu.CLIENT,
+                80,
+                "Mon compte",
+                "accounts:account",
+                pages=tuple(
+                    f"accounts:{name}"
+                    for name in ("account", "account_password", "account_email", "account_email_code", "my_permissions")
+                ),
+            ),
+            MenuEntry(Menu.PUBLIC, 50, "Connexion", "accounts:login", pages=("accounts:login",)),
+        )

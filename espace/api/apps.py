@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 from espace.api.enums import AuditAction
 from espace.core.audit_actions import audit_actions_register
+from espace.core.navigation import Menu, MenuEntry, menu_register
 
 
 class ApiConfig(AppConfig):
@@ -11,3 +12,14 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(AuditAction)
+        menu_register(
+            MenuEntry(
+                Menu.CLIENT,
+                23,
+                "Jetons d'API",
+                "api_tokens:list",
+                pages=("api_tokens:*",),
+                group="Administration",
+                visible=lambda user: user.is_establishment_admin,
+            )
+        )

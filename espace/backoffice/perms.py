@@ -38,3 +38,13 @@ def staff_required(permission: StaffPermission | None = None) -> Callable[[View]
         return wrapper
 
     return decorator
+
+
+def technical_admin_allowed(user: Any) -> bool:
+    """The Django admin (« Administration technique ») shows only the models one may change: it is
+    offered to a staff member holding a right beyond the back office's own."""
+    if not (user.is_authenticated and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    return any(not permission.startswith("backoffice.") for permission in user.get_all_permissions())

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from espace.core.audit_actions import audit_actions_register
+from espace.core.navigation import Menu, MenuEntry, menu_register
 from espace.core.panels import panel_register
 from espace.documents.enums import AuditAction
 
@@ -15,3 +16,13 @@ class DocumentsConfig(AppConfig):
         # the dossier's documents (by path: panels read models, not loaded when this runs).
         panel_register("portfolio.line", "espace.documents.panels.line_documents_panel")
         panel_register("loan_requests.dossier", "espace.documents.panels.dossier_documents_panel")
+        menu_register(
+            MenuEntry(
+                Menu.CLIENT,
+                50,
+                "Documents",
+                "documents:library",
+                pages=("documents:*",),
+                visible=lambda user: "view_documents" in user.permissions,
+            )
+        )

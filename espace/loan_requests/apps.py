@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from espace.core.audit_actions import audit_actions_register
+from espace.core.navigation import Menu, MenuEntry, menu_register
 from espace.loan_requests.enums import AuditAction
 
 
@@ -10,3 +11,14 @@ class LoanRequestsConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(AuditAction)
+        readers = {"create_loan_requests", "validate_loan_requests", "view_dossiers"}
+        menu_register(
+            MenuEntry(
+                Menu.CLIENT,
+                30,
+                "Demandes",
+                "loan_requests:list",
+                pages=("loan_requests:*",),
+                visible=lambda user: bool(readers.intersection(user.permissions)),
+            )
+        )

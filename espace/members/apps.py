@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 from espace.core.audit_actions import audit_actions_register
+from espace.core.navigation import Menu, MenuEntry, menu_register
 from espace.members.enums import AuditAction
 
 
@@ -10,3 +13,17 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(AuditAction)
+
+        def administrator(user: Any) -> bool:
+            return bool(user.is_establishment_admin)
+
+        def entry(order: int, label: str, url_name: str, *pages: str) -> MenuEntry:
+            return MenuEntry(
+                Menu.CLIENT, order, label, url_name, pages=pages, group="Administration", visible=administrator
+            )
+
+        menu_register(
+            entry(20, "Liste des utilisateurs", "members:list", "members:list", "members:card"),
+            entry(21, "Journal des actions", "members:journal", "members:journal"),
+            entry(22, "Paramètres de l'établissement", "members:settings", "members:settings"),
+        )

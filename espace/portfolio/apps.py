@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from espace.core.audit_actions import audit_actions_register
+from espace.core.navigation import Menu, MenuEntry, menu_register
 from espace.portfolio.enums import AuditAction
 
 
@@ -10,3 +11,13 @@ class PortfolioConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(AuditAction)
+        menu_register(
+            MenuEntry(
+                Menu.CLIENT,
+                40,
+                "Encours",
+                "portfolio:dashboard",
+                pages=("portfolio:*",),
+                visible=lambda user: "view_portfolio" in user.permissions,
+            )
+        )
