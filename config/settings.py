@@ -1,6 +1,6 @@
 """Settings for Espace Prêts, read from the environment (one module for every deployment).
 
-Every variable is documented in the README's configuration table.
+Every variable is documented in docs/operations.md (a test checks it).
 """
 
 from __future__ import annotations
@@ -370,7 +370,7 @@ LEGAL_HOST_ADDRESS = env("LEGAL_HOST_ADDRESS", "1 rue de l'Exemple\n75000 Paris"
 LEGAL_PRIVACY_CONTACT = env("LEGAL_PRIVACY_CONTACT", "dpo@example.org")
 ACCESSIBILITY_STATEMENT_DATE = env("ACCESSIBILITY_STATEMENT_DATE", "25 novembre 2026")
 # Proof-of-work difficulty of the CAPTCHA: the browser tries on average half this many hashes.
-# bench/captcha.py measures it (README: about one second on a mid-range phone).
+# bench/captcha.py measures it (docs/security.md: about one second on a mid-range phone).
 ALTCHA_MAX_NUMBER = env_int("ALTCHA_MAX_NUMBER", 100_000)
 
 # --- Logging -----------------------------------------------------------------------------

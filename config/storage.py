@@ -1,7 +1,7 @@
 """Where stored files live: the object-storage settings, built from environment variables.
 
 One function, read by the settings and by the tests that start an S3-compatible server, so both
-build the storage the same way (README, « Deploying beyond one machine »).
+build the storage the same way (docs/deployment.md).
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ class ObjectStore:
         )
 
     def bucket_create(self) -> str:
-        """A new private bucket: public access blocked, as the README asks of a production bucket."""
+        """A new private bucket: public access blocked, as docs/deployment.md asks of a production bucket."""
         name = f"espace-{secrets.token_hex(6)}"
         client = self.client()
         client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
@@ -66,7 +66,7 @@ class ObjectStore:
         return bytes(self.client().get_object(Bucket=bucket, Key=key)["Body"].read())
 
     def env(self, bucket: str) -> dict[str, str]:
-        """The variables a service process reads (README, « Deploying beyond one machine »)."""
+        """The variables a service process reads (docs/deployment.md)."""
         return {
             "AWS_STORAGE_BUCKET_NAME": bucket,
             "AWS_S3_ENDPOINT_URL": self.endpoint,

@@ -1,4 +1,4 @@
-"""Task workers that recover from a dead worker (README « Pannes et reprise »).
+"""Task workers that recover from a dead worker (docs/reliability.md).
 
 django-tasks-db marks a task RUNNING when a worker claims it and never looks at it again: a
 worker killed mid-task (SIGKILL, out of memory, machine lost) leaves it RUNNING for ever. Each

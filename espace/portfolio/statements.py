@@ -57,6 +57,6 @@ def statement_generate(*, statement_id: int) -> GuaranteedDebtStatement:
     statement.status = StatementStatus.READY
     statement.save(update_fields=["pdf", "status", "updated_at"])
     # The guarantor's document library keeps it too. Documents sits above portfolio in the layers:
-    # its task is named by path, never imported (README, « Architecture notes »).
+    # its task is named by path, never imported (docs/architecture.md).
     task_enqueue("espace.documents.tasks.file_guaranteed_debt_statement", statement_id=statement.pk)
     return statement

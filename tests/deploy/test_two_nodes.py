@@ -1,5 +1,5 @@
 """Beyond one machine (issue 21): two web nodes and two task workers on one database, one Redis and
-one object store, as the README's « Deploying beyond one machine » describes.
+one object store, as docs/deployment.md describes.
 
 Two gunicorn instances (production settings, DEBUG=0, two workers each) listen on two ports as if
 behind one load balancer (same host name, HTTPS said by the proxy, the client address from
