@@ -10,7 +10,7 @@ User classes (pick them on the command line):
   every user is logged in, so the logins' Argon2 work is not in the pages' figures) with its own account of the
   large establishment (`grand-0006` …; the users list with its 5 administrators, `grand-0001` …;
   500 users, 20,000 lines), then opens the page `BENCH_SCENARIO` names (home, dashboard, loans list, loan page, dossiers list, users
-  list; or `bare view, logged in`: the bare view with a session) or, with `BENCH_SCENARIO=mixed`,
+  list; or `bare view, logged in`: two bytes behind login_required, the pages' anchor) or, with `BENCH_SCENARIO=mixed`,
   one of the pages at random each time.
 
 The server runs with DEBUG off behind no proxy: the requests say `X-Forwarded-Proto: https`
@@ -43,8 +43,9 @@ PAGES = {
     "dossiers list": "/demandes/",
     "users list": "/administration/utilisateurs/",
 }
-# Not a client page: the bare view with a session (the two queries every authenticated page makes).
-EXTRA = {"bare view, logged in": "/bench/bare/"}
+# Not a client page: the logged-in bare view, two bytes behind login_required (the session and the
+# user every authenticated page reads): the anchor of the client pages (issue 23).
+EXTRA = {"bare view, logged in": "/bench/bare-login/"}
 LINES = Path(LINES_FILE).read_text(encoding="ascii").split() if LINES_FILE else []
 ADMINS = 5  # bench/national.py: LARGE_ADMINS
 _login_accounts = itertools.count(1)

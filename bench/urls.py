@@ -1,5 +1,11 @@
-"""The production URLs plus `/bench/bare/`: the smallest Django view, the load bench's ceiling."""
+"""The production URLs plus the two bare views, the load bench's anchors.
 
+- `/bench/bare/`: the smallest Django view, anonymous: what the stack costs by itself;
+- `/bench/bare-login/`: the same two bytes behind `login_required`, through the same middleware,
+  session and user read as deployed: the floor of every client page (issue 23).
+"""
+
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
@@ -14,4 +20,10 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/bare/", bare), *production]
+@login_required
+def bare_login(request: HttpRequest) -> HttpResponse:
+    """Two bytes for a logged-in user: the session and the user are read, nothing else."""
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+urlpatterns = [path("bench/bare/", bare), path("bench/bare-login/", bare_login), *production]

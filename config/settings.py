@@ -241,6 +241,9 @@ PORTFOLIO_IMPORT_HOUR = env_int("PORTFOLIO_IMPORT_HOUR", 5)
 # --- Sessions, cookies, headers ----------------------------------------------------
 # The cookie lives as long as the absolute lifetime; the idle timeout is enforced by
 # SessionLifetimeMiddleware so the user can be told why the session ended.
+# The user of each request is read through the cache (espace.accounts.session_user), forgotten on
+# every change of the user or its establishment; this bounds what a write racing a read could leave.
+SESSION_USER_CACHE_SECONDS = 60
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIFETIME.total_seconds())

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from django.core.cache import cache
 from django_tasks_db.management.commands.db_worker import Worker
 
 from tests.servicedb import _migrated_database, service_database  # noqa: F401 â€” fixtures of every suite
@@ -22,6 +23,13 @@ from tests.servicedb import _migrated_database, service_database  # noqa: F401 â
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database rolls back between tests (and SQLite
+    gives a rolled-back primary key again), the in-memory cache would not."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

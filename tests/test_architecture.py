@@ -15,11 +15,16 @@ SOURCES = [path for path in (ROOT / "espace").rglob("*.py") if "migrations" not 
 
 
 def test_no_import_is_hidden_inside_a_function():
-    """Imports sit at the top of modules: an import inside a function usually dodges a cycle."""
+    """Imports sit at the top of modules: an import inside a function usually dodges a cycle.
+
+    Except in an `AppConfig.ready()` (apps.py), Django's documented place for modules that need the
+    models loaded, such as the signal receivers."""
     hidden = []
     for path in SOURCES:
         tree = ast.parse(path.read_text())
         for function in ast.walk(tree):
+            if path.name == "apps.py" and getattr(function, "name", "") == "ready":
+                continue
             if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
                 for node in ast.walk(function):
                     if isinstance(node, ast.Import | ast.ImportFrom):

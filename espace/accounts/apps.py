@@ -11,6 +11,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(AuditAction)
+        from espace.accounts.session_user import session_user_signals_connect  # needs the models
+
+        session_user_signals_connect()
         menu_register(
             MenuEntry(Menu.CLIENT, 10, "Accueil", "accounts:home", pages=("accounts:home",)),
             MenuEntry(

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.core.validators import RegexValidator
@@ -10,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from espace.accounts.enums import Permission, UserStatus
+from espace.accounts.signals import users_written
 from espace.core import clock
 from espace.core.models import EmailCodeMixin, TimeStampedModel
 
@@ -37,6 +40,19 @@ PERMISSION_FIELDS: dict[str, str] = {p.value: f"perm_{p.value}" for p in Permiss
 
 
 class UserQuerySet(models.QuerySet["User"]):
+    # Writes that bypass save() still tell who was written: the cached session users are forgotten.
+    def update(self, **kwargs: Any) -> int:
+        pks = list(self.values_list("pk", flat=True))
+        written = super().update(**kwargs)
+        users_written.send(sender=self.model, pks=pks)
+        return written
+
+    def bulk_update(self, objs: Iterable[User], fields: Iterable[str], batch_size: int | None = None) -> int:
+        objs = list(objs)
+        written = super().bulk_update(objs, fields, batch_size=batch_size)
+        users_written.send(sender=self.model, pks=[obj.pk for obj in objs])
+        return written
+
     def holding(self, permission: Permission | str) -> UserQuerySet:
         """Users who hold the permission (any status: combine with .active())."""
         return self.filter(**{PERMISSION_FIELDS[str(permission)]: True})

@@ -14,6 +14,7 @@ from espace.core.audit import audit_record
 from espace.establishments.enums import AuditAction, EstablishmentKind
 from espace.establishments.models import Establishment, RegionalOffice
 from espace.establishments.selectors import normalize_client_number
+from espace.establishments.signals import establishments_changed
 
 IMPORT_COLUMNS = [
     "client_number",
@@ -204,6 +205,8 @@ def establishments_import(*, raw: bytes, dry_run: bool = False, batch_size: int 
         return report
     Establishment.objects.bulk_create(to_create, batch_size=batch_size)
     Establishment.objects.bulk_update(to_update, UPDATABLE_FIELDS, batch_size=batch_size)
+    if to_update:
+        establishments_changed.send(sender=Establishment, pks=[establishment.pk for establishment in to_update])
     audit_record(
         action=AuditAction.ESTABLISHMENTS_IMPORTED,
         details={"created": report.created, "updated": report.updated, "errors": len(report.errors)},
