@@ -84,12 +84,6 @@ def aware(value: datetime | None) -> datetime | None:
     return timezone.make_aware(value)
 
 
-def with_etag(response: HttpResponse, etag: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """The page, with the list's ETag on the answer ninja builds from it."""
-    response["ETag"] = etag
-    return payload
-
-
 def amount(value: Decimal | None) -> str | None:
     """Money as a decimal string with two places, never a float."""
     return None if value is None else str(value.quantize(CENTS))

@@ -5,21 +5,36 @@ ISO 8601; identifiers are the public UUIDs and the lender's numbers, both stable
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import BeforeValidator, ConfigDict, field_validator
 
 from espace.api.enums import ApiScope
+from espace.api.http import amount, percent, share, token_of
+from espace.api.models import ApiToken
 from espace.core.uploads import ScanStatus
 from espace.documents.enums import DocumentKind, Origin
+from espace.documents.models import Document
+from espace.establishments.models import Establishment
 from espace.loan_requests.enums import EDITABLE_STATUSES, EventKind, RequestKind, RequestStatus
-from espace.portfolio.enums import LineStatus
+from espace.loan_requests.models import DocumentRequest, DossierEvent, LoanRequest, PlannedGuarantee
+from espace.portfolio.enums import GuarantorKind, LineStatus
+from espace.portfolio.models import FinancingLine, ScheduleRow
 
-Amount = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["1000000.00"])]
-Percent = Annotated[str, Field(pattern=r"^-?\d+\.\d{4}$", examples=["2.4000"])]
+
+def _as(text: Callable[[Decimal], str | None]) -> BeforeValidator:
+    """A Decimal read from a model is written as the API's text; text given as such passes."""
+    return BeforeValidator(lambda value: text(value) if isinstance(value, Decimal) else value)
+
+
+Amount = Annotated[str, _as(amount), Field(pattern=r"^-?\d+\.\d{2}$", examples=["1000000.00"])]
+Percent = Annotated[str, _as(percent), Field(pattern=r"^-?\d+\.\d{4}$", examples=["2.4000"])]
+Share = Annotated[str, _as(share), Field(pattern=r"^\d+\.\d{3}$", examples=["50.000"])]
 ScopeCode = Literal["portfolio", "dossiers", "documents"]
 StatusCode = Literal["prefinancing", "repayment", "repaid"]
 # Dates given as parameters are brought within these bounds (see _bounded).
@@ -97,14 +112,22 @@ ETAG_HEADER = {
 }
 
 
-class TokenOut(Schema):
+# A shape read from a model: its `id` is the model's public UUID (never its primary key).
+class PublicIdOut(Schema):
+    @staticmethod
+    def resolve_id(obj: Any) -> UUID:
+        return obj.public_id  # type: ignore[no-any-return]
+
+
+class TokenOut(PublicIdOut):
     id: UUID
     name: str
     scopes: list[ScopeCode]
     expires_at: datetime
 
 
-class EstablishmentOut(Schema):
+class EstablishmentOut(PublicIdOut):
+    # Read from the token's establishment; `token` is the token of the call.
     id: UUID
     client_number: str
     legal_name: str
@@ -113,8 +136,20 @@ class EstablishmentOut(Schema):
     guarantor: bool
     token: TokenOut
 
+    @staticmethod
+    def resolve_borrower(obj: Establishment) -> bool:
+        return obj.is_borrower
 
-class EstablishmentRef(Schema):
+    @staticmethod
+    def resolve_guarantor(obj: Establishment) -> bool:
+        return obj.is_guarantor
+
+    @staticmethod
+    def resolve_token(obj: Establishment, context: dict[str, Any]) -> ApiToken:
+        return token_of(context["request"])
+
+
+class EstablishmentRef(PublicIdOut):
     """Another establishment (a guarantor, a borrower): its name and stable id, never its client number."""
 
     id: UUID
@@ -126,7 +161,8 @@ class ProductRef(Schema):
     name: str
 
 
-class LoanOut(Schema):
+class LoanOut(PublicIdOut):
+    # Read from a financing line (its contract and product joined).
     id: UUID
     number: str
     contract_number: str
@@ -148,6 +184,18 @@ class LoanOut(Schema):
     next_instalment: Amount | None
     updated_at: datetime
 
+    @staticmethod
+    def resolve_contract_number(obj: FinancingLine) -> str:
+        return obj.contract.number
+
+    @staticmethod
+    def resolve_margin_percent(obj: FinancingLine) -> Decimal:
+        return obj.margin
+
+    @staticmethod
+    def resolve_fixed_rate_percent(obj: FinancingLine) -> Decimal | None:
+        return obj.fixed_rate
+
 
 class LoanPage(Schema):
     items: list[LoanOut]
@@ -163,7 +211,7 @@ class ContractOut(Schema):
 class GuaranteeOut(Schema):
     kind: Literal["establishment", "cglls"]
     guarantor: EstablishmentRef | None = Field(description="null pour la CGLLS.")
-    share_percent: Annotated[str, Field(pattern=r"^\d+\.\d{3}$", examples=["50.000"])]
+    share_percent: Share
     deliberation_reference: str
     deliberation_date: date | None
 
@@ -178,6 +226,10 @@ class ScheduleRowOut(Schema):
     outstanding_after: Amount
     deferred_interest: Amount
     paid: bool
+
+    @staticmethod
+    def resolve_rate_percent(obj: ScheduleRow) -> Decimal:
+        return obj.rate
 
 
 class DisbursementOut(Schema):
@@ -197,8 +249,23 @@ class LoanDetailOut(LoanOut):
     schedule: list[ScheduleRowOut]
     disbursements: list[DisbursementOut]
 
+    # Read from a line whose guarantees, rows and disbursements are prefetched (api.selectors.loan_detail).
+    @staticmethod
+    def resolve_relation(obj: FinancingLine, context: dict[str, Any]) -> str:
+        own = obj.borrower_id == token_of(context["request"]).establishment_id
+        return "borrower" if own else "guarantor"
+
+    @staticmethod
+    def resolve_borrower(obj: FinancingLine) -> Establishment:
+        return obj.contract.borrower
+
+    @staticmethod
+    def resolve_schedule(obj: FinancingLine) -> list[ScheduleRow]:
+        return list(obj.rows.all())
+
 
 class InstalmentOut(Schema):
+    # Read from a schedule row (its line and contract joined).
     loan_id: UUID
     loan_number: str
     contract_number: str
@@ -210,6 +277,22 @@ class InstalmentOut(Schema):
     capital: Amount
     outstanding_after: Amount
     paid: bool
+
+    @staticmethod
+    def resolve_loan_id(obj: ScheduleRow) -> UUID:
+        return obj.line.public_id
+
+    @staticmethod
+    def resolve_loan_number(obj: ScheduleRow) -> str:
+        return obj.line.number
+
+    @staticmethod
+    def resolve_contract_number(obj: ScheduleRow) -> str:
+        return obj.line.contract.number
+
+    @staticmethod
+    def resolve_rate_percent(obj: ScheduleRow) -> Decimal:
+        return obj.rate
 
 
 class InstalmentPage(Schema):
@@ -230,18 +313,43 @@ class GuaranteedDebtOut(Schema):
 
 
 class GuaranteedLineOut(Schema):
+    # Read from a line the establishment guarantees, annotated with its total `share` (percent).
     loan_id: UUID
     loan_number: str
     contract_number: str
     borrower: EstablishmentRef
     product: ProductRef
     status: StatusCode
-    share_percent: Annotated[str, Field(pattern=r"^\d+\.\d{3}$", examples=["50.000"])]
+    share_percent: Share
     outstanding: Amount
     guaranteed_outstanding: Amount
     figures_on: date
     maturity_date: date
     updated_at: datetime
+
+    @staticmethod
+    def resolve_loan_id(obj: FinancingLine) -> UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_loan_number(obj: FinancingLine) -> str:
+        return obj.number
+
+    @staticmethod
+    def resolve_contract_number(obj: FinancingLine) -> str:
+        return obj.contract.number
+
+    @staticmethod
+    def resolve_borrower(obj: FinancingLine) -> Establishment:
+        return obj.contract.borrower
+
+    @staticmethod
+    def resolve_share_percent(obj: FinancingLine) -> Decimal:
+        return Decimal(obj.share)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_guaranteed_outstanding(obj: FinancingLine) -> Decimal:
+        return obj.outstanding * Decimal(obj.share) / 100  # type: ignore[attr-defined]
 
 
 class GuaranteedLinePage(Schema):
@@ -263,10 +371,8 @@ class LivretAOut(Schema):
 
 # --- Dossiers ---------------------------------------------------------------------------------
 
-Share = Annotated[str, Field(pattern=r"^\d+\.\d{3}$", examples=["50.000"])]
 
-
-class DossierOut(Schema):
+class DossierOut(PublicIdOut):
     # A dossier is a request the establishment sent (it has a number); drafts are working copies.
     model_config = ConfigDict(
         json_schema_extra={
@@ -293,6 +399,28 @@ class DossierOut(Schema):
         description="Dernière activité du dossier (statut, événement de l'historique, document, message)."
     )
 
+    # Read from a loan request annotated with `last_activity` and, in a list, `lines_total`.
+    @staticmethod
+    def resolve_status_label(obj: LoanRequest) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_amount(obj: LoanRequest) -> Decimal | None:
+        lines_total: Decimal | None = obj.lines_total  # type: ignore[attr-defined]
+        return lines_total if lines_total is not None else obj.requested_amount
+
+    @staticmethod
+    def resolve_regional_office(obj: LoanRequest) -> str | None:
+        return obj.regional_office.name if obj.regional_office else None
+
+    @staticmethod
+    def resolve_contract_number(obj: LoanRequest) -> str | None:
+        return obj.contract.number if obj.contract else None
+
+    @staticmethod
+    def resolve_updated_at(obj: LoanRequest) -> datetime:
+        return obj.last_activity  # type: ignore[attr-defined,no-any-return]
+
 
 class DossierPage(Schema):
     items: list[DossierOut]
@@ -305,6 +433,18 @@ class PlannedGuaranteeOut(Schema):
     guarantor_name: str = Field(description="Raison sociale du garant, ou « CGLLS ».")
     share_percent: Share
 
+    @staticmethod
+    def resolve_guarantor_id(obj: PlannedGuarantee) -> UUID | None:
+        return None if _cglls(obj) else obj.guarantor.public_id  # type: ignore[union-attr]
+
+    @staticmethod
+    def resolve_guarantor_name(obj: PlannedGuarantee) -> str:
+        return "CGLLS" if _cglls(obj) else obj.guarantor.legal_name  # type: ignore[union-attr]
+
+
+def _cglls(guarantee: PlannedGuarantee) -> bool:
+    return guarantee.kind == GuarantorKind.CGLLS or guarantee.guarantor is None
+
 
 class DossierLineOut(Schema):
     product: ProductRef
@@ -316,6 +456,11 @@ class DossierLineOut(Schema):
     periodicity: str
     profile: str
     guarantees: list[PlannedGuaranteeOut] = Field(description="Garanties prévues (les quotités font 100 %).")
+
+
+# Who acted, as the establishment reads it: never the name of a person of the lender.
+OFFICE = "direction régionale"
+ESTABLISHMENT = "établissement"
 
 
 class DossierEventOut(Schema):
@@ -333,13 +478,38 @@ class DossierEventOut(Schema):
         description="Décision, documents demandés, nom du document ajouté… Vide pour un message (lisez-le dans l'espace client)."
     )
 
+    @staticmethod
+    def resolve_label(obj: DossierEvent) -> str:
+        return str(obj.get_kind_display())
 
-class DocumentRequestOut(Schema):
+    @staticmethod
+    def resolve_status(obj: DossierEvent) -> str | None:
+        return obj.status or None
+
+    @staticmethod
+    def resolve_at(obj: DossierEvent) -> datetime:
+        return obj.created_at
+
+    @staticmethod
+    def resolve_by(obj: DossierEvent) -> str:
+        return OFFICE if obj.from_office else ESTABLISHMENT
+
+    @staticmethod
+    def resolve_note(obj: DossierEvent) -> str:
+        # A message is a conversation between people (signatures included): read in the client space.
+        return "" if obj.kind == EventKind.MESSAGE else obj.note
+
+
+class DocumentRequestOut(PublicIdOut):
     id: UUID
     reason: str = Field(description="Les documents demandés par la direction régionale.")
     requested_at: datetime
     due_on: date = Field(description="À fournir avant le.")
     fulfilled_at: datetime | None = Field(description="Fournis le (null tant qu'ils ne le sont pas).")
+
+    @staticmethod
+    def resolve_requested_at(obj: DocumentRequest) -> datetime:
+        return obj.created_at
 
 
 class DossierContractOut(Schema):
@@ -347,7 +517,7 @@ class DossierContractOut(Schema):
     signed_on: date
 
 
-class LoanRef(Schema):
+class LoanRef(PublicIdOut):
     id: UUID = Field(description="Identifiant du prêt : GET /api/v1/loans/{id}.")
     number: str
 
@@ -363,11 +533,26 @@ class DossierDetailOut(DossierOut):
     contract: DossierContractOut | None
     loans: list[LoanRef] = Field(description="Les prêts (lignes de financement) du contrat, une fois contractualisé.")
 
+    # Read from a dossier whose lines, timeline, requests and contract's loans are prefetched
+    # (api.selectors.dossier_detail): the amount is the total of its lines, read from them.
+    @staticmethod
+    def resolve_amount(obj: LoanRequest) -> Decimal | None:
+        lines = obj.lines.all()
+        return sum((line.amount for line in lines), Decimal(0)) if lines else obj.requested_amount
+
+    @staticmethod
+    def resolve_timeline(obj: LoanRequest) -> list[DossierEvent]:
+        return list(obj.events.all())
+
+    @staticmethod
+    def resolve_loans(obj: LoanRequest) -> list[FinancingLine]:
+        return list(obj.contract.lines.all()) if obj.contract else []
+
 
 # --- Documents --------------------------------------------------------------------------------
 
 
-class DocumentOut(Schema):
+class DocumentOut(PublicIdOut):
     id: UUID
     kind: DocumentKindCode
     kind_label: str
@@ -390,6 +575,31 @@ class DocumentOut(Schema):
     )
     downloadable: bool = Field(description="Téléchargeable maintenant par GET /api/v1/documents/{id}/content.")
     updated_at: datetime
+
+    # Read from a document (its line and contract joined).
+    @staticmethod
+    def resolve_kind_label(obj: Document) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_loan_id(obj: Document) -> UUID | None:
+        return obj.line.public_id if obj.line else None
+
+    @staticmethod
+    def resolve_loan_number(obj: Document) -> str | None:
+        return obj.line.number if obj.line else None
+
+    @staticmethod
+    def resolve_contract_number(obj: Document) -> str | None:
+        return obj.contract.number if obj.contract else None
+
+    @staticmethod
+    def resolve_dossier_number(obj: Document) -> str | None:
+        return obj.dossier_number or None
+
+    @staticmethod
+    def resolve_scan_status(obj: Document) -> str | None:
+        return obj.scan_status or None
 
 
 class DocumentPage(Schema):

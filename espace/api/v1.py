@@ -14,10 +14,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
 
-from espace.api.dossiers import router as dossiers_router
-from espace.api.endpoints import router
+from espace.api import documents, dossiers, establishment, exports, guaranteed_debt, loans, rates
 from espace.api.http import ApiError
-from espace.api.library import router as documents_router
 
 DESCRIPTION = """
 API en lecture seule de votre établissement : encours, échéanciers, garanties, dossiers, documents, Livret A.
@@ -60,9 +58,8 @@ api = EspaceApi(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
-api.add_router("", router)
-api.add_router("", dossiers_router)
-api.add_router("", documents_router)
+for resource in (establishment, loans, guaranteed_debt, rates, exports, dossiers, documents):
+    api.add_router("", resource.router)
 
 
 def error_response(status: int, code: str, message: str, fields: list[dict[str, str]] | None = None) -> JsonResponse:

@@ -7,7 +7,6 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,7 +15,6 @@ from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.login import login_guard_clear
 from espace.accounts.models import LIVE_STATUSES, PERMISSION_FIELDS, User
 from espace.backoffice.enums import AuditAction
-from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.emails import email_enqueue
 from espace.core.exceptions import ApplicationError
@@ -26,35 +24,14 @@ from espace.letters.enums import AuditAction as LettersAuditAction
 from espace.letters.enums import LetterStatus
 from espace.letters.models import Letter
 from espace.letters.services import letters_export
-from espace.registration.enums import RegistrationKind
-from espace.registration.selectors import registration_kind_for
-from espace.registration.services import temporary_code_issue
+from espace.registration.services import first_user_reopen
 
 
 @transaction.atomic
 def staff_regenerate_letter(*, user: User, staff: User) -> Letter:
-    """« Regénérer le courrier »: a new temporary code for 30 new days; the old code dies.
-
-    Works for a first user still awaiting activation, or whose registration lapsed as long as
-    nobody has become administrator since and the identifier is still free.
-    """
-    user = User.objects.select_for_update().get(pk=user.pk)
-    establishment = Establishment.objects.select_for_update().get(pk=user.establishment_id or 0)
-    if user.status == UserStatus.LAPSED:
-        if registration_kind_for(establishment) != RegistrationKind.ADMINISTRATOR:
-            raise ApplicationError(
-                _("Un autre administrateur a été désigné depuis : cette inscription ne peut plus être relancée.")
-            )
-        taken = User.objects.identifier_is(user.username).filter(status__in=LIVE_STATUSES, is_staff=False)
-        if taken.exclude(pk=user.pk).exists():
-            raise ApplicationError(_("L'identifiant de cette inscription a été repris par un autre compte."))
-    elif user.status != UserStatus.AWAITING_ACTIVATION:
-        raise ApplicationError(_("Ce compte n'attend pas de courrier d'activation."))
-    user.status = UserStatus.AWAITING_ACTIVATION
-    user.temporary_code_expires_at = clock.now() + settings.TEMPORARY_CODE_VALIDITY
-    user.save(update_fields=["status", "temporary_code_expires_at"])
-    letter = temporary_code_issue(user_id=user.pk)
-    assert letter is not None
+    """« Regénérer le courrier »: a new temporary code for 30 new days; the old code dies (the
+    rule of when a registration may be reopened is registration's: first_user_reopen)."""
+    letter = first_user_reopen(user=user)
     audit_record(
         action=AuditAction.LETTER_REGENERATED,
         actor=staff,

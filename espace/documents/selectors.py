@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
 from espace.core.uploads import ScanStatus
@@ -48,38 +47,6 @@ def library_filtered(
     if dossier:
         documents = documents.filter(dossier_number__iexact=dossier)
     return documents.order_by("-issued_on", "-pk")
-
-
-def api_documents(
-    establishment: Establishment,
-    *,
-    kind: str = "",
-    year: int | None = None,
-    loan: str = "",
-    dossier: str = "",
-    updated_since: datetime | None = None,
-) -> QuerySet[Document]:
-    """The library for the establishment's software: the library's filters, and what changed since
-    an instant; newest first, then by public id (the page key)."""
-    documents = library_filtered(establishment, kind=kind, year=year, loan=loan, dossier=dossier)
-    if updated_since:
-        documents = documents.filter(updated_at__gte=updated_since)
-    return documents.order_by("-issued_on", "-public_id")
-
-
-def documents_version(documents: QuerySet[Document]) -> tuple[int, datetime | None]:
-    """Count and latest change of a list, in one aggregate (no row fetched): what an ETag needs."""
-    figures = documents.order_by().aggregate(count=Count("pk"), latest=Max("updated_at"))
-    return figures["count"], figures["latest"]
-
-
-def documents_page(documents: QuerySet[Document], *, after: tuple[date, UUID] | None, limit: int) -> list[Document]:
-    """Up to `limit` + 1 documents after the key (issued_on, public_id) in the list's order
-    (newest first), with the loan each names (one query)."""
-    if after is not None:
-        issued_on, public_id = after
-        documents = documents.filter(Q(issued_on__lt=issued_on) | Q(issued_on=issued_on, public_id__lt=public_id))
-    return list(documents.order_by("-issued_on", "-public_id")[: limit + 1])
 
 
 def library_years(establishment: Establishment) -> list[int]:

@@ -3,9 +3,9 @@ whatever the number of lines: sums and groupings happen in the database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -359,100 +359,6 @@ def latest_import() -> ImportRun | None:
     return ImportRun.objects.first()
 
 
-# --- Reads of the establishments' API (espace.api): keyset pages, a cheap version for ETags -------
-
-
-def api_lines(
-    establishment: Establishment,
-    *,
-    product: str = "",
-    status: str = "",
-    maturity_from: date | None = None,
-    maturity_to: date | None = None,
-    updated_since: datetime | None = None,
-) -> QuerySet[FinancingLine]:
-    """The establishment's own loans for its software, filtered, in number order (the page key)."""
-    lines = direct_lines(establishment)
-    if product:
-        lines = lines.filter(product__code=product)
-    if status:
-        lines = lines.filter(status=status)
-    if maturity_from:
-        lines = lines.filter(maturity_date__gte=maturity_from)
-    if maturity_to:
-        lines = lines.filter(maturity_date__lte=maturity_to)
-    if updated_since:
-        lines = lines.filter(updated_at__gte=updated_since)
-    return lines.order_by("number")
-
-
-def lines_version(lines: QuerySet[FinancingLine]) -> tuple[int, datetime | None]:
-    """Count and latest change of a list, in one aggregate (no row fetched): what an ETag needs."""
-    figures = lines.order_by().aggregate(count=Count("pk"), latest=Max("updated_at"))
-    return figures["count"], figures["latest"]
-
-
-def lines_page(lines: QuerySet[FinancingLine], *, after: str | None, limit: int) -> list[FinancingLine]:
-    """Up to `limit` + 1 lines numbered after `after` (the extra one tells that a next page exists).
-
-    A keyset page: the (borrower, number) index gives any page in the same time, the 1st or the 400th."""
-    if after is not None:
-        lines = lines.filter(number__gt=after)
-    # Only the related columns a loan shows: the product's long texts stay in the database.
-    lines = lines.select_related("contract", "product").defer(
-        *(f"contract__{name}" for name in ("borrower", "signed_on", "dossier_number", "source_digest")),
-        *(f"product__{name}" for name in PRODUCT_TEXTS),
-    )
-    return list(lines.order_by("number")[: limit + 1])
-
-
-PRODUCT_TEXTS = ("full_name", "borrowers", "purpose", "profiles", "revisions", "periodicities")
-
-
-def instalments_between(establishment: Establishment, *, start: date, end: date) -> QuerySet[ScheduleRow]:
-    """The instalments of the establishment's own loans due from `start` to `end` (inclusive)."""
-    return ScheduleRow.objects.filter(line__borrower=establishment, due_date__gte=start, due_date__lte=end)
-
-
-def instalments_page(rows: QuerySet[ScheduleRow], *, after: tuple[str, int] | None, limit: int) -> list[ScheduleRow]:
-    """Up to `limit` + 1 rows in (loan number, row number) order after the key `after`.
-
-    Walking the loans in number order (index (borrower, number)) and each loan's rows by number
-    (index (line, number)) stops after the page: a year of 20,000 loans costs one page, not a sort
-    of all its instalments."""
-    if after is not None:
-        line_number, number = after
-        rows = rows.filter(Q(line__number__gt=line_number) | Q(line__number=line_number, number__gt=number))
-    return list(rows.select_related("line__contract").order_by("line__number", "number")[: limit + 1])
-
-
-def instalments_version(establishment: Establishment) -> tuple[int, datetime | None]:
-    """Rows are rewritten only with their line (the import saves the line): the lines' version."""
-    return lines_version(direct_lines(establishment))
-
-
-def api_guaranteed_lines(establishment: Establishment) -> QuerySet[FinancingLine]:
-    """The lines the establishment guarantees, each with its total share for this guarantor
-    (`share`, percent), in number order. Filtering then annotating through the same relation sums
-    only this guarantor's guarantees."""
-    return (
-        FinancingLine.objects.filter(guarantees__guarantor=establishment)
-        .annotate(share=Sum("guarantees__share_percent"))
-        .order_by("number")
-    )
-
-
-def guaranteed_lines_page(lines: QuerySet[FinancingLine], *, after: str | None, limit: int) -> list[FinancingLine]:
-    if after is not None:
-        lines = lines.filter(number__gt=after)
-    return list(lines.select_related("contract__borrower", "product").order_by("number")[: limit + 1])
-
-
-def guaranteed_version(establishment: Establishment) -> tuple[int, datetime | None]:
-    figures = guaranteed_lines(establishment).order_by().aggregate(count=Count("pk"), latest=Max("updated_at"))
-    return figures["count"], figures["latest"]
-
-
 @dataclass(frozen=True)
 class GuaranteedSummary:
     lines: int
@@ -498,26 +404,3 @@ def guaranteed_summary(establishment: Establishment, *, today: date) -> Guarante
     return GuaranteedSummary(
         lines=lines, guaranteed_outstanding=total.quantize(cents), figures_on=figures_on, by_year=by_year
     )
-
-
-SYNC_ROW_FIELDS = (
-    "line__public_id",
-    "line__number",
-    "line__contract__number",
-    "number",
-    "due_date",
-    "rate",
-    "instalment",
-    "interest",
-    "capital",
-    "outstanding_after",
-    "deferred_interest",
-    "paid",
-)
-
-
-def schedules_for_sync(establishment: Establishment) -> Iterator[tuple[Any, ...]]:
-    """Every schedule row of the establishment's own loans (fields: SYNC_ROW_FIELDS), by loan
-    number then row number, fetched in chunks: memory stays flat whatever the number of rows."""
-    rows = ScheduleRow.objects.filter(line__borrower=establishment).order_by("line__number", "number")
-    return rows.values_list(*SYNC_ROW_FIELDS).iterator(chunk_size=5000)

@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 
 from espace.accounts.models import username_validator
 from espace.core.models import EmailCodeMixin, TimeStampedModel
-from espace.registration.enums import RegistrationKind
+from espace.registration.enums import HELD_STEPS, RegistrationKind, RegistrationStep
 
 
 class Registration(EmailCodeMixin, TimeStampedModel):
@@ -21,6 +21,7 @@ class Registration(EmailCodeMixin, TimeStampedModel):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     establishment = models.ForeignKey("establishments.Establishment", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=RegistrationKind.choices)
+    step = models.CharField(max_length=20, choices=RegistrationStep.choices, default=RegistrationStep.CODE)
     username = models.CharField(max_length=50, validators=[username_validator])
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
@@ -36,6 +37,9 @@ class Registration(EmailCodeMixin, TimeStampedModel):
 
     class Meta:
         indexes = [models.Index(Lower("username"), "expires_at", name="registration_username_lower")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(step__in=HELD_STEPS), name="registration_step_held"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.username} → {self.establishment_id}"

@@ -26,19 +26,21 @@ from django.utils.translation import gettext as _
 from espace.accounts.enums import REQUESTABLE_PERMISSIONS, Permission, UserStatus
 from espace.accounts.enums import AuditAction as AccountsAuditAction
 from espace.accounts.login import login_guard_clear
-from espace.accounts.models import User, username_validator
+from espace.accounts.models import LIVE_STATUSES, User, username_validator
 from espace.accounts.selectors import establishment_admins
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.email_codes import code_check, code_issue, code_request
 from espace.core.emails import email_enqueue
 from espace.core.exceptions import ApplicationError
+from espace.core.origin import current_ip
 from espace.core.tasks import task_enqueue
+from espace.core.throttle import throttle_hit
 from espace.establishments.models import Establishment
 from espace.establishments.selectors import normalize_client_number
 from espace.letters.models import Letter
 from espace.letters.services import letter_create_activation
-from espace.registration.enums import AuditAction, RegistrationKind
+from espace.registration.enums import AuditAction, RegistrationKind, RegistrationStep
 from espace.registration.models import Registration
 from espace.registration.selectors import identifier_taken, registration_kind_for
 
@@ -52,6 +54,47 @@ class AdministratorTakenError(ApplicationError):
                 "Un autre utilisateur de votre établissement vient de s'inscrire en tant qu'administrateur. "
                 "Votre inscription continue en tant qu'utilisateur : choisissez votre mot de passe et les services "
                 "souhaités ; votre administrateur validera votre inscription."
+            )
+        )
+
+
+class TooManyTriesError(ApplicationError):
+    """A per-address or per-registration limit is reached: the screen answers 429."""
+
+
+# Where a registration may go from each step it holds; only the services below move it.
+STEP_TRANSITIONS: dict[str, set[RegistrationStep]] = {
+    RegistrationStep.CODE: {RegistrationStep.MEMBER_DETAILS, RegistrationStep.DONE},
+    RegistrationStep.MEMBER_DETAILS: {RegistrationStep.DONE},
+    RegistrationStep.DONE: set(),
+}
+
+
+def _step_move(registration: Registration, to: RegistrationStep) -> None:
+    if to not in STEP_TRANSITIONS[registration.step]:
+        raise ApplicationError(_("Cette étape ne s'applique pas à votre inscription."))
+    registration.step = to
+
+
+def registration_number_try() -> None:
+    """One client number typed from the current address (espace.core.origin): beyond
+    REGISTRATION_IP_LIMIT in REGISTRATION_IP_WINDOW the screen refuses, so numbers cannot be swept."""
+    attempts = throttle_hit(key=f"registration-ip:{current_ip()}", window=settings.REGISTRATION_IP_WINDOW)
+    if attempts > settings.REGISTRATION_IP_LIMIT:
+        raise TooManyTriesError(_("Trop de tentatives depuis votre adresse. Veuillez réessayer dans 10 minutes."))
+
+
+def registration_identity_try(*, tries: int) -> None:
+    """The `tries`-th identity answer of one registration in progress, from the current address.
+
+    The « identifier taken » answer must not become an oracle: a few tries per registration (each
+    registration costs a CAPTCHA) and per address."""
+    per_ip = throttle_hit(key=f"registration-identity-ip:{current_ip()}", window=settings.REGISTRATION_IP_WINDOW)
+    if tries > settings.REGISTRATION_IDENTITY_TRIES or per_ip > settings.REGISTRATION_IDENTITY_IP_LIMIT:
+        raise TooManyTriesError(
+            _(
+                "Vous avez fait trop d'essais pour cette étape. Pour votre sécurité, recommencez votre inscription "
+                "un peu plus tard (numéro client et vérification anti-robot)."
             )
         )
 
@@ -117,6 +160,7 @@ def registration_start(
     registration = Registration(
         establishment=establishment,
         kind=kind,
+        step=RegistrationStep.CODE,
         username=identity.username.strip(),
         first_name=identity.first_name.strip(),
         last_name=identity.last_name.strip(),
@@ -197,7 +241,8 @@ def registration_verify_code(*, registration: Registration, code: str) -> str | 
 
 @transaction.atomic
 def registration_complete(*, registration: Registration) -> User:
-    """Create the account once the address is proven. Idempotent: a replay returns the same user."""
+    """Create the account once the address is proven (the registration is then done). Idempotent:
+    a replay returns the same user."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.user_id is not None:
         return registration.user  # type: ignore[return-value]
@@ -240,7 +285,8 @@ def registration_complete(*, registration: Registration) -> User:
     registration.user = user
     registration.completed_at = now
     registration.password_hash = ""
-    registration.save(update_fields=["user", "completed_at", "password_hash", "updated_at"])
+    _step_move(registration, RegistrationStep.DONE)
+    registration.save(update_fields=["user", "completed_at", "password_hash", "step", "updated_at"])
     audit_record(
         action=AuditAction.REGISTRATION_COMPLETED,
         actor=None,
@@ -253,8 +299,11 @@ def registration_complete(*, registration: Registration) -> User:
 
 @transaction.atomic
 def registration_continue_as_member(*, registration: Registration) -> None:
-    """The first-user place was taken meanwhile: this registration goes on as CAS 2."""
-    Registration.objects.filter(pk=registration.pk, user__isnull=True).update(kind=RegistrationKind.MEMBER)
+    """The first-user place was taken meanwhile: this registration goes on as CAS 2, at the step
+    where a later user chooses a password and services."""
+    Registration.objects.filter(pk=registration.pk, user__isnull=True, step=RegistrationStep.CODE).update(
+        kind=RegistrationKind.MEMBER, step=RegistrationStep.MEMBER_DETAILS
+    )
 
 
 def _notify_registration(*, user: User, kind: RegistrationKind) -> None:
@@ -339,6 +388,32 @@ def temporary_code_issue(*, user_id: int, task_id: str | None = None) -> Letter 
     user.temporary_code_hash = make_password(code)
     user.save(update_fields=["temporary_code_hash"])
     return letter_create_activation(user=user, code=code, expires_at=expires_at, task_id=task_id)
+
+
+@transaction.atomic
+def first_user_reopen(*, user: User) -> Letter:
+    """A new temporary code for 30 new days and its letter; the old code dies.
+
+    For a first user still awaiting activation, or whose registration lapsed as long as nobody has
+    become administrator since (CAS 1 still applies) and the identifier is still free."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    establishment = Establishment.objects.select_for_update().get(pk=user.establishment_id or 0)
+    if user.status == UserStatus.LAPSED:
+        if registration_kind_for(establishment) != RegistrationKind.ADMINISTRATOR:
+            raise ApplicationError(
+                _("Un autre administrateur a été désigné depuis : cette inscription ne peut plus être relancée.")
+            )
+        taken = User.objects.identifier_is(user.username).filter(status__in=LIVE_STATUSES, is_staff=False)
+        if taken.exclude(pk=user.pk).exists():
+            raise ApplicationError(_("L'identifiant de cette inscription a été repris par un autre compte."))
+    elif user.status != UserStatus.AWAITING_ACTIVATION:
+        raise ApplicationError(_("Ce compte n'attend pas de courrier d'activation."))
+    user.status = UserStatus.AWAITING_ACTIVATION
+    user.temporary_code_expires_at = clock.now() + settings.TEMPORARY_CODE_VALIDITY
+    user.save(update_fields=["status", "temporary_code_expires_at"])
+    letter = temporary_code_issue(user_id=user.pk)
+    assert letter is not None
+    return letter
 
 
 @transaction.atomic

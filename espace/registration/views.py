@@ -1,12 +1,18 @@
 """« Créer un compte » — the screens of the tutorial « S'inscrire en ligne », in order.
 
-Progress lives in the session; each screen checks the state the previous one left, so a
-step cannot be skipped by URL, and a finished registration cannot be replayed.
+Each screen serves one step of the wizard (espace.registration.enums.RegistrationStep) and the
+guard `wizard_screen` lets it open only at that step, so a step cannot be skipped by URL and a
+finished registration cannot be replayed. Before the registration exists the session holds the
+establishment and the accepted terms; from then on the registration holds its step, and its
+services move it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -21,11 +27,9 @@ from espace.accounts.login import FIRST_LOGIN_KEY, session_start
 from espace.accounts.models import User
 from espace.core import clock
 from espace.core.exceptions import ApplicationError
-from espace.core.net import client_ip
-from espace.core.throttle import throttle_hit
 from espace.establishments.models import Establishment
 from espace.establishments.selectors import establishment_by_client_number
-from espace.registration.enums import RegistrationKind
+from espace.registration.enums import RegistrationKind, RegistrationStep
 from espace.registration.forms import (
     AdministratorTermsForm,
     ClientNumberForm,
@@ -39,9 +43,12 @@ from espace.registration.selectors import registration_kind_for
 from espace.registration.services import (
     AdministratorTakenError,
     Identity,
+    TooManyTriesError,
     first_password_set,
     registration_complete,
     registration_continue_as_member,
+    registration_identity_try,
+    registration_number_try,
     registration_send_code,
     registration_set_member_details,
     registration_start,
@@ -49,6 +56,7 @@ from espace.registration.services import (
 )
 
 SESSION_KEY = "registration"
+START_AGAIN = "Veuillez commencer par saisir votre numéro client."
 # The step indicator of « Créer mon compte » (templates/includes/stepper.html).
 STEPS = ["Numéro client", "Conditions d'utilisation", "Identité", "Code reçu par e-mail", "Compte créé"]
 TEMPLATE_STEP = {
@@ -89,16 +97,60 @@ def _restart(request: HttpRequest, message: str = "") -> HttpResponse:
     return redirect("registration:step1")
 
 
-def _establishment(state: dict[str, Any]) -> Establishment | None:
-    if not state.get("establishment"):
-        return None
-    return Establishment.objects.filter(public_id=state["establishment"], is_active=True).first()
+@dataclass(frozen=True)
+class Wizard:
+    """This browser's registration in progress: what the session names, read from the database."""
+
+    establishment: Establishment | None = None
+    kind: RegistrationKind | None = None
+    registration: Registration | None = None
+    tries: int = 0
+    step: RegistrationStep | None = None
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> Wizard:
+        state = _state(request)
+        if state.get("registration"):
+            # From the code on, the registration holds the step (None once it is gone: expired).
+            registration = (
+                Registration.objects.select_related("establishment").filter(public_id=state["registration"]).first()
+            )
+            step = RegistrationStep(registration.step) if registration is not None else None
+            return cls(registration=registration, step=step)
+        establishment = (
+            Establishment.objects.filter(public_id=state["establishment"], is_active=True).first()
+            if state.get("establishment")
+            else None
+        )
+        if establishment is None:
+            return cls()
+        kind = RegistrationKind(state["kind"]) if state.get("kind") else None
+        step = RegistrationStep.IDENTITY if kind is not None else RegistrationStep.TERMS
+        return cls(establishment=establishment, kind=kind, tries=int(state.get("identity_tries", 0)), step=step)
 
 
-def _registration(state: dict[str, Any]) -> Registration | None:
-    if not state.get("registration"):
-        return None
-    return Registration.objects.select_related("establishment").filter(public_id=state["registration"]).first()
+WizardView = Callable[[HttpRequest, Wizard], HttpResponse]
+
+
+def wizard_screen(
+    *steps: RegistrationStep, elsewhere: Mapping[RegistrationStep, str] | None = None, message: str = START_AGAIN
+) -> Callable[[WizardView], Callable[[HttpRequest], HttpResponse]]:
+    """The screen opens at `steps` only: at a step of `elsewhere` it sends to that step's screen;
+    at any other (or with no registration in progress) the wizard starts again, with `message`."""
+
+    def decorate(view: WizardView) -> Callable[[HttpRequest], HttpResponse]:
+        @wraps(view)
+        def screen(request: HttpRequest) -> HttpResponse:
+            wizard = Wizard.of(request)
+            if wizard.step in steps:
+                return view(request, wizard)
+            if wizard.step is not None and elsewhere and wizard.step in elsewhere:
+                return redirect(elsewhere[wizard.step])
+            return _restart(request, message)
+
+        return screen
+
+    return decorate
 
 
 def register_question(request: HttpRequest) -> HttpResponse:
@@ -115,16 +167,17 @@ def register_step1(request: HttpRequest) -> HttpResponse:
     status = 200
     unknown_number = False
     if request.method == "POST":
-        attempts = throttle_hit(key=f"registration-ip:{client_ip(request)}", window=settings.REGISTRATION_IP_WINDOW)
-        if attempts > settings.REGISTRATION_IP_LIMIT:
-            form.add_error(None, "Trop de tentatives depuis votre adresse. Veuillez réessayer dans 10 minutes.")
+        try:
+            registration_number_try()
+        except TooManyTriesError as error:
+            form.add_error(None, error.message)
             return _render(request, "registration/step1.html", {"form": form}, status=429)
         if form.is_valid():
             establishment = establishment_by_client_number(form.cleaned_data["client_number"])
             if establishment is not None:
                 request.session.pop(SESSION_KEY, None)
                 request.session.cycle_key()
-                _save_state(request, establishment=str(establishment.public_id), step="terms")
+                _save_state(request, establishment=str(establishment.public_id))
                 return redirect("registration:step2")
             form.add_error(
                 "client_number",
@@ -137,51 +190,50 @@ def register_step1(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def register_step2(request: HttpRequest) -> HttpResponse:
-    state = _state(request)
-    establishment = _establishment(state)
-    if establishment is None or state.get("step") not in {"terms", "identity"}:
-        return _restart(request, "Veuillez commencer par saisir votre numéro client.")
+@wizard_screen(RegistrationStep.TERMS, RegistrationStep.IDENTITY)
+def register_step2(request: HttpRequest, wizard: Wizard) -> HttpResponse:
+    establishment = wizard.establishment
+    assert establishment is not None
     kind = registration_kind_for(establishment)
     form_class = AdministratorTermsForm if kind == RegistrationKind.ADMINISTRATOR else MemberTermsForm
     form = form_class(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            _save_state(request, kind=kind.value, step="identity")
+            _save_state(request, kind=kind.value)
             return redirect("registration:identity")
     context = {"form": form, "establishment": establishment, "kind": kind}
     return _render(request, "registration/step2.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
-def register_identity(request: HttpRequest) -> HttpResponse:
-    state = _state(request)
-    establishment = _establishment(state)
-    if establishment is None:
-        return _restart(request, "Veuillez commencer par saisir votre numéro client.")
-    if state.get("step") == "code":
-        return redirect("registration:code")
-    if state.get("step") != "identity":
-        return redirect("registration:step2")
-    kind = RegistrationKind(state["kind"])
+@wizard_screen(
+    RegistrationStep.IDENTITY,
+    elsewhere={
+        RegistrationStep.TERMS: "registration:step2",
+        RegistrationStep.CODE: "registration:code",
+        RegistrationStep.MEMBER_DETAILS: "registration:step2",
+        RegistrationStep.DONE: "registration:step2",
+    },
+)
+def register_identity(request: HttpRequest, wizard: Wizard) -> HttpResponse:
+    establishment, kind = wizard.establishment, wizard.kind
+    assert establishment is not None and kind is not None
     if kind == RegistrationKind.ADMINISTRATOR and registration_kind_for(establishment) != kind:
         # Someone became administrator since the previous screen: show the CAS 2 screen.
-        _save_state(request, step="terms")
+        _save_state(request, kind=None)
         messages.info(request, "Un administrateur vient d'être désigné pour votre établissement.")
         return redirect("registration:step2")
     form_class = IdentityForm if kind == RegistrationKind.ADMINISTRATOR else MemberRegistrationForm
     form = form_class(request.POST or None)
-    if request.method == "POST" and not _identity_try_allowed(request, state):
-        # The « identifier taken » answer must not become an oracle: a few tries per registration
-        # (each registration costs a CAPTCHA) and per address.
-        form.errors.clear()
-        form.add_error(
-            None,
-            "Vous avez fait trop d'essais pour cette étape. Pour votre sécurité, recommencez votre inscription "
-            "un peu plus tard (numéro client et vérification anti-robot).",
-        )
-        context = {"form": form, "establishment": establishment, "kind": kind}
-        return _render(request, "registration/identity.html", context, status=429)
+    if request.method == "POST":
+        _save_state(request, identity_tries=wizard.tries + 1)
+        try:
+            registration_identity_try(tries=wizard.tries + 1)
+        except TooManyTriesError as error:
+            form.errors.clear()
+            form.add_error(None, error.message)
+            context = {"form": form, "establishment": establishment, "kind": kind}
+            return _render(request, "registration/identity.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -203,17 +255,10 @@ def register_identity(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             error.add_to(form)
         else:
-            _save_state(request, registration=str(registration.public_id), step="code")
+            _save_state(request, registration=str(registration.public_id))
             return redirect("registration:code")
     context = {"form": form, "establishment": establishment, "kind": kind}
     return _render(request, "registration/identity.html", context, status=400 if form.errors else 200)
-
-
-def _identity_try_allowed(request: HttpRequest, state: dict[str, Any]) -> bool:
-    tries = int(state.get("identity_tries", 0)) + 1
-    _save_state(request, identity_tries=tries)
-    per_ip = throttle_hit(key=f"registration-identity-ip:{client_ip(request)}", window=settings.REGISTRATION_IP_WINDOW)
-    return tries <= settings.REGISTRATION_IDENTITY_TRIES and per_ip <= settings.REGISTRATION_IDENTITY_IP_LIMIT
 
 
 def _finish(request: HttpRequest, registration: Registration) -> HttpResponse:
@@ -221,25 +266,24 @@ def _finish(request: HttpRequest, registration: Registration) -> HttpResponse:
         registration_complete(registration=registration)
     except AdministratorTakenError as error:
         registration_continue_as_member(registration=registration)
-        _save_state(request, kind=RegistrationKind.MEMBER.value, step="member_details")
         messages.warning(request, error.message)
         return redirect("registration:member_details")
     except ApplicationError as error:
         return _restart(request, error.message)
-    _save_state(request, step="done")
     return redirect("registration:done")
 
 
 @require_http_methods(["GET", "POST"])
-def register_code(request: HttpRequest) -> HttpResponse:
-    state = _state(request)
-    registration = _registration(state)
-    if state.get("step") == "done":
-        return redirect("registration:done")
-    if state.get("step") == "member_details":
-        return redirect("registration:member_details")
-    if registration is None or state.get("step") != "code":
-        return _restart(request, "Veuillez commencer par saisir votre numéro client.")
+@wizard_screen(
+    RegistrationStep.CODE,
+    elsewhere={
+        RegistrationStep.DONE: "registration:done",
+        RegistrationStep.MEMBER_DETAILS: "registration:member_details",
+    },
+)
+def register_code(request: HttpRequest, wizard: Wizard) -> HttpResponse:
+    registration = wizard.registration
+    assert registration is not None
     if not registration.is_open:
         return _restart(request, "Votre inscription a expiré. Veuillez recommencer.")
     form = CodeForm(request.POST or None)
@@ -253,11 +297,10 @@ def register_code(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def register_code_resend(request: HttpRequest) -> HttpResponse:
-    state = _state(request)
-    registration = _registration(state)
-    if registration is None or state.get("step") != "code":
-        return _restart(request, "Veuillez commencer par saisir votre numéro client.")
+@wizard_screen(RegistrationStep.CODE)
+def register_code_resend(request: HttpRequest, wizard: Wizard) -> HttpResponse:
+    registration = wizard.registration
+    assert registration is not None
     try:
         registration_send_code(registration=registration)
     except ApplicationError as error:
@@ -268,12 +311,11 @@ def register_code_resend(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def register_member_details(request: HttpRequest) -> HttpResponse:
+@wizard_screen(RegistrationStep.MEMBER_DETAILS)
+def register_member_details(request: HttpRequest, wizard: Wizard) -> HttpResponse:
     """Only for a first user overtaken by another one: complete the CAS 2 answers."""
-    state = _state(request)
-    registration = _registration(state)
-    if registration is None or state.get("step") != "member_details":
-        return _restart(request, "Veuillez commencer par saisir votre numéro client.")
+    registration = wizard.registration
+    assert registration is not None
     form = MemberDetailsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -291,10 +333,11 @@ def register_member_details(request: HttpRequest) -> HttpResponse:
     return _render(request, "registration/member_details.html", context, status=400 if form.errors else 200)
 
 
-def register_done(request: HttpRequest) -> HttpResponse:
-    state = _state(request)
-    registration = _registration(state)
-    if registration is None or state.get("step") != "done" or registration.user_id is None:
+@wizard_screen(RegistrationStep.DONE, message="")
+def register_done(request: HttpRequest, wizard: Wizard) -> HttpResponse:
+    registration = wizard.registration
+    assert registration is not None
+    if registration.user_id is None:
         return _restart(request)
     return _render(request, "registration/done.html", {"registration": registration})
 

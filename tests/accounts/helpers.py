@@ -22,6 +22,16 @@ def start(client: Client, client_number: str) -> None:
     assert response.status_code == 302, response.content.decode()[:3000]
 
 
+def to_code_step(client: Client, establishment) -> None:
+    """A first user (CAS 1) up to the screen of the 4-digit code."""
+    start(client, establishment.client_number)
+    client.post("/inscription/etape-2/", {"accept_admin_role": "on", "accept_terms": "on"})
+    client.post(
+        "/inscription/identite/",
+        {"username": "pdurand", "last_name": "Durand", "first_name": "Pierre", "email": "p@example.org"},
+    )
+
+
 def register_admin(client: Client, establishment, run_tasks, username: str = "pdurand", email: str = "p@example.org"):
     start(client, establishment.client_number)
     response = client.post("/inscription/etape-2/", {"accept_admin_role": "on", "accept_terms": "on"})

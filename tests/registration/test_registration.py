@@ -15,7 +15,7 @@ from espace.letters.models import Letter
 from espace.registration.enums import RegistrationKind
 from espace.registration.models import Registration
 from tests.accounts.factories import UserFactory
-from tests.accounts.helpers import last_code, register_admin, register_member, start
+from tests.accounts.helpers import last_code, register_admin, register_member, start, to_code_step
 from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -231,18 +231,9 @@ def test_member_password_rule_is_checked_on_the_server(client):
     assert ok.status_code == 302
 
 
-def _to_code_step(client, establishment):
-    start(client, establishment.client_number)
-    client.post("/inscription/etape-2/", {"accept_admin_role": "on", "accept_terms": "on"})
-    client.post(
-        "/inscription/identite/",
-        {"username": "pdurand", "last_name": "Durand", "first_name": "Pierre", "email": "p@example.org"},
-    )
-
-
 def test_three_wrong_codes_kill_the_code(client, run_tasks):
     establishment = EstablishmentFactory()
-    _to_code_step(client, establishment)
+    to_code_step(client, establishment)
     run_tasks()
     code = last_code("p@example.org")
     wrong = "0000" if code != "0000" else "1111"
@@ -258,7 +249,7 @@ def test_three_wrong_codes_kill_the_code(client, run_tasks):
 
 def test_code_expires_after_15_minutes(client, run_tasks, clock):
     establishment = EstablishmentFactory()
-    _to_code_step(client, establishment)
+    to_code_step(client, establishment)
     run_tasks()
     code = last_code("p@example.org")
     clock.shift(timedelta(minutes=15, seconds=1))
@@ -269,7 +260,7 @@ def test_code_expires_after_15_minutes(client, run_tasks, clock):
 
 def test_resend_is_throttled_and_limited_to_five_codes(client, run_tasks, clock):
     establishment = EstablishmentFactory()
-    _to_code_step(client, establishment)
+    to_code_step(client, establishment)
     response = client.post("/inscription/code/renvoyer/", follow=True)
     assert "Vous pourrez en demander un nouveau dans" in response.content.decode().replace("&#x27;", "'")
     for _ in range(4):
@@ -300,7 +291,7 @@ def test_steps_cannot_be_skipped_by_url(client):
 
 def test_replay_and_double_submit_create_one_account(client, run_tasks):
     establishment = EstablishmentFactory()
-    _to_code_step(client, establishment)
+    to_code_step(client, establishment)
     run_tasks()
     code = last_code("p@example.org")
     first = client.post("/inscription/code/", {"code": code})
@@ -317,7 +308,7 @@ def test_replay_and_double_submit_create_one_account(client, run_tasks):
 
 def test_abandoned_registration_frees_the_identifier_when_it_expires(client, clock):
     establishment = EstablishmentFactory()
-    _to_code_step(client, establishment)
+    to_code_step(client, establishment)
     other = Client()
     start(other, establishment.client_number)
     other.post("/inscription/etape-2/", {"accept_admin_role": "on", "accept_terms": "on"})
@@ -336,7 +327,7 @@ def test_first_user_overtaken_continues_as_member(client, run_tasks):
     """Two first users: the one who finishes second is told and goes on as CAS 2."""
     establishment = EstablishmentFactory()
     first, second = Client(), Client()
-    _to_code_step(first, establishment)
+    to_code_step(first, establishment)
     start(second, establishment.client_number)
     second.post("/inscription/etape-2/", {"accept_admin_role": "on", "accept_terms": "on"})
     second.post(
