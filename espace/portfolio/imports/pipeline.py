@@ -45,10 +45,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from django.db import DatabaseError, transaction
-from django.db.models import Count, Sum
+from django.db import DatabaseError
 
-from espace.core import clock
 from espace.establishments.models import Establishment
 from espace.establishments.selectors import normalize_client_number
 from espace.finance import (
@@ -68,6 +66,26 @@ from espace.portfolio.enums import (
     LineStatus,
     ScheduleSource,
 )
+from espace.portfolio.imports.format import (
+    CONTRACT_COLUMNS,
+    CONTRACTS,
+    DISBURSEMENT_COLUMNS,
+    DISBURSEMENTS,
+    GUARANTEE_COLUMNS,
+    GUARANTEES,
+    LINE_COLUMNS,
+    LINES,
+    OPTIONAL_COLUMNS,
+    SCHEDULE_COLUMNS,
+    SCHEDULES,
+)
+from espace.portfolio.imports.writing import (
+    FIGURE_FIELDS,
+    PreparedContract,
+    PreparedLine,
+    RowValues,
+    write_contracts,
+)
 from espace.portfolio.models import (
     Contract,
     DisbursementChangeRequest,
@@ -79,66 +97,6 @@ from espace.portfolio.models import (
 from espace.products.enums import RateIndex, Sector
 from espace.products.models import Product
 
-PORTFOLIO_DEMO_DIR = Path(__file__).parent / "demo_data"
-
-CONTRACTS = "contracts.csv"
-LINES = "lines.csv"
-SCHEDULES = "schedules.csv"
-GUARANTEES = "guarantees.csv"
-DISBURSEMENTS = "disbursements.csv"
-
-# Canonical columns of each file (the header may list them in any order, and more).
-CONTRACT_COLUMNS = ("contract_number", "client_number", "signed_on", "dossier_number")
-LINE_COLUMNS = (
-    "line_number",
-    "contract_number",
-    "product",
-    "principal",
-    "periodicity",
-    "duration_years",
-    "first_due",
-    "profile",
-    "progression_percent",
-    "rate_index",
-    "margin_percent",
-    "fixed_rate_percent",
-    "revision",
-    "rate_convention",
-    "deferral_years",
-    "prefinancing_months",
-    "prefinancing_mode",
-)
-SCHEDULE_COLUMNS = (
-    "line_number",
-    "number",
-    "due_date",
-    "rate_percent",
-    "instalment",
-    "interest",
-    "capital",
-    "outstanding_after",
-    "paid",
-)
-GUARANTEE_COLUMNS = ("line_number", "guarantor", "share_percent", "deliberation_reference", "deliberation_date")
-DISBURSEMENT_COLUMNS = ("line_number", "planned_on", "amount", "status", "drawn_on")
-# Columns that may be missing from a header (their values are then empty).
-OPTIONAL_COLUMNS = {
-    "dossier_number",
-    "progression_percent",
-    "margin_percent",
-    "fixed_rate_percent",
-    "revision",
-    "rate_convention",
-    "deferral_years",
-    "prefinancing_months",
-    "prefinancing_mode",
-    "paid",
-    "deliberation_reference",
-    "deliberation_date",
-    "drawn_on",
-}
-
-BATCH_SIZE = 2000  # rows per INSERT (bulk_create)
 GROUP_ROWS = 20_000  # schedule rows written per transaction (a group of whole contracts)
 GROUP_CONTRACTS = 500  # contracts per group, and per chunk of lookups
 LOOKUP_SIZE = 5000  # values per `IN (…)` (SQLite takes at most 32,766 parameters a query)
@@ -154,26 +112,6 @@ MAX_AMOUNT = Decimal(10) ** 13  # max_digits=15, decimal_places=2
 MAX_SHORT_INT = 32767
 TRUE_WORDS = {"oui", "o", "1", "true", "vrai", "yes", "y", "x"}
 FALSE_WORDS = {"non", "n", "0", "false", "faux", "no"}
-
-LINE_TERM_FIELDS = [
-    "product_id",
-    "principal",
-    "periodicity",
-    "duration_years",
-    "first_due",
-    "profile",
-    "progression",
-    "rate_index",
-    "margin",
-    "fixed_rate",
-    "revision",
-    "rate_convention",
-    "deferral_years",
-    "prefinancing_months",
-    "prefinancing_mode",
-    "schedule_source",
-]
-FIGURE_FIELDS = ["figures_on", "outstanding", "maturity_date", "next_due_date", "next_instalment", "status"]
 
 
 class ImportFileError(Exception):
@@ -525,59 +463,6 @@ class ScheduleFile:
     def rows(self, entry: LineRows) -> Iterator[tuple[int, list[str]]]:
         for line, text in self.texts(entry):
             yield line, self.values(text)
-
-
-class RowValues(NamedTuple):
-    """A schedule row before it has its line: ScheduleRow's fields after `line`, in their order.
-
-    Also what `line_figures` reads. Prepared contracts keep these light tuples; the model
-    instances are made when written, with their line (`schedule_row`).
-    """
-
-    number: int
-    due_date: date
-    rate: Decimal
-    instalment: Decimal
-    interest: Decimal
-    capital: Decimal
-    outstanding_after: Decimal
-    deferred_interest: Decimal
-    paid: bool
-
-
-def schedule_row(line_id: int, values: RowValues) -> ScheduleRow:
-    """A ScheduleRow of the line.
-
-    Positional arguments in the model's field order are Model.__init__'s fast path, twice as fast
-    as keywords: it counts at ten million rows. django-stubs types keyword arguments only.
-    """
-    return ScheduleRow(None, line_id, *values)  # type: ignore[misc]
-
-
-# --- Prepared contracts ---------------------------------------------------------------------
-
-
-@dataclass
-class PreparedLine:
-    line: FinancingLine
-    is_new: bool
-    rows: list[RowValues]
-    guarantees: list[Guarantee]
-    disbursements: list[PlannedDisbursement]
-    keep_disbursements: bool = False  # a pending change request points at the stored ones
-
-
-@dataclass
-class PreparedContract:
-    number: str
-    contract: Contract
-    is_new: bool
-    lines: list[PreparedLine]
-    dropped_line_pks: list[int]
-
-    @property
-    def row_count(self) -> int:
-        return sum(len(prepared.rows) for prepared in self.lines)
 
 
 class StoredLine(NamedTuple):
@@ -1286,108 +1171,3 @@ class PortfolioImport:
 
 
 FILE_ORDER = {CONTRACTS: 0, LINES: 1, SCHEDULES: 2, GUARANTEES: 3, DISBURSEMENTS: 4, "": 5}
-
-
-def write_contracts(group: list[PreparedContract]) -> None:
-    """Write prepared contracts in one transaction: replaced children deleted, the rest in bulk."""
-    now = clock.now()
-    for prepared in group:  # a retry after a rolled-back attempt starts from unsaved objects again
-        if prepared.is_new:
-            prepared.contract.pk = None
-            prepared.contract._state.adding = True
-        for line in prepared.lines:
-            if line.is_new:
-                line.line.pk = None
-                line.line._state.adding = True
-    with transaction.atomic():
-        existing = [prepared for prepared in group if not prepared.is_new]
-        if existing:
-            dropped = [pk for prepared in existing for pk in prepared.dropped_line_pks]
-            if dropped:
-                FinancingLine.objects.filter(pk__in=dropped).delete()
-            kept = [line for prepared in existing for line in prepared.lines if not line.is_new]
-            kept_pks = [line.line.pk for line in kept]
-            ScheduleRow.objects.filter(line_id__in=kept_pks).delete()
-            Guarantee.objects.filter(line_id__in=kept_pks).delete()
-            PlannedDisbursement.objects.filter(
-                line_id__in=[line.line.pk for line in kept if not line.keep_disbursements]
-            ).delete()
-            for prepared in existing:
-                prepared.contract.updated_at = now
-            Contract.objects.bulk_update(
-                [prepared.contract for prepared in existing],
-                ["borrower_id", "signed_on", "dossier_number", "source_digest", "updated_at"],
-                batch_size=500,
-            )
-            for line in kept:
-                line.line.updated_at = now
-            for prepared in existing:
-                for line in prepared.lines:
-                    line.line.borrower_id = prepared.contract.borrower_id
-            FinancingLine.objects.bulk_update(
-                [line.line for line in kept],
-                [*LINE_TERM_FIELDS, *FIGURE_FIELDS, "borrower_id", "updated_at"],
-                batch_size=200,
-            )
-        Contract.objects.bulk_create([prepared.contract for prepared in group if prepared.is_new])
-        new_lines = []
-        for prepared in group:
-            for line in prepared.lines:
-                line.line.contract_id = prepared.contract.pk
-                line.line.borrower_id = prepared.contract.borrower_id
-                if line.is_new:
-                    new_lines.append(line.line)
-        FinancingLine.objects.bulk_create(new_lines, batch_size=BATCH_SIZE)
-        rows: list[ScheduleRow] = []
-        guarantees: list[Guarantee] = []
-        disbursements: list[PlannedDisbursement] = []
-        for prepared in group:
-            for line in prepared.lines:
-                line_id = line.line.pk
-                rows.extend([schedule_row(line_id, values) for values in line.rows])
-                for guarantee in line.guarantees:
-                    guarantee.line_id = line_id
-                guarantees.extend(line.guarantees)
-                if not line.keep_disbursements:
-                    for disbursement in line.disbursements:
-                        disbursement.line_id = line_id
-                    disbursements.extend(line.disbursements)
-        ScheduleRow.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-        Guarantee.objects.bulk_create(guarantees, batch_size=BATCH_SIZE)
-        PlannedDisbursement.objects.bulk_create(disbursements, batch_size=BATCH_SIZE)
-
-
-def portfolio_reconciliation() -> list[dict[str, Any]]:
-    """Per borrower with lines: contracts, lines and outstanding, summed by the database; then the total."""
-    per_borrower = (
-        FinancingLine.objects.values("borrower__client_number", "borrower__legal_name")
-        .annotate(contracts=Count("contract", distinct=True), lines=Count("pk"), outstanding=Sum("outstanding"))
-        .order_by("borrower__client_number")
-    )
-    report = []
-    total_contracts = total_lines = 0
-    total = Decimal("0.00")
-    for item in per_borrower:
-        outstanding = Decimal(item["outstanding"] or 0).quantize(Decimal("0.01"))
-        report.append(
-            {
-                "client_number": item["borrower__client_number"],
-                "name": item["borrower__legal_name"],
-                "contracts": item["contracts"],
-                "lines": item["lines"],
-                "outstanding": str(outstanding),
-            }
-        )
-        total_contracts += item["contracts"]
-        total_lines += item["lines"]
-        total += outstanding
-    report.append(
-        {
-            "client_number": "",
-            "name": "Total",
-            "contracts": total_contracts,
-            "lines": total_lines,
-            "outstanding": str(total),
-        }
-    )
-    return report
