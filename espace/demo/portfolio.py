@@ -44,18 +44,7 @@ from espace.finance import (
     schedule,
 )
 from espace.finance.dates import add_months
-from espace.portfolio.imports.format import (
-    CONTRACT_COLUMNS,
-    CONTRACTS,
-    DISBURSEMENT_COLUMNS,
-    DISBURSEMENTS,
-    GUARANTEE_COLUMNS,
-    GUARANTEES,
-    LINE_COLUMNS,
-    LINES,
-    SCHEDULE_COLUMNS,
-    SCHEDULES,
-)
+from espace.portfolio.imports.format import CONTRACTS, DISBURSEMENTS, FILE_COLUMNS, GUARANTEES, LINES, SCHEDULES
 
 PORTFOLIO_DEMO_DIR = Path(__file__).resolve().parent / "portfolio_data"
 PRODUCTS_FILE = Path(__file__).resolve().parents[1] / "products" / "data" / "products.json"
@@ -441,11 +430,11 @@ class DemoPortfolio:
                         ]
                     )
         return {
-            CONTRACTS: _csv(CONTRACT_COLUMNS, contracts_rows),
-            LINES: _csv(LINE_COLUMNS, line_rows),
-            SCHEDULES: _csv(SCHEDULE_COLUMNS, schedule_rows),
-            GUARANTEES: _csv(GUARANTEE_COLUMNS, guarantee_rows),
-            DISBURSEMENTS: _csv(DISBURSEMENT_COLUMNS, disbursement_rows),
+            CONTRACTS: _csv(FILE_COLUMNS[CONTRACTS], contracts_rows),
+            LINES: _csv(FILE_COLUMNS[LINES], line_rows),
+            SCHEDULES: _csv(FILE_COLUMNS[SCHEDULES], schedule_rows),
+            GUARANTEES: _csv(FILE_COLUMNS[GUARANTEES], guarantee_rows),
+            DISBURSEMENTS: _csv(FILE_COLUMNS[DISBURSEMENTS], disbursement_rows),
         }
 
 

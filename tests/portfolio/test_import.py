@@ -29,18 +29,7 @@ from espace.portfolio.enums import (
     ScheduleSource,
 )
 from espace.portfolio.imports import pipeline
-from espace.portfolio.imports.format import (
-    CONTRACT_COLUMNS,
-    CONTRACTS,
-    DISBURSEMENT_COLUMNS,
-    DISBURSEMENTS,
-    GUARANTEE_COLUMNS,
-    GUARANTEES,
-    LINE_COLUMNS,
-    LINES,
-    SCHEDULE_COLUMNS,
-    SCHEDULES,
-)
+from espace.portfolio.imports.format import CONTRACTS, DISBURSEMENTS, FILE_COLUMNS, GUARANTEES, LINES, SCHEDULES
 from espace.portfolio.models import (
     Contract,
     DisbursementChangeRequest,
@@ -165,11 +154,11 @@ def portfolio() -> dict[str, list[dict[str, str]]]:
 def write_portfolio(directory: Path, files: dict[str, list[dict[str, str]]], *, bom: bool = False) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     layout = {
-        "contracts": (CONTRACTS, CONTRACT_COLUMNS, {}),
-        "lines": (LINES, LINE_COLUMNS, LINE_DEFAULTS),
-        "schedules": (SCHEDULES, SCHEDULE_COLUMNS, {}),
-        "guarantees": (GUARANTEES, GUARANTEE_COLUMNS, {}),
-        "disbursements": (DISBURSEMENTS, DISBURSEMENT_COLUMNS, {}),
+        "contracts": (CONTRACTS, FILE_COLUMNS[CONTRACTS], {}),
+        "lines": (LINES, FILE_COLUMNS[LINES], LINE_DEFAULTS),
+        "schedules": (SCHEDULES, FILE_COLUMNS[SCHEDULES], {}),
+        "guarantees": (GUARANTEES, FILE_COLUMNS[GUARANTEES], {}),
+        "disbursements": (DISBURSEMENTS, FILE_COLUMNS[DISBURSEMENTS], {}),
     }
     for key, (name, header, defaults) in layout.items():
         rows = files.get(key)
