@@ -37,7 +37,7 @@ import gc
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,6 +47,23 @@ from typing import IO, Any, NamedTuple
 
 from django.db import DatabaseError
 
+from espace.core.csvimport import (
+    HUNDRED,
+    ImportFileError,
+    RowError,
+    RowRefused,
+    canonical,
+    column_indexes,
+    parse_amount,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_percent,
+    parse_text,
+    read_rows,
+)
 from espace.establishments.models import Establishment
 from espace.establishments.selectors import normalize_client_number
 from espace.finance import (
@@ -107,38 +124,7 @@ MAX_REPORTED_ERRORS = 1000  # errors kept in ImportRun.errors (the count is alwa
 DIGEST_VERSION = b"espace-portfolio-import-1"
 
 SEP = "\x1f"  # joins a row's values: one string per kept row
-HUNDRED = Decimal(100)
-MAX_AMOUNT = Decimal(10) ** 13  # max_digits=15, decimal_places=2
 MAX_SHORT_INT = 32767
-TRUE_WORDS = {"oui", "o", "1", "true", "vrai", "yes", "y", "x"}
-FALSE_WORDS = {"non", "n", "0", "false", "faux", "no"}
-
-
-class ImportFileError(Exception):
-    """A file as a whole cannot be read (missing, not UTF-8, header without a required column)."""
-
-    def __init__(self, file: str, line: int, reason: str) -> None:
-        super().__init__(f"{file}, ligne {line} : {reason}")
-        self.file = file
-        self.line = line
-        self.reason = reason
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "reason": self.reason}
-
-
-class RowRefused(ValueError):
-    """A value the import refuses; the message is the reason, in French."""
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    file: str
-    line: int
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "reason": self.reason}
 
 
 @dataclass
@@ -196,115 +182,14 @@ def fewer_garbage_collections() -> Iterator[None]:
 # --- Values ---------------------------------------------------------------------------------
 
 
-# Fast paths: what the lender's files hold nearly always (the slow paths say what is wrong).
-AMOUNT_PATTERN = re.compile(r"\d{1,13}(?:[.,]\d{1,2})?", re.ASCII)
-PERCENT_PATTERN = re.compile(r"-?\d{1,2}(?:[.,]\d{1,4})?", re.ASCII)
-INT_PATTERN = re.compile(r"-?\d{1,9}", re.ASCII)
-NUMBER_PATTERN = re.compile(r"[-+]?\d+(?:[.,]\d+)?", re.ASCII)
 _AMOUNT = r"(\d{1,13}(?:\.\d{1,2})?)"
 # A schedule row of the canonical layout, commas already turned into dots (`;` separates the columns).
 SCHEDULE_ROW_PATTERN = re.compile(
     rf"[^;\"]*;(\d{{1,4}});(\d{{4}}-\d\d-\d\d);(-?\d{{1,2}}(?:\.\d{{1,4}})?);{_AMOUNT};{_AMOUNT};{_AMOUNT};{_AMOUNT};(oui|non|)",
     re.ASCII,
 )
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-MICRO = Decimal("0.000001")
 THOUSANDTH = Decimal("0.001")
-
-
-def parse_decimal(text: str, column: str) -> Decimal:
-    """A number with a comma or a dot for decimals; spaces between thousands are accepted."""
-    cleaned = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-    if not NUMBER_PATTERN.fullmatch(cleaned):
-        if not text:
-            raise RowRefused(f"nombre manquant : {column}")
-        raise RowRefused(f"nombre invalide pour {column} : « {text} »")
-    return Decimal(cleaned.replace(",", "."))
-
-
-def parse_amount(text: str, column: str, *, positive: bool = False) -> Decimal:
-    """An amount in euros, to the cent, ≥ 0 (> 0 when `positive`)."""
-    if AMOUNT_PATTERN.fullmatch(text):
-        value = Decimal(text.replace(",", ".") if "," in text else text)
-    else:
-        if not text:
-            raise RowRefused(f"montant manquant : {column}")
-        value = parse_decimal(text, column)
-        if abs(value) >= MAX_AMOUNT:
-            raise RowRefused(f"montant hors limites pour {column} : « {text} »")
-        if value != value.quantize(CENT):
-            raise RowRefused(f"montant au-delà du centime pour {column} : « {text} »")
-    if value < 0 or (positive and not value):
-        raise RowRefused(f"montant hors limites pour {column} : « {text} »")
-    return value
-
-
-def parse_percent(text: str, column: str) -> Decimal:
-    """A percentage given in percent (0,60), returned as a fraction (0.006), to 6 decimal places."""
-    if PERCENT_PATTERN.fullmatch(text):
-        return Decimal(text.replace(",", ".") if "," in text else text).scaleb(-2)
-    value = parse_decimal(text, column)
-    if abs(value) >= HUNDRED:
-        raise RowRefused(f"pourcentage hors limites pour {column} : « {text} »")
-    fraction = value.scaleb(-2)
-    if fraction != fraction.quantize(MICRO):
-        raise RowRefused(f"pourcentage avec plus de 4 décimales pour {column} : « {text} »")
-    return fraction
-
-
-def parse_date(text: str, column: str) -> date:
-    """YYYY-MM-DD or DD/MM/YYYY."""
-    try:
-        if len(text) == 10 and text[4] == "-" and text[7] == "-":
-            return date.fromisoformat(text)
-        parts = text.split("/")
-        if len(parts) == 3 and len(parts[2]) == 4 and 1 <= len(parts[0]) <= 2 and 1 <= len(parts[1]) <= 2:
-            return date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
-        pass
-    if not text:
-        raise RowRefused(f"date manquante : {column}")
-    raise RowRefused(f"date invalide pour {column} : « {text} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
-
-
-def parse_int(text: str, column: str, *, minimum: int, maximum: int) -> int:
-    if not INT_PATTERN.fullmatch(text):
-        raise RowRefused(f"nombre entier invalide pour {column} : « {text} »")
-    value = int(text)
-    if not minimum <= value <= maximum:
-        raise RowRefused(f"{column} hors limites : {value} (de {minimum} à {maximum})")
-    return value
-
-
-def parse_bool(text: str, column: str) -> bool | None:
-    """oui/non (and the usual synonyms); None when empty."""
-    word = text.lower()
-    if not word:
-        return None
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise RowRefused(f"valeur invalide pour {column} : « {text} » (attendu oui ou non)")
-
-
-def _choice(text: str, column: str, allowed: Iterable[str], *, default: str | None = None) -> str:
-    value = text.lower()
-    if not value and default is not None:
-        return default
-    allowed = list(allowed)
-    if value not in allowed:
-        raise RowRefused(f"valeur inconnue pour {column} : « {text} » (attendu {', '.join(allowed)})")
-    return value
-
-
-def _text(text: str, column: str, max_length: int, *, required: bool = True) -> str:
-    if required and not text:
-        raise RowRefused(f"colonne {column} vide")
-    if len(text) > max_length:
-        raise RowRefused(f"{column} dépasse {max_length} caractères")
-    return text
 
 
 def percent_label(value: Decimal) -> str:
@@ -314,43 +199,6 @@ def percent_label(value: Decimal) -> str:
 
 
 # --- Reading the files ------------------------------------------------------------------------
-
-
-def _column_indexes(file: str, header: list[str] | None, columns: tuple[str, ...]) -> list[int | None]:
-    if not header:
-        raise ImportFileError(file, 1, "fichier vide (en-tête attendu)")
-    names = [name.strip().lower() for name in header]
-    missing = [column for column in columns if column not in names and column not in OPTIONAL_COLUMNS]
-    if missing:
-        raise ImportFileError(file, 1, f"colonnes manquantes dans l'en-tête : {', '.join(missing)}")
-    return [names.index(column) if column in names else None for column in columns]
-
-
-def _canonical(row: list[str], indexes: list[int | None]) -> list[str]:
-    size = len(row)
-    if size >= len(indexes) and indexes == list(range(len(indexes))):  # the columns in their usual order
-        return [value.strip() for value in row[: len(indexes)]]
-    return [row[i].strip() if i is not None and i < size else "" for i in indexes]
-
-
-def read_rows(directory: Path, file: str, columns: tuple[str, ...]) -> Iterator[tuple[int, list[str]]]:
-    """(file line, values in the order of `columns`) of each non-blank row; the header is line 1."""
-    path = directory / file
-    line = 1
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, delimiter=";")
-            indexes = _column_indexes(file, next(reader, None), columns)
-            for row in reader:
-                line = reader.line_num
-                if any(cell.strip() for cell in row):
-                    yield line, _canonical(row, indexes)
-    except FileNotFoundError:
-        raise ImportFileError(file, 0, "fichier absent") from None
-    except UnicodeDecodeError:
-        raise ImportFileError(file, line + 1, "le fichier n'est pas en UTF-8") from None
-    except csv.Error as error:
-        raise ImportFileError(file, line + 1, f"CSV illisible ({error})") from None
 
 
 def _split_fields(text: str) -> list[str]:
@@ -393,8 +241,8 @@ class ScheduleFile:
             try:
                 names = next(csv.reader([header.decode("utf-8-sig")], delimiter=";"), None)
             except UnicodeDecodeError:
-                raise ImportFileError(SCHEDULES, 1, "le fichier n'est pas en UTF-8") from None
-            self.indexes = _column_indexes(SCHEDULES, names, SCHEDULE_COLUMNS)
+                raise ImportFileError("le fichier n'est pas en UTF-8", file=SCHEDULES, line=1) from None
+            self.indexes = column_indexes(SCHEDULES, names, SCHEDULE_COLUMNS, optional=OPTIONAL_COLUMNS)
             self.canonical = names is not None and [name.strip().lower() for name in names] == list(SCHEDULE_COLUMNS)
             line_index = self.indexes[0]
             paid_index = self.indexes[-1]
@@ -414,7 +262,7 @@ class ScheduleFile:
                 try:
                     text = body.decode("utf-8")
                 except UnicodeDecodeError:
-                    raise ImportFileError(SCHEDULES, physical, "le fichier n'est pas en UTF-8") from None
+                    raise ImportFileError("le fichier n'est pas en UTF-8", file=SCHEDULES, line=physical) from None
                 fields = _split_fields(text)
                 number = fields[line_index].strip() if line_index < len(fields) else ""
                 if number != current_number or current is None:
@@ -458,7 +306,7 @@ class ScheduleFile:
 
     def values(self, text: str) -> list[str]:
         """A row's values in the order of SCHEDULE_COLUMNS."""
-        return _canonical(_split_fields(text), self.indexes)
+        return canonical(_split_fields(text), self.indexes)
 
     def rows(self, entry: LineRows) -> Iterator[tuple[int, list[str]]]:
         for line, text in self.texts(entry):
@@ -525,7 +373,7 @@ class PortfolioImport:
 
     def read(self) -> None:
         if not self.directory.is_dir():
-            raise ImportFileError("", 0, f"dossier introuvable : {self.directory}")
+            raise ImportFileError(f"dossier introuvable : {self.directory}")
         self._read_contracts()
         self._read_lines()
         unknown: dict[str, list[RowError]] = defaultdict(list)
@@ -538,7 +386,7 @@ class PortfolioImport:
         self._attribute_unknown_lines(unknown)
 
     def _read_contracts(self) -> None:
-        for line, values in read_rows(self.directory, CONTRACTS, CONTRACT_COLUMNS):
+        for line, values in read_rows(self.directory, CONTRACTS, CONTRACT_COLUMNS, optional=OPTIONAL_COLUMNS):
             number = values[0]
             if not number:
                 self.outcome.errors.append(RowError(CONTRACTS, line, "numéro de contrat vide"))
@@ -549,7 +397,7 @@ class PortfolioImport:
                 self.contracts[number] = (line, SEP.join(values))
 
     def _read_lines(self) -> None:
-        for line, values in read_rows(self.directory, LINES, LINE_COLUMNS):
+        for line, values in read_rows(self.directory, LINES, LINE_COLUMNS, optional=OPTIONAL_COLUMNS):
             number, contract = values[0], values[1]
             if contract not in self.contracts:
                 reason = f"contrat inconnu dans {CONTRACTS} : « {contract} »" if contract else "numéro de contrat vide"
@@ -578,7 +426,7 @@ class PortfolioImport:
     ) -> None:
         if optional and not (self.directory / file).exists():
             return
-        for line, values in read_rows(self.directory, file, columns):
+        for line, values in read_rows(self.directory, file, columns, optional=OPTIONAL_COLUMNS):
             number = values[0]
             if number in self.line_contract:
                 target[number].append((line, SEP.join(values)))
@@ -732,14 +580,14 @@ class PortfolioImport:
         values = text.split(SEP)
         contract = Contract(number=number, source_digest=digest, dossier_number="")
         try:
-            _text(number, "contract_number", 30)
+            parse_text(number, "contract_number", 30)
             client_number = normalize_client_number(values[1])
             borrower = self.establishments.get(client_number)
             if borrower is None:
                 raise RowRefused(f"numéro client inconnu : « {values[1]} »")
             contract.borrower_id = borrower
             contract.signed_on = parse_date(values[2], "signed_on")
-            contract.dossier_number = _text(values[3], "dossier_number", 20, required=False)
+            contract.dossier_number = parse_text(values[3], "dossier_number", 20, required=False)
         except RowRefused as error:
             errors.append(RowError(CONTRACTS, contract_line, str(error)))
         stored = state.contracts.get(number)
@@ -788,7 +636,7 @@ class PortfolioImport:
         line = FinancingLine(number=number, status=LineStatus.REPAYMENT)
         product: Product | None = None
         try:
-            _text(number, "line_number", 30)
+            parse_text(number, "line_number", 30)
             stored = state.lines.get(number)
             if stored is not None and stored.contract_number != contract_number:
                 raise RowRefused(f"la ligne {number} appartient déjà au contrat {stored.contract_number}")
@@ -867,15 +715,15 @@ class PortfolioImport:
     @staticmethod
     def _line_amounts(line: FinancingLine, values: list[str]) -> None:
         line.principal = parse_amount(values[3], "principal", positive=True)
-        line.periodicity = _choice(values[4], "periodicity", Periodicity)
+        line.periodicity = parse_choice(values[4], "periodicity", Periodicity)
         line.duration_years = parse_int(values[5], "duration_years", minimum=1, maximum=80)
         line.first_due = parse_date(values[6], "first_due")
-        line.profile = _choice(values[7], "profile", Profile)
+        line.profile = parse_choice(values[7], "profile", Profile)
         line.progression = parse_percent(values[8], "progression_percent") if values[8] else Decimal(0)
 
     @staticmethod
     def _line_rate(line: FinancingLine, values: list[str]) -> None:
-        line.rate_index = _choice(values[9], "rate_index", RateIndex.values)
+        line.rate_index = parse_choice(values[9], "rate_index", RateIndex.values)
         margin, fixed_rate = values[10], values[11]
         if line.rate_index == RateIndex.FIXED:
             if not fixed_rate:
@@ -889,8 +737,10 @@ class PortfolioImport:
                 raise RowRefused("marge manquante : margin_percent est obligatoire quand rate_index = livret_a")
             line.fixed_rate = None
             line.margin = parse_percent(margin, "margin_percent")
-        line.revision = _choice(values[12], "revision", Revision, default=Revision.SIMPLE)
-        line.rate_convention = _choice(values[13], "rate_convention", RateConvention, default=RateConvention.ACTUARIAL)
+        line.revision = parse_choice(values[12], "revision", Revision, default=Revision.SIMPLE)
+        line.rate_convention = parse_choice(
+            values[13], "rate_convention", RateConvention, default=RateConvention.ACTUARIAL
+        )
 
     @staticmethod
     def _line_options(line: FinancingLine, values: list[str]) -> None:
@@ -902,7 +752,7 @@ class PortfolioImport:
             )
         if months:
             line.prefinancing_months = parse_int(months, "prefinancing_months", minimum=1, maximum=60)
-            line.prefinancing_mode = _choice(mode, "prefinancing_mode", PrefinancingMode)
+            line.prefinancing_mode = parse_choice(mode, "prefinancing_mode", PrefinancingMode)
         else:
             line.prefinancing_months = None
             line.prefinancing_mode = ""
@@ -993,7 +843,7 @@ class PortfolioImport:
             try:
                 guarantee = Guarantee(
                     share_percent=self._share(values[2]),
-                    deliberation_reference=_text(values[3], "deliberation_reference", 60, required=False),
+                    deliberation_reference=parse_text(values[3], "deliberation_reference", 60, required=False),
                     deliberation_date=parse_date(values[4], "deliberation_date") if values[4] else None,
                 )
                 if values[1].upper() == "CGLLS":
@@ -1041,7 +891,7 @@ class PortfolioImport:
         for file_line, text in self.disbursements_of.get(line_number, []):
             values = text.split(SEP)
             try:
-                status = _choice(values[3], "status", DisbursementStatus.values)
+                status = parse_choice(values[3], "status", DisbursementStatus.values)
                 drawn_on = parse_date(values[4], "drawn_on") if values[4] else None
                 if status == DisbursementStatus.DRAWN and drawn_on is None:
                     raise RowRefused("versement versé sans date : drawn_on est obligatoire quand status = drawn")
