@@ -39,7 +39,14 @@ from bench._results import record  # noqa: E402
 from espace.establishments.enums import EstablishmentKind  # noqa: E402
 from espace.establishments.models import Establishment  # noqa: E402
 from espace.finance import IndexedRate, Periodicity, Profile, Revision, Terms, livret_a, schedule  # noqa: E402
-from espace.portfolio.importer import BATCH_SIZE, RowValues, fewer_garbage_collections, schedule_row  # noqa: E402
+from espace.portfolio.imports.format import (  # noqa: E402
+    CONTRACT_COLUMNS,
+    GUARANTEE_COLUMNS,
+    LINE_COLUMNS,
+    SCHEDULE_COLUMNS,
+)
+from espace.portfolio.imports.pipeline import fewer_garbage_collections  # noqa: E402
+from espace.portfolio.imports.writing import BATCH_SIZE, RowValues, schedule_row  # noqa: E402
 from espace.portfolio.models import (  # noqa: E402
     Contract,
     FinancingLine,
@@ -64,14 +71,10 @@ def write_files(directory: Path) -> ScheduleData:
     """The bench portfolio's five files (no disbursements); returns the schedule rows written."""
     generator = random.Random(SEED)
     history = livret_a().history
-    contracts = ["contract_number;client_number;signed_on;dossier_number"]
-    lines = [
-        "line_number;contract_number;product;principal;periodicity;duration_years;first_due;profile;"
-        "progression_percent;rate_index;margin_percent;fixed_rate_percent;revision;rate_convention;"
-        "deferral_years;prefinancing_months;prefinancing_mode"
-    ]
-    guarantees = ["line_number;guarantor;share_percent;deliberation_reference;deliberation_date"]
-    schedules = ["line_number;number;due_date;rate_percent;instalment;interest;capital;outstanding_after;paid"]
+    contracts = [";".join(CONTRACT_COLUMNS)]
+    lines = [";".join(LINE_COLUMNS)]
+    guarantees = [";".join(GUARANTEE_COLUMNS)]
+    schedules = [";".join(SCHEDULE_COLUMNS)]
     rows: ScheduleData = []
     for index in range(LINES):
         contract = f"B-{index // LINES_PER_CONTRACT:05d}"

@@ -12,11 +12,8 @@ the document, so a re-run of the same manifest files nothing twice.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 import magic
@@ -26,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
+from espace.core.csvimport import ImportFileError, RowError, RowRefused, parse_date, read_uploaded_rows
 from espace.core.uploads import ALLOWED_TYPES, ScanStatus, scan_status_for
 from espace.documents.enums import KIND_ALIASES, KINDS_NEEDING_A_LOAN, DocumentKind, Origin
 from espace.documents.models import Document
@@ -41,31 +39,12 @@ REQUIRED_COLUMNS = {"client_number", "type", "date", "file"}
 OPTIONAL_COLUMNS = {"loan_number", "title", "dossier_number"}
 
 
-class ManifestError(Exception):
-    """The manifest as a whole cannot be read (missing, encoding, header)."""
-
-
-@dataclass
-class RowError:
-    line: int
-    reason: str
-
-
 @dataclass
 class ImportReport:
     imported: int = 0
     already: int = 0
     pending_scan: int = 0
     errors: list[RowError] = field(default_factory=list)
-
-
-def _parse_date(text: str) -> date:
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(f"date « {text} » invalide (AAAA-MM-JJ ou JJ/MM/AAAA)")
 
 
 def _kind(text: str) -> DocumentKind:
@@ -106,38 +85,19 @@ def _loan(number: str, establishment: Establishment) -> tuple[Contract | None, F
     raise ValueError(f"prêt ou contrat « {number} » inconnu pour le client {establishment.client_number}")
 
 
-def _rows(raw: bytes) -> list[tuple[int, dict[str, str]]]:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ManifestError(f"le manifeste n'est pas en UTF-8 (octet {error.start})") from error
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = REQUIRED_COLUMNS - set(header)
-    if missing:
-        raise ManifestError(f"colonnes manquantes dans l'en-tête : {', '.join(sorted(missing))}")
-    reader.fieldnames = header
-    return [
-        (reader.line_num, {key: (value or "").strip() for key, value in row.items() if isinstance(key, str)})
-        for row in reader
-    ]
-
-
 def documents_import(*, directory: Path) -> ImportReport:
     """File each manifest row's document; report the refused rows (see the module's docstring)."""
     directory = directory.resolve()
     try:
         raw = (directory / MANIFEST).read_bytes()
     except OSError as error:
-        raise ManifestError(f"impossible de lire {directory / MANIFEST} : {error.strerror}") from error
+        raise ImportFileError(f"impossible de lire {directory / MANIFEST} : {error.strerror}") from error
     report = ImportReport()
-    for line_number, row in _rows(raw):
+    for line_number, row in read_uploaded_rows(raw, required=REQUIRED_COLUMNS, subject="le manifeste"):
         try:
             outcome = _import_row(directory, row)
         except ValueError as error:
-            report.errors.append(RowError(line_number, str(error)))
+            report.errors.append(RowError(file="", line=line_number, reason=str(error)))
             continue
         if outcome == "already":
             report.already += 1
@@ -158,7 +118,10 @@ def _import_row(directory: Path, row: dict[str, str]) -> str:
     if establishment is None:
         raise ValueError(f"numéro client « {row['client_number']} » inconnu")
     kind = _kind(row["type"])
-    issued_on = _parse_date(row["date"])
+    try:
+        issued_on = parse_date(row["date"], "date")
+    except RowRefused:
+        raise ValueError(f"date « {row['date']} » invalide (AAAA-MM-JJ ou JJ/MM/AAAA)") from None
     loan_number = row.get("loan_number", "")
     dossier_number = row.get("dossier_number", "")
     title = row.get("title", "") or f"{kind.label} du {issued_on:%d/%m/%Y}" + (

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.text import slugify
 
 from espace.core.audit import audit_record
+from espace.core.csvimport import RowError, read_uploaded_rows, yes_no
 from espace.establishments.enums import AuditAction, EstablishmentKind
 from espace.establishments.models import Establishment, RegionalOffice
 from espace.establishments.selectors import normalize_client_number
@@ -52,8 +50,6 @@ UPDATABLE_FIELDS = [
     "regional_office_id",
     "is_active",
 ]
-TRUE_WORDS = {"1", "oui", "o", "true", "vrai", "yes", "y", "x"}
-FALSE_WORDS = {"0", "non", "n", "false", "faux", "no", ""}
 KIND_LOOKUP = {
     **{k.value: k.value for k in EstablishmentKind},
     **{str(k.label).lower(): k.value for k in EstablishmentKind},
@@ -70,12 +66,6 @@ MAX_LENGTHS = {
 
 
 @dataclass
-class RowError:
-    line: int
-    reason: str
-
-
-@dataclass
 class ImportReport:
     created: int = 0
     updated: int = 0
@@ -87,17 +77,12 @@ class ImportReport:
         return not self.errors
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (encoding, header)."""
-
-
 def _parse_bool(value: str, column: str) -> bool:
-    word = value.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError(f"valeur « {value} » invalide pour {column} (attendu : oui ou non)")
+    """A yes/no word of the kernel; empty means no."""
+    try:
+        return bool(yes_no(value))
+    except ValueError:
+        raise ValueError(f"valeur « {value} » invalide pour {column} (attendu : oui ou non)") from None
 
 
 def _clean_row(row: dict[str, str]) -> dict[str, object]:
@@ -134,24 +119,6 @@ def _clean_row(row: dict[str, str]) -> dict[str, object]:
     }
 
 
-def read_csv_rows(raw: bytes) -> Iterable[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) from UTF-8 CSV bytes, comma or semicolon separated."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFileError(f"le fichier n'est pas en UTF-8 (octet {error.start})") from error
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    missing = REQUIRED_COLUMNS - set(header)
-    if missing:
-        raise ImportFileError(f"colonnes manquantes dans l'en-tête : {', '.join(sorted(missing))}")
-    reader.fieldnames = header
-    for row in reader:
-        yield reader.line_num, row
-
-
 @transaction.atomic
 def establishments_import(*, raw: bytes, dry_run: bool = False, batch_size: int = 2000) -> ImportReport:
     """Upsert establishments by client number. Bad rows are reported; good rows are imported.
@@ -160,15 +127,17 @@ def establishments_import(*, raw: bytes, dry_run: bool = False, batch_size: int 
     """
     report = ImportReport()
     cleaned: dict[str, dict[str, object]] = {}
-    for line, row in read_csv_rows(raw):
+    for line, row in read_uploaded_rows(raw, required=REQUIRED_COLUMNS, lower_header=False):
         try:
             values = _clean_row(row)
         except ValueError as error:
-            report.errors.append(RowError(line=line, reason=str(error)))
+            report.errors.append(RowError(file="", line=line, reason=str(error)))
             continue
         if values["client_number"] in cleaned:
             report.errors.append(
-                RowError(line=line, reason=f"numéro client {values['client_number']} en double dans le fichier")
+                RowError(
+                    file="", line=line, reason=f"numéro client {values['client_number']} en double dans le fichier"
+                )
             )
             continue
         cleaned[str(values["client_number"])] = values

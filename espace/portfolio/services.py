@@ -13,7 +13,8 @@ from espace.core import clock
 from espace.core.audit import audit_record
 from espace.establishments.models import Establishment
 from espace.portfolio.enums import AuditAction, ImportStatus
-from espace.portfolio.importer import ImportFileError, PortfolioImport, portfolio_reconciliation
+from espace.portfolio.imports.pipeline import ImportFileError, PortfolioImport
+from espace.portfolio.imports.reconciliation import portfolio_reconciliation
 from espace.portfolio.models import ImportRun
 from espace.portfolio.summaries import summaries_refresh_all
 from espace.products.selectors import livret_a_history

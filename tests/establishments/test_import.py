@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from espace.core.csvimport import ImportFileError
 from espace.establishments.models import Establishment
-from espace.establishments.services import ImportFileError, establishments_import
+from espace.establishments.services import establishments_import
 
 pytestmark = pytest.mark.django_db
 

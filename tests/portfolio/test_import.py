@@ -15,8 +15,9 @@ from django_tasks_db.models import DBTaskResult
 
 from espace.core import clock as service_clock
 from espace.core.models import AuditEvent
+from espace.demo import portfolio as demo_portfolio
+from espace.demo.portfolio import PORTFOLIO_DEMO_DIR
 from espace.establishments.enums import EstablishmentKind
-from espace.portfolio import demo_generate, importer
 from espace.portfolio.engine import line_schedule
 from espace.portfolio.enums import (
     AuditAction,
@@ -27,7 +28,8 @@ from espace.portfolio.enums import (
     LineStatus,
     ScheduleSource,
 )
-from espace.portfolio.importer import PORTFOLIO_DEMO_DIR
+from espace.portfolio.imports import pipeline
+from espace.portfolio.imports.format import CONTRACTS, DISBURSEMENTS, FILE_COLUMNS, GUARANTEES, LINES, SCHEDULES
 from espace.portfolio.models import (
     Contract,
     DisbursementChangeRequest,
@@ -49,40 +51,6 @@ pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 25)
 PARIS = ZoneInfo("Europe/Paris")
-
-CONTRACT_HEADER = ["contract_number", "client_number", "signed_on", "dossier_number"]
-LINE_HEADER = [
-    "line_number",
-    "contract_number",
-    "product",
-    "principal",
-    "periodicity",
-    "duration_years",
-    "first_due",
-    "profile",
-    "progression_percent",
-    "rate_index",
-    "margin_percent",
-    "fixed_rate_percent",
-    "revision",
-    "rate_convention",
-    "deferral_years",
-    "prefinancing_months",
-    "prefinancing_mode",
-]
-SCHEDULE_HEADER = [
-    "line_number",
-    "number",
-    "due_date",
-    "rate_percent",
-    "instalment",
-    "interest",
-    "capital",
-    "outstanding_after",
-    "paid",
-]
-GUARANTEE_HEADER = ["line_number", "guarantor", "share_percent", "deliberation_reference", "deliberation_date"]
-DISBURSEMENT_HEADER = ["line_number", "planned_on", "amount", "status", "drawn_on"]
 
 LINE_DEFAULTS = {
     "product": "plus",
@@ -186,11 +154,11 @@ def portfolio() -> dict[str, list[dict[str, str]]]:
 def write_portfolio(directory: Path, files: dict[str, list[dict[str, str]]], *, bom: bool = False) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     layout = {
-        "contracts": ("contracts.csv", CONTRACT_HEADER, {}),
-        "lines": ("lines.csv", LINE_HEADER, LINE_DEFAULTS),
-        "schedules": ("schedules.csv", SCHEDULE_HEADER, {}),
-        "guarantees": ("guarantees.csv", GUARANTEE_HEADER, {}),
-        "disbursements": ("disbursements.csv", DISBURSEMENT_HEADER, {}),
+        "contracts": (CONTRACTS, FILE_COLUMNS[CONTRACTS], {}),
+        "lines": (LINES, FILE_COLUMNS[LINES], LINE_DEFAULTS),
+        "schedules": (SCHEDULES, FILE_COLUMNS[SCHEDULES], {}),
+        "guarantees": (GUARANTEES, FILE_COLUMNS[GUARANTEES], {}),
+        "disbursements": (DISBURSEMENTS, FILE_COLUMNS[DISBURSEMENTS], {}),
     }
     for key, (name, header, defaults) in layout.items():
         rows = files.get(key)
@@ -263,11 +231,11 @@ def data_writes(captured: CaptureQueriesContext) -> list[str]:
 
 
 def test_committed_demo_files_are_what_the_generator_writes():
-    files = demo_generate.demo_files()
+    files = demo_portfolio.demo_files()
     assert sorted(files) == sorted(path.name for path in PORTFOLIO_DEMO_DIR.glob("*.csv"))
     for name, content in files.items():
         assert (PORTFOLIO_DEMO_DIR / name).read_text(encoding="utf-8") == content, (
-            f"{name} differs: run python -m espace.portfolio.demo_generate"
+            f"{name} differs: run python -m espace.demo.portfolio"
         )
 
 
@@ -567,7 +535,7 @@ def test_missing_required_file_fails_the_run(files_dir):
 
 
 def test_a_group_the_database_refuses_is_written_again_one_contract_at_a_time(files_dir, monkeypatch):
-    real_write = importer.write_contracts
+    real_write = pipeline.write_contracts
 
     def refusing_c2(group):
         if any(prepared.number == "C-2" for prepared in group):
@@ -576,7 +544,7 @@ def test_a_group_the_database_refuses_is_written_again_one_contract_at_a_time(fi
                 raise IntegrityError("contrainte simulée")
         real_write(group)
 
-    monkeypatch.setattr(importer, "write_contracts", refusing_c2)
+    monkeypatch.setattr(pipeline, "write_contracts", refusing_c2)
 
     run = portfolio_import(directory=files_dir, today=TODAY)
 

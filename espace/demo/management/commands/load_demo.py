@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from espace.demo.data import DEMO_PASSWORD, DEMO_RECOVERY_CODES, demo_load, demo_load_after_portfolio
-from espace.portfolio.importer import PORTFOLIO_DEMO_DIR
+from espace.demo.portfolio import PORTFOLIO_DEMO_DIR
 from espace.portfolio.services import portfolio_import
 
 

@@ -3,7 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from espace.documents.imports import MANIFEST, ManifestError, documents_import
+from espace.core.csvimport import ImportFileError
+from espace.documents.imports import MANIFEST, documents_import
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
             raise CommandError(f"{directory} n'est pas un dossier.")
         try:
             report = documents_import(directory=directory)
-        except ManifestError as error:
+        except ImportFileError as error:
             raise CommandError(f"Manifeste refusé : {error}") from error
         for row_error in report.errors:
             self.stderr.write(f"ligne {row_error.line} : {row_error.reason}")

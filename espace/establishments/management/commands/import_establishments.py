@@ -3,7 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from espace.establishments.services import ImportFileError, establishments_import
+from espace.core.csvimport import ImportFileError
+from espace.establishments.services import establishments_import
 
 
 class Command(BaseCommand):

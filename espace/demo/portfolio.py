@@ -1,7 +1,8 @@
-"""The demo portfolio files: `python -m espace.portfolio.demo_generate` writes `demo_data/*.csv`.
+"""The demo portfolio files: `python -m espace.demo.portfolio` writes `portfolio_data/*.csv`.
 
 Deterministic (a seeded generator, fixed dates, never the clock), so the committed files are
-exactly what this module writes (a test checks it). Pure Python on the finance engine: no Django.
+exactly what this module writes (a test checks it). Pure Python on the finance engine and the import files' columns
+(`espace.portfolio.imports.format`): no Django.
 
 - OPH MONTREUIL HABITAT (287576): about 60 contracts signed from 2009 to 2026, 150 lines of PLUS,
   PLAI, PLS, PAM and PAM Eco-prêt, durations within each product's range (products.json), a few
@@ -43,8 +44,9 @@ from espace.finance import (
     schedule,
 )
 from espace.finance.dates import add_months
+from espace.portfolio.imports.format import CONTRACTS, DISBURSEMENTS, FILE_COLUMNS, GUARANTEES, LINES, SCHEDULES
 
-OUTPUT_DIR = Path(__file__).resolve().parent / "demo_data"
+PORTFOLIO_DEMO_DIR = Path(__file__).resolve().parent / "portfolio_data"
 PRODUCTS_FILE = Path(__file__).resolve().parents[1] / "products" / "data" / "products.json"
 
 SEED = 20261125
@@ -55,39 +57,6 @@ COMMUNE = "104233"
 METROPOLE = "330145"
 CGLLS = "CGLLS"
 
-CONTRACT_HEADER = ["contract_number", "client_number", "signed_on", "dossier_number"]
-LINE_HEADER = [
-    "line_number",
-    "contract_number",
-    "product",
-    "principal",
-    "periodicity",
-    "duration_years",
-    "first_due",
-    "profile",
-    "progression_percent",
-    "rate_index",
-    "margin_percent",
-    "fixed_rate_percent",
-    "revision",
-    "rate_convention",
-    "deferral_years",
-    "prefinancing_months",
-    "prefinancing_mode",
-]
-SCHEDULE_HEADER = [
-    "line_number",
-    "number",
-    "due_date",
-    "rate_percent",
-    "instalment",
-    "interest",
-    "capital",
-    "outstanding_after",
-    "paid",
-]
-GUARANTEE_HEADER = ["line_number", "guarantor", "share_percent", "deliberation_reference", "deliberation_date"]
-DISBURSEMENT_HEADER = ["line_number", "planned_on", "amount", "status", "drawn_on"]
 
 # Amounts (k€) by product: building loans; land parts are smaller.
 AMOUNTS = {"plus": (300, 3000), "plai": (100, 1500), "pls": (200, 2500), "pam": (50, 800), "pam_eco": (50, 600)}
@@ -461,15 +430,15 @@ class DemoPortfolio:
                         ]
                     )
         return {
-            "contracts.csv": _csv(CONTRACT_HEADER, contracts_rows),
-            "lines.csv": _csv(LINE_HEADER, line_rows),
-            "schedules.csv": _csv(SCHEDULE_HEADER, schedule_rows),
-            "guarantees.csv": _csv(GUARANTEE_HEADER, guarantee_rows),
-            "disbursements.csv": _csv(DISBURSEMENT_HEADER, disbursement_rows),
+            CONTRACTS: _csv(FILE_COLUMNS[CONTRACTS], contracts_rows),
+            LINES: _csv(FILE_COLUMNS[LINES], line_rows),
+            SCHEDULES: _csv(FILE_COLUMNS[SCHEDULES], schedule_rows),
+            GUARANTEES: _csv(FILE_COLUMNS[GUARANTEES], guarantee_rows),
+            DISBURSEMENTS: _csv(FILE_COLUMNS[DISBURSEMENTS], disbursement_rows),
         }
 
 
-def _csv(header: list[str], rows: list[list[str]]) -> str:
+def _csv(header: tuple[str, ...], rows: list[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow(header)
@@ -485,10 +454,10 @@ def demo_files() -> dict[str, str]:
 
 
 def main() -> None:
-    OUTPUT_DIR.mkdir(exist_ok=True)
+    PORTFOLIO_DEMO_DIR.mkdir(exist_ok=True)
     for name, content in demo_files().items():
-        (OUTPUT_DIR / name).write_text(content, encoding="utf-8", newline="")
-        print(f"{OUTPUT_DIR / name}: {content.count(chr(10)) - 1} rows")
+        (PORTFOLIO_DEMO_DIR / name).write_text(content, encoding="utf-8", newline="")
+        print(f"{PORTFOLIO_DEMO_DIR / name}: {content.count(chr(10)) - 1} rows")
 
 
 if __name__ == "__main__":

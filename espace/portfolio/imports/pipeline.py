@@ -37,7 +37,7 @@ import gc
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,10 +45,25 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from django.db import DatabaseError, transaction
-from django.db.models import Count, Sum
+from django.db import DatabaseError
 
-from espace.core import clock
+from espace.core.csvimport import (
+    HUNDRED,
+    ImportFileError,
+    RowError,
+    RowRefused,
+    canonical,
+    column_indexes,
+    parse_amount,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_percent,
+    parse_text,
+    read_rows,
+)
 from espace.establishments.models import Establishment
 from espace.establishments.selectors import normalize_client_number
 from espace.finance import (
@@ -68,6 +83,26 @@ from espace.portfolio.enums import (
     LineStatus,
     ScheduleSource,
 )
+from espace.portfolio.imports.format import (
+    CONTRACT_COLUMNS,
+    CONTRACTS,
+    DISBURSEMENT_COLUMNS,
+    DISBURSEMENTS,
+    GUARANTEE_COLUMNS,
+    GUARANTEES,
+    LINE_COLUMNS,
+    LINES,
+    OPTIONAL_COLUMNS,
+    SCHEDULE_COLUMNS,
+    SCHEDULES,
+)
+from espace.portfolio.imports.writing import (
+    FIGURE_FIELDS,
+    PreparedContract,
+    PreparedLine,
+    RowValues,
+    write_contracts,
+)
 from espace.portfolio.models import (
     Contract,
     DisbursementChangeRequest,
@@ -79,66 +114,6 @@ from espace.portfolio.models import (
 from espace.products.enums import RateIndex, Sector
 from espace.products.models import Product
 
-PORTFOLIO_DEMO_DIR = Path(__file__).parent / "demo_data"
-
-CONTRACTS = "contracts.csv"
-LINES = "lines.csv"
-SCHEDULES = "schedules.csv"
-GUARANTEES = "guarantees.csv"
-DISBURSEMENTS = "disbursements.csv"
-
-# Canonical columns of each file (the header may list them in any order, and more).
-CONTRACT_COLUMNS = ("contract_number", "client_number", "signed_on", "dossier_number")
-LINE_COLUMNS = (
-    "line_number",
-    "contract_number",
-    "product",
-    "principal",
-    "periodicity",
-    "duration_years",
-    "first_due",
-    "profile",
-    "progression_percent",
-    "rate_index",
-    "margin_percent",
-    "fixed_rate_percent",
-    "revision",
-    "rate_convention",
-    "deferral_years",
-    "prefinancing_months",
-    "prefinancing_mode",
-)
-SCHEDULE_COLUMNS = (
-    "line_number",
-    "number",
-    "due_date",
-    "rate_percent",
-    "instalment",
-    "interest",
-    "capital",
-    "outstanding_after",
-    "paid",
-)
-GUARANTEE_COLUMNS = ("line_number", "guarantor", "share_percent", "deliberation_reference", "deliberation_date")
-DISBURSEMENT_COLUMNS = ("line_number", "planned_on", "amount", "status", "drawn_on")
-# Columns that may be missing from a header (their values are then empty).
-OPTIONAL_COLUMNS = {
-    "dossier_number",
-    "progression_percent",
-    "margin_percent",
-    "fixed_rate_percent",
-    "revision",
-    "rate_convention",
-    "deferral_years",
-    "prefinancing_months",
-    "prefinancing_mode",
-    "paid",
-    "deliberation_reference",
-    "deliberation_date",
-    "drawn_on",
-}
-
-BATCH_SIZE = 2000  # rows per INSERT (bulk_create)
 GROUP_ROWS = 20_000  # schedule rows written per transaction (a group of whole contracts)
 GROUP_CONTRACTS = 500  # contracts per group, and per chunk of lookups
 LOOKUP_SIZE = 5000  # values per `IN (…)` (SQLite takes at most 32,766 parameters a query)
@@ -149,58 +124,7 @@ MAX_REPORTED_ERRORS = 1000  # errors kept in ImportRun.errors (the count is alwa
 DIGEST_VERSION = b"espace-portfolio-import-1"
 
 SEP = "\x1f"  # joins a row's values: one string per kept row
-HUNDRED = Decimal(100)
-MAX_AMOUNT = Decimal(10) ** 13  # max_digits=15, decimal_places=2
 MAX_SHORT_INT = 32767
-TRUE_WORDS = {"oui", "o", "1", "true", "vrai", "yes", "y", "x"}
-FALSE_WORDS = {"non", "n", "0", "false", "faux", "no"}
-
-LINE_TERM_FIELDS = [
-    "product_id",
-    "principal",
-    "periodicity",
-    "duration_years",
-    "first_due",
-    "profile",
-    "progression",
-    "rate_index",
-    "margin",
-    "fixed_rate",
-    "revision",
-    "rate_convention",
-    "deferral_years",
-    "prefinancing_months",
-    "prefinancing_mode",
-    "schedule_source",
-]
-FIGURE_FIELDS = ["figures_on", "outstanding", "maturity_date", "next_due_date", "next_instalment", "status"]
-
-
-class ImportFileError(Exception):
-    """A file as a whole cannot be read (missing, not UTF-8, header without a required column)."""
-
-    def __init__(self, file: str, line: int, reason: str) -> None:
-        super().__init__(f"{file}, ligne {line} : {reason}")
-        self.file = file
-        self.line = line
-        self.reason = reason
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "reason": self.reason}
-
-
-class RowRefused(ValueError):
-    """A value the import refuses; the message is the reason, in French."""
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    file: str
-    line: int
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "reason": self.reason}
 
 
 @dataclass
@@ -258,115 +182,14 @@ def fewer_garbage_collections() -> Iterator[None]:
 # --- Values ---------------------------------------------------------------------------------
 
 
-# Fast paths: what the lender's files hold nearly always (the slow paths say what is wrong).
-AMOUNT_PATTERN = re.compile(r"\d{1,13}(?:[.,]\d{1,2})?", re.ASCII)
-PERCENT_PATTERN = re.compile(r"-?\d{1,2}(?:[.,]\d{1,4})?", re.ASCII)
-INT_PATTERN = re.compile(r"-?\d{1,9}", re.ASCII)
-NUMBER_PATTERN = re.compile(r"[-+]?\d+(?:[.,]\d+)?", re.ASCII)
 _AMOUNT = r"(\d{1,13}(?:\.\d{1,2})?)"
 # A schedule row of the canonical layout, commas already turned into dots (`;` separates the columns).
 SCHEDULE_ROW_PATTERN = re.compile(
     rf"[^;\"]*;(\d{{1,4}});(\d{{4}}-\d\d-\d\d);(-?\d{{1,2}}(?:\.\d{{1,4}})?);{_AMOUNT};{_AMOUNT};{_AMOUNT};{_AMOUNT};(oui|non|)",
     re.ASCII,
 )
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-MICRO = Decimal("0.000001")
 THOUSANDTH = Decimal("0.001")
-
-
-def parse_decimal(text: str, column: str) -> Decimal:
-    """A number with a comma or a dot for decimals; spaces between thousands are accepted."""
-    cleaned = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-    if not NUMBER_PATTERN.fullmatch(cleaned):
-        if not text:
-            raise RowRefused(f"nombre manquant : {column}")
-        raise RowRefused(f"nombre invalide pour {column} : « {text} »")
-    return Decimal(cleaned.replace(",", "."))
-
-
-def parse_amount(text: str, column: str, *, positive: bool = False) -> Decimal:
-    """An amount in euros, to the cent, ≥ 0 (> 0 when `positive`)."""
-    if AMOUNT_PATTERN.fullmatch(text):
-        value = Decimal(text.replace(",", ".") if "," in text else text)
-    else:
-        if not text:
-            raise RowRefused(f"montant manquant : {column}")
-        value = parse_decimal(text, column)
-        if abs(value) >= MAX_AMOUNT:
-            raise RowRefused(f"montant hors limites pour {column} : « {text} »")
-        if value != value.quantize(CENT):
-            raise RowRefused(f"montant au-delà du centime pour {column} : « {text} »")
-    if value < 0 or (positive and not value):
-        raise RowRefused(f"montant hors limites pour {column} : « {text} »")
-    return value
-
-
-def parse_percent(text: str, column: str) -> Decimal:
-    """A percentage given in percent (0,60), returned as a fraction (0.006), to 6 decimal places."""
-    if PERCENT_PATTERN.fullmatch(text):
-        return Decimal(text.replace(",", ".") if "," in text else text).scaleb(-2)
-    value = parse_decimal(text, column)
-    if abs(value) >= HUNDRED:
-        raise RowRefused(f"pourcentage hors limites pour {column} : « {text} »")
-    fraction = value.scaleb(-2)
-    if fraction != fraction.quantize(MICRO):
-        raise RowRefused(f"pourcentage avec plus de 4 décimales pour {column} : « {text} »")
-    return fraction
-
-
-def parse_date(text: str, column: str) -> date:
-    """YYYY-MM-DD or DD/MM/YYYY."""
-    try:
-        if len(text) == 10 and text[4] == "-" and text[7] == "-":
-            return date.fromisoformat(text)
-        parts = text.split("/")
-        if len(parts) == 3 and len(parts[2]) == 4 and 1 <= len(parts[0]) <= 2 and 1 <= len(parts[1]) <= 2:
-            return date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
-        pass
-    if not text:
-        raise RowRefused(f"date manquante : {column}")
-    raise RowRefused(f"date invalide pour {column} : « {text} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
-
-
-def parse_int(text: str, column: str, *, minimum: int, maximum: int) -> int:
-    if not INT_PATTERN.fullmatch(text):
-        raise RowRefused(f"nombre entier invalide pour {column} : « {text} »")
-    value = int(text)
-    if not minimum <= value <= maximum:
-        raise RowRefused(f"{column} hors limites : {value} (de {minimum} à {maximum})")
-    return value
-
-
-def parse_bool(text: str, column: str) -> bool | None:
-    """oui/non (and the usual synonyms); None when empty."""
-    word = text.lower()
-    if not word:
-        return None
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise RowRefused(f"valeur invalide pour {column} : « {text} » (attendu oui ou non)")
-
-
-def _choice(text: str, column: str, allowed: Iterable[str], *, default: str | None = None) -> str:
-    value = text.lower()
-    if not value and default is not None:
-        return default
-    allowed = list(allowed)
-    if value not in allowed:
-        raise RowRefused(f"valeur inconnue pour {column} : « {text} » (attendu {', '.join(allowed)})")
-    return value
-
-
-def _text(text: str, column: str, max_length: int, *, required: bool = True) -> str:
-    if required and not text:
-        raise RowRefused(f"colonne {column} vide")
-    if len(text) > max_length:
-        raise RowRefused(f"{column} dépasse {max_length} caractères")
-    return text
 
 
 def percent_label(value: Decimal) -> str:
@@ -376,43 +199,6 @@ def percent_label(value: Decimal) -> str:
 
 
 # --- Reading the files ------------------------------------------------------------------------
-
-
-def _column_indexes(file: str, header: list[str] | None, columns: tuple[str, ...]) -> list[int | None]:
-    if not header:
-        raise ImportFileError(file, 1, "fichier vide (en-tête attendu)")
-    names = [name.strip().lower() for name in header]
-    missing = [column for column in columns if column not in names and column not in OPTIONAL_COLUMNS]
-    if missing:
-        raise ImportFileError(file, 1, f"colonnes manquantes dans l'en-tête : {', '.join(missing)}")
-    return [names.index(column) if column in names else None for column in columns]
-
-
-def _canonical(row: list[str], indexes: list[int | None]) -> list[str]:
-    size = len(row)
-    if size >= len(indexes) and indexes == list(range(len(indexes))):  # the columns in their usual order
-        return [value.strip() for value in row[: len(indexes)]]
-    return [row[i].strip() if i is not None and i < size else "" for i in indexes]
-
-
-def read_rows(directory: Path, file: str, columns: tuple[str, ...]) -> Iterator[tuple[int, list[str]]]:
-    """(file line, values in the order of `columns`) of each non-blank row; the header is line 1."""
-    path = directory / file
-    line = 1
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, delimiter=";")
-            indexes = _column_indexes(file, next(reader, None), columns)
-            for row in reader:
-                line = reader.line_num
-                if any(cell.strip() for cell in row):
-                    yield line, _canonical(row, indexes)
-    except FileNotFoundError:
-        raise ImportFileError(file, 0, "fichier absent") from None
-    except UnicodeDecodeError:
-        raise ImportFileError(file, line + 1, "le fichier n'est pas en UTF-8") from None
-    except csv.Error as error:
-        raise ImportFileError(file, line + 1, f"CSV illisible ({error})") from None
 
 
 def _split_fields(text: str) -> list[str]:
@@ -455,8 +241,8 @@ class ScheduleFile:
             try:
                 names = next(csv.reader([header.decode("utf-8-sig")], delimiter=";"), None)
             except UnicodeDecodeError:
-                raise ImportFileError(SCHEDULES, 1, "le fichier n'est pas en UTF-8") from None
-            self.indexes = _column_indexes(SCHEDULES, names, SCHEDULE_COLUMNS)
+                raise ImportFileError("le fichier n'est pas en UTF-8", file=SCHEDULES, line=1) from None
+            self.indexes = column_indexes(SCHEDULES, names, SCHEDULE_COLUMNS, optional=OPTIONAL_COLUMNS)
             self.canonical = names is not None and [name.strip().lower() for name in names] == list(SCHEDULE_COLUMNS)
             line_index = self.indexes[0]
             paid_index = self.indexes[-1]
@@ -476,7 +262,7 @@ class ScheduleFile:
                 try:
                     text = body.decode("utf-8")
                 except UnicodeDecodeError:
-                    raise ImportFileError(SCHEDULES, physical, "le fichier n'est pas en UTF-8") from None
+                    raise ImportFileError("le fichier n'est pas en UTF-8", file=SCHEDULES, line=physical) from None
                 fields = _split_fields(text)
                 number = fields[line_index].strip() if line_index < len(fields) else ""
                 if number != current_number or current is None:
@@ -520,64 +306,11 @@ class ScheduleFile:
 
     def values(self, text: str) -> list[str]:
         """A row's values in the order of SCHEDULE_COLUMNS."""
-        return _canonical(_split_fields(text), self.indexes)
+        return canonical(_split_fields(text), self.indexes)
 
     def rows(self, entry: LineRows) -> Iterator[tuple[int, list[str]]]:
         for line, text in self.texts(entry):
             yield line, self.values(text)
-
-
-class RowValues(NamedTuple):
-    """A schedule row before it has its line: ScheduleRow's fields after `line`, in their order.
-
-    Also what `line_figures` reads. Prepared contracts keep these light tuples; the model
-    instances are made when written, with their line (`schedule_row`).
-    """
-
-    number: int
-    due_date: date
-    rate: Decimal
-    instalment: Decimal
-    interest: Decimal
-    capital: Decimal
-    outstanding_after: Decimal
-    deferred_interest: Decimal
-    paid: bool
-
-
-def schedule_row(line_id: int, values: RowValues) -> ScheduleRow:
-    """A ScheduleRow of the line.
-
-    Positional arguments in the model's field order are Model.__init__'s fast path, twice as fast
-    as keywords: it counts at ten million rows. django-stubs types keyword arguments only.
-    """
-    return ScheduleRow(None, line_id, *values)  # type: ignore[misc]
-
-
-# --- Prepared contracts ---------------------------------------------------------------------
-
-
-@dataclass
-class PreparedLine:
-    line: FinancingLine
-    is_new: bool
-    rows: list[RowValues]
-    guarantees: list[Guarantee]
-    disbursements: list[PlannedDisbursement]
-    keep_disbursements: bool = False  # a pending change request points at the stored ones
-
-
-@dataclass
-class PreparedContract:
-    number: str
-    contract: Contract
-    is_new: bool
-    lines: list[PreparedLine]
-    dropped_line_pks: list[int]
-
-    @property
-    def row_count(self) -> int:
-        return sum(len(prepared.rows) for prepared in self.lines)
 
 
 class StoredLine(NamedTuple):
@@ -640,7 +373,7 @@ class PortfolioImport:
 
     def read(self) -> None:
         if not self.directory.is_dir():
-            raise ImportFileError("", 0, f"dossier introuvable : {self.directory}")
+            raise ImportFileError(f"dossier introuvable : {self.directory}")
         self._read_contracts()
         self._read_lines()
         unknown: dict[str, list[RowError]] = defaultdict(list)
@@ -653,7 +386,7 @@ class PortfolioImport:
         self._attribute_unknown_lines(unknown)
 
     def _read_contracts(self) -> None:
-        for line, values in read_rows(self.directory, CONTRACTS, CONTRACT_COLUMNS):
+        for line, values in read_rows(self.directory, CONTRACTS, CONTRACT_COLUMNS, optional=OPTIONAL_COLUMNS):
             number = values[0]
             if not number:
                 self.outcome.errors.append(RowError(CONTRACTS, line, "numéro de contrat vide"))
@@ -664,7 +397,7 @@ class PortfolioImport:
                 self.contracts[number] = (line, SEP.join(values))
 
     def _read_lines(self) -> None:
-        for line, values in read_rows(self.directory, LINES, LINE_COLUMNS):
+        for line, values in read_rows(self.directory, LINES, LINE_COLUMNS, optional=OPTIONAL_COLUMNS):
             number, contract = values[0], values[1]
             if contract not in self.contracts:
                 reason = f"contrat inconnu dans {CONTRACTS} : « {contract} »" if contract else "numéro de contrat vide"
@@ -693,7 +426,7 @@ class PortfolioImport:
     ) -> None:
         if optional and not (self.directory / file).exists():
             return
-        for line, values in read_rows(self.directory, file, columns):
+        for line, values in read_rows(self.directory, file, columns, optional=OPTIONAL_COLUMNS):
             number = values[0]
             if number in self.line_contract:
                 target[number].append((line, SEP.join(values)))
@@ -847,14 +580,14 @@ class PortfolioImport:
         values = text.split(SEP)
         contract = Contract(number=number, source_digest=digest, dossier_number="")
         try:
-            _text(number, "contract_number", 30)
+            parse_text(number, "contract_number", 30)
             client_number = normalize_client_number(values[1])
             borrower = self.establishments.get(client_number)
             if borrower is None:
                 raise RowRefused(f"numéro client inconnu : « {values[1]} »")
             contract.borrower_id = borrower
             contract.signed_on = parse_date(values[2], "signed_on")
-            contract.dossier_number = _text(values[3], "dossier_number", 20, required=False)
+            contract.dossier_number = parse_text(values[3], "dossier_number", 20, required=False)
         except RowRefused as error:
             errors.append(RowError(CONTRACTS, contract_line, str(error)))
         stored = state.contracts.get(number)
@@ -903,7 +636,7 @@ class PortfolioImport:
         line = FinancingLine(number=number, status=LineStatus.REPAYMENT)
         product: Product | None = None
         try:
-            _text(number, "line_number", 30)
+            parse_text(number, "line_number", 30)
             stored = state.lines.get(number)
             if stored is not None and stored.contract_number != contract_number:
                 raise RowRefused(f"la ligne {number} appartient déjà au contrat {stored.contract_number}")
@@ -982,15 +715,15 @@ class PortfolioImport:
     @staticmethod
     def _line_amounts(line: FinancingLine, values: list[str]) -> None:
         line.principal = parse_amount(values[3], "principal", positive=True)
-        line.periodicity = _choice(values[4], "periodicity", Periodicity)
+        line.periodicity = parse_choice(values[4], "periodicity", Periodicity)
         line.duration_years = parse_int(values[5], "duration_years", minimum=1, maximum=80)
         line.first_due = parse_date(values[6], "first_due")
-        line.profile = _choice(values[7], "profile", Profile)
+        line.profile = parse_choice(values[7], "profile", Profile)
         line.progression = parse_percent(values[8], "progression_percent") if values[8] else Decimal(0)
 
     @staticmethod
     def _line_rate(line: FinancingLine, values: list[str]) -> None:
-        line.rate_index = _choice(values[9], "rate_index", RateIndex.values)
+        line.rate_index = parse_choice(values[9], "rate_index", RateIndex.values)
         margin, fixed_rate = values[10], values[11]
         if line.rate_index == RateIndex.FIXED:
             if not fixed_rate:
@@ -1004,8 +737,10 @@ class PortfolioImport:
                 raise RowRefused("marge manquante : margin_percent est obligatoire quand rate_index = livret_a")
             line.fixed_rate = None
             line.margin = parse_percent(margin, "margin_percent")
-        line.revision = _choice(values[12], "revision", Revision, default=Revision.SIMPLE)
-        line.rate_convention = _choice(values[13], "rate_convention", RateConvention, default=RateConvention.ACTUARIAL)
+        line.revision = parse_choice(values[12], "revision", Revision, default=Revision.SIMPLE)
+        line.rate_convention = parse_choice(
+            values[13], "rate_convention", RateConvention, default=RateConvention.ACTUARIAL
+        )
 
     @staticmethod
     def _line_options(line: FinancingLine, values: list[str]) -> None:
@@ -1017,7 +752,7 @@ class PortfolioImport:
             )
         if months:
             line.prefinancing_months = parse_int(months, "prefinancing_months", minimum=1, maximum=60)
-            line.prefinancing_mode = _choice(mode, "prefinancing_mode", PrefinancingMode)
+            line.prefinancing_mode = parse_choice(mode, "prefinancing_mode", PrefinancingMode)
         else:
             line.prefinancing_months = None
             line.prefinancing_mode = ""
@@ -1108,7 +843,7 @@ class PortfolioImport:
             try:
                 guarantee = Guarantee(
                     share_percent=self._share(values[2]),
-                    deliberation_reference=_text(values[3], "deliberation_reference", 60, required=False),
+                    deliberation_reference=parse_text(values[3], "deliberation_reference", 60, required=False),
                     deliberation_date=parse_date(values[4], "deliberation_date") if values[4] else None,
                 )
                 if values[1].upper() == "CGLLS":
@@ -1156,7 +891,7 @@ class PortfolioImport:
         for file_line, text in self.disbursements_of.get(line_number, []):
             values = text.split(SEP)
             try:
-                status = _choice(values[3], "status", DisbursementStatus.values)
+                status = parse_choice(values[3], "status", DisbursementStatus.values)
                 drawn_on = parse_date(values[4], "drawn_on") if values[4] else None
                 if status == DisbursementStatus.DRAWN and drawn_on is None:
                     raise RowRefused("versement versé sans date : drawn_on est obligatoire quand status = drawn")
@@ -1286,108 +1021,3 @@ class PortfolioImport:
 
 
 FILE_ORDER = {CONTRACTS: 0, LINES: 1, SCHEDULES: 2, GUARANTEES: 3, DISBURSEMENTS: 4, "": 5}
-
-
-def write_contracts(group: list[PreparedContract]) -> None:
-    """Write prepared contracts in one transaction: replaced children deleted, the rest in bulk."""
-    now = clock.now()
-    for prepared in group:  # a retry after a rolled-back attempt starts from unsaved objects again
-        if prepared.is_new:
-            prepared.contract.pk = None
-            prepared.contract._state.adding = True
-        for line in prepared.lines:
-            if line.is_new:
-                line.line.pk = None
-                line.line._state.adding = True
-    with transaction.atomic():
-        existing = [prepared for prepared in group if not prepared.is_new]
-        if existing:
-            dropped = [pk for prepared in existing for pk in prepared.dropped_line_pks]
-            if dropped:
-                FinancingLine.objects.filter(pk__in=dropped).delete()
-            kept = [line for prepared in existing for line in prepared.lines if not line.is_new]
-            kept_pks = [line.line.pk for line in kept]
-            ScheduleRow.objects.filter(line_id__in=kept_pks).delete()
-            Guarantee.objects.filter(line_id__in=kept_pks).delete()
-            PlannedDisbursement.objects.filter(
-                line_id__in=[line.line.pk for line in kept if not line.keep_disbursements]
-            ).delete()
-            for prepared in existing:
-                prepared.contract.updated_at = now
-            Contract.objects.bulk_update(
-                [prepared.contract for prepared in existing],
-                ["borrower_id", "signed_on", "dossier_number", "source_digest", "updated_at"],
-                batch_size=500,
-            )
-            for line in kept:
-                line.line.updated_at = now
-            for prepared in existing:
-                for line in prepared.lines:
-                    line.line.borrower_id = prepared.contract.borrower_id
-            FinancingLine.objects.bulk_update(
-                [line.line for line in kept],
-                [*LINE_TERM_FIELDS, *FIGURE_FIELDS, "borrower_id", "updated_at"],
-                batch_size=200,
-            )
-        Contract.objects.bulk_create([prepared.contract for prepared in group if prepared.is_new])
-        new_lines = []
-        for prepared in group:
-            for line in prepared.lines:
-                line.line.contract_id = prepared.contract.pk
-                line.line.borrower_id = prepared.contract.borrower_id
-                if line.is_new:
-                    new_lines.append(line.line)
-        FinancingLine.objects.bulk_create(new_lines, batch_size=BATCH_SIZE)
-        rows: list[ScheduleRow] = []
-        guarantees: list[Guarantee] = []
-        disbursements: list[PlannedDisbursement] = []
-        for prepared in group:
-            for line in prepared.lines:
-                line_id = line.line.pk
-                rows.extend([schedule_row(line_id, values) for values in line.rows])
-                for guarantee in line.guarantees:
-                    guarantee.line_id = line_id
-                guarantees.extend(line.guarantees)
-                if not line.keep_disbursements:
-                    for disbursement in line.disbursements:
-                        disbursement.line_id = line_id
-                    disbursements.extend(line.disbursements)
-        ScheduleRow.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-        Guarantee.objects.bulk_create(guarantees, batch_size=BATCH_SIZE)
-        PlannedDisbursement.objects.bulk_create(disbursements, batch_size=BATCH_SIZE)
-
-
-def portfolio_reconciliation() -> list[dict[str, Any]]:
-    """Per borrower with lines: contracts, lines and outstanding, summed by the database; then the total."""
-    per_borrower = (
-        FinancingLine.objects.values("borrower__client_number", "borrower__legal_name")
-        .annotate(contracts=Count("contract", distinct=True), lines=Count("pk"), outstanding=Sum("outstanding"))
-        .order_by("borrower__client_number")
-    )
-    report = []
-    total_contracts = total_lines = 0
-    total = Decimal("0.00")
-    for item in per_borrower:
-        outstanding = Decimal(item["outstanding"] or 0).quantize(Decimal("0.01"))
-        report.append(
-            {
-                "client_number": item["borrower__client_number"],
-                "name": item["borrower__legal_name"],
-                "contracts": item["contracts"],
-                "lines": item["lines"],
-                "outstanding": str(outstanding),
-            }
-        )
-        total_contracts += item["contracts"]
-        total_lines += item["lines"]
-        total += outstanding
-    report.append(
-        {
-            "client_number": "",
-            "name": "Total",
-            "contracts": total_contracts,
-            "lines": total_lines,
-            "outstanding": str(total),
-        }
-    )
-    return report

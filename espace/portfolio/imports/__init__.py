@@ -1,0 +1,1 @@
+"""The daily portfolio import (« encours »): format, pipeline, writing, reconciliation."""
