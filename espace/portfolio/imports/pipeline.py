@@ -1,6 +1,6 @@
 """Daily import of the portfolio (« encours ») from the lender's five CSV files.
 
-The files and their columns are described in the README (« Portfolio import »). How it works,
+The files and their columns are described in docs/operations.md (« `import_portfolio` files »). How it works,
 and why:
 
 - **Pass 1** streams every file once (csv module). It keeps, per contract, the text of its rows
