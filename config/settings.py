@@ -12,7 +12,6 @@ from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from config.storage import s3_storage
 
@@ -289,12 +288,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Internationalisation ----------------------------------------------------------
+# One language, written in French in the source (docs/architecture.md, « Language »); Django's
+# own French catalogue gives the framework's messages (« Ce champ est obligatoire. »).
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("Français"))]
+LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static and media files ----------------------------------------------------------
 STATIC_URL = "/static/"

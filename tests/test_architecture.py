@@ -79,3 +79,20 @@ def test_services_and_selectors_know_nothing_of_http():
                 f"{path.relative_to(ROOT)}: {m}" for m in modules if m.startswith(("django.http", "django.shortcuts"))
             ]
     assert found == []
+
+
+def test_the_interface_is_written_in_french_in_the_source():
+    """One way for the UI's words (docs/architecture.md): French literals, no gettext and no
+    catalogue of our own; the framework's messages come from Django's French catalogue, so no
+    form redefines « Ce champ est obligatoire. »."""
+    gettext = [str(path.relative_to(ROOT)) for path in SOURCES if "django.utils.translation" in path.read_text()]
+    assert gettext == []
+    redefined = [str(path.relative_to(ROOT)) for path in SOURCES if "Ce champ est obligatoire.\"" in path.read_text()]
+    assert redefined == []
+    templates = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*.html")
+        if "{% load i18n" in path.read_text() or "{% translate" in path.read_text() or "{% trans " in path.read_text()
+    ]
+    assert templates == []
+    assert not (ROOT / "locale").exists()

@@ -1,17 +1,16 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class Permission(models.TextChoices):
     """The seven « habilitations » (GLOSSARY.md)."""
 
-    CREATE_LOAN_REQUESTS = "create_loan_requests", _("Création de demandes de prêts")
-    VALIDATE_LOAN_REQUESTS = "validate_loan_requests", _("Validation de demandes de prêts")
-    MANAGE_DISBURSEMENTS = "manage_disbursements", _("Pilotage des échéanciers de versement")
-    VIEW_DOSSIERS = "view_dossiers", _("Consultation des Dossiers")
-    VIEW_PORTFOLIO = "view_portfolio", _("Consultation des Encours")
-    VIEW_DOCUMENTS = "view_documents", _("Documents")
-    ADMINISTER_USERS = "administer_users", _("Administration")
+    CREATE_LOAN_REQUESTS = "create_loan_requests", "Création de demandes de prêts"
+    VALIDATE_LOAN_REQUESTS = "validate_loan_requests", "Validation de demandes de prêts"
+    MANAGE_DISBURSEMENTS = "manage_disbursements", "Pilotage des échéanciers de versement"
+    VIEW_DOSSIERS = "view_dossiers", "Consultation des Dossiers"
+    VIEW_PORTFOLIO = "view_portfolio", "Consultation des Encours"
+    VIEW_DOCUMENTS = "view_documents", "Documents"
+    ADMINISTER_USERS = "administer_users", "Administration"
 
 
 # The services a user may ask for when registering (the tutorial's five check boxes).
@@ -25,22 +24,22 @@ REQUESTABLE_PERMISSIONS = [
 
 
 class UserStatus(models.TextChoices):
-    AWAITING_ACTIVATION = "awaiting_activation", _("en attente d'activation")
-    AWAITING_ADMIN = "awaiting_admin", _("en attente de validation")
-    ACTIVE = "active", _("actif")
-    DEACTIVATED = "deactivated", _("désactivé")
-    LAPSED = "lapsed", _("inscription expirée")
+    AWAITING_ACTIVATION = "awaiting_activation", "en attente d'activation"
+    AWAITING_ADMIN = "awaiting_admin", "en attente de validation"
+    ACTIVE = "active", "actif"
+    DEACTIVATED = "deactivated", "désactivé"
+    LAPSED = "lapsed", "inscription expirée"
 
 
 class AuditAction(models.TextChoices):
-    LOGIN_SUCCEEDED = "login_succeeded", _("Connexion réussie")
-    LOGIN_FAILED = "login_failed", _("Échec de connexion")
-    LOGIN_LOCKED = "login_locked", _("Compte bloqué")
-    LOGIN_UNLOCKED = "login_unlocked", _("Compte débloqué")
-    LOGOUT = "logout", _("Déconnexion")
-    PASSWORD_CHANGED = "password_changed", _("Mot de passe modifié")
-    PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Réinitialisation demandée")
-    PASSWORD_RESET = "password_reset", _("Mot de passe réinitialisé")
-    USERNAME_REMINDER_SENT = "username_reminder_sent", _("Identifiant envoyé")
-    PROFILE_CHANGED = "profile_changed", _("Profil modifié")
-    EMAIL_CHANGED = "email_changed", _("Adresse e-mail modifiée")
+    LOGIN_SUCCEEDED = "login_succeeded", "Connexion réussie"
+    LOGIN_FAILED = "login_failed", "Échec de connexion"
+    LOGIN_LOCKED = "login_locked", "Compte bloqué"
+    LOGIN_UNLOCKED = "login_unlocked", "Compte débloqué"
+    LOGOUT = "logout", "Déconnexion"
+    PASSWORD_CHANGED = "password_changed", "Mot de passe modifié"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Réinitialisation demandée"
+    PASSWORD_RESET = "password_reset", "Mot de passe réinitialisé"
+    USERNAME_REMINDER_SENT = "username_reminder_sent", "Identifiant envoyé"
+    PROFILE_CHANGED = "profile_changed", "Profil modifié"
+    EMAIL_CHANGED = "email_changed", "Adresse e-mail modifiée"

@@ -8,8 +8,6 @@ from espace.accounts.models import User
 from espace.accounts.validators import PASSWORD_RULE_TEXT
 from espace.core.captcha import CaptchaField
 
-FR_REQUIRED = {"required": "Ce champ est obligatoire."}
-
 
 def password_field(label: str, *, autocomplete: str, help_text: str = "", max_length: int = 128) -> forms.CharField:
     """Passwords are never stripped; up to 128 characters of any Unicode (SECURITY.md)."""
@@ -17,7 +15,6 @@ def password_field(label: str, *, autocomplete: str, help_text: str = "", max_le
         label=label,
         strip=False,
         max_length=max_length,
-        error_messages=FR_REQUIRED,
         help_text=help_text,
         widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
     )
@@ -27,7 +24,7 @@ def email_field(label: str) -> forms.EmailField:
     return forms.EmailField(
         label=label,
         max_length=254,
-        error_messages={**FR_REQUIRED, "invalid": "Saisissez une adresse e-mail valide."},
+        error_messages={"invalid": "Saisissez une adresse e-mail valide."},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
@@ -46,7 +43,6 @@ class CodeForm(forms.Form):
     code = forms.CharField(
         label="Code",
         max_length=10,
-        error_messages=FR_REQUIRED,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}),
     )
 
@@ -55,7 +51,6 @@ class LoginForm(forms.Form):
     username = forms.CharField(
         label="Identifiant",
         max_length=254,
-        error_messages=FR_REQUIRED,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     password = password_field("Mot de passe", autocomplete="current-password", max_length=256)
@@ -96,7 +91,6 @@ class PasswordResetRequestForm(forms.Form):
     identifier = forms.CharField(
         label="Votre identifiant ou votre adresse e-mail",
         max_length=254,
-        error_messages=FR_REQUIRED,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
 
@@ -106,8 +100,8 @@ class UsernameReminderForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    last_name = forms.CharField(label="Nom", max_length=80, error_messages=FR_REQUIRED)
-    first_name = forms.CharField(label="Prénom", max_length=80, error_messages=FR_REQUIRED)
+    last_name = forms.CharField(label="Nom", max_length=80)
+    first_name = forms.CharField(label="Prénom", max_length=80)
     phone = phone_field()
     job_title = forms.CharField(label="Fonction", max_length=120, required=False)
 

@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.formats import time_format
 from django.utils.timezone import localtime
-from django.utils.translation import gettext as _
 
 from espace.accounts.enums import AuditAction, UserStatus
 from espace.accounts.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
@@ -238,11 +237,10 @@ def password_confirm(*, user: User, password: str, field: str) -> None:
         raise AccountLockedError(result.message)
     remaining = settings.LOGIN_FAILURES_BEFORE_LOCK - guard.failures
     raise ApplicationError(
-        _(
-            "Le mot de passe actuel est incorrect. Après %(remaining)s autre(s) erreur(s), votre compte sera "
+        (
+            f"Le mot de passe actuel est incorrect. Après {remaining} autre(s) erreur(s), votre compte sera "
             "bloqué pendant une heure."
-        )
-        % {"remaining": remaining},
+        ),
         field=field,
     )
 

@@ -9,7 +9,6 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
-from django.utils.translation import gettext_lazy as _
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.signals import users_written
@@ -18,7 +17,7 @@ from espace.core.models import EmailCodeMixin, TimeStampedModel
 
 username_validator = RegexValidator(
     r"^[A-Za-z0-9._-]{3,50}$",
-    _("L'identifiant contient de 3 à 50 caractères : lettres sans accent, chiffres, point, tiret ou tiret bas."),
+    "L'identifiant contient de 3 à 50 caractères : lettres sans accent, chiffres, point, tiret ou tiret bas.",
 )
 
 
@@ -109,19 +108,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person: a client user of one establishment, or a member of the lender's staff (no establishment)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    username = models.CharField(_("identifiant"), max_length=50, validators=[username_validator])
-    first_name = models.CharField(_("prénom"), max_length=80)
-    last_name = models.CharField(_("nom"), max_length=80)
-    email = models.EmailField(_("adresse e-mail"))
-    phone = models.CharField(_("N° de téléphone"), max_length=30, blank=True)
-    job_title = models.CharField(_("fonction"), max_length=120, blank=True)
+    username = models.CharField("identifiant", max_length=50, validators=[username_validator])
+    first_name = models.CharField("prénom", max_length=80)
+    last_name = models.CharField("nom", max_length=80)
+    email = models.EmailField("adresse e-mail")
+    phone = models.CharField("N° de téléphone", max_length=30, blank=True)
+    job_title = models.CharField("fonction", max_length=120, blank=True)
     establishment = models.ForeignKey(
         "establishments.Establishment",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="users",
-        verbose_name=_("établissement"),
+        verbose_name="établissement",
     )
     # Staff only: the regional office whose dossiers a loan officer instructs.
     regional_office = models.ForeignKey(
@@ -130,25 +129,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         on_delete=models.PROTECT,
         related_name="staff",
-        verbose_name=_("direction régionale (équipes du prêteur)"),
+        verbose_name="direction régionale (équipes du prêteur)",
     )
-    status = models.CharField(_("statut"), max_length=32, choices=UserStatus.choices, default=UserStatus.ACTIVE)
-    perm_create_loan_requests = models.BooleanField(_("Création de demandes de prêts"), default=False)
-    perm_validate_loan_requests = models.BooleanField(_("Validation de demandes de prêts"), default=False)
-    perm_manage_disbursements = models.BooleanField(_("Pilotage des échéanciers de versement"), default=False)
-    perm_view_dossiers = models.BooleanField(_("Consultation des Dossiers"), default=False)
-    perm_view_portfolio = models.BooleanField(_("Consultation des Encours"), default=False)
-    perm_view_documents = models.BooleanField(_("Documents"), default=False)
-    perm_administer_users = models.BooleanField(_("Administration"), default=False)
-    requested_permissions = models.JSONField(_("habilitations demandées"), default=list, blank=True)
+    status = models.CharField("statut", max_length=32, choices=UserStatus.choices, default=UserStatus.ACTIVE)
+    perm_create_loan_requests = models.BooleanField("Création de demandes de prêts", default=False)
+    perm_validate_loan_requests = models.BooleanField("Validation de demandes de prêts", default=False)
+    perm_manage_disbursements = models.BooleanField("Pilotage des échéanciers de versement", default=False)
+    perm_view_dossiers = models.BooleanField("Consultation des Dossiers", default=False)
+    perm_view_portfolio = models.BooleanField("Consultation des Encours", default=False)
+    perm_view_documents = models.BooleanField("Documents", default=False)
+    perm_administer_users = models.BooleanField("Administration", default=False)
+    requested_permissions = models.JSONField("habilitations demandées", default=list, blank=True)
     temporary_code_hash = models.CharField(max_length=256, blank=True)
     temporary_code_expires_at = models.DateTimeField(null=True, blank=True)
     must_change_password = models.BooleanField(default=False)
-    terms_version = models.CharField(_("version des CGU acceptée"), max_length=20, blank=True)
+    terms_version = models.CharField("version des CGU acceptée", max_length=20, blank=True)
     terms_accepted_at = models.DateTimeField(null=True, blank=True)
     deactivation_reason = models.CharField(max_length=300, blank=True)
-    is_staff = models.BooleanField(_("équipe du prêteur"), default=False)
-    date_joined = models.DateTimeField(_("inscription"), default=clock.now)
+    is_staff = models.BooleanField("équipe du prêteur", default=False)
+    date_joined = models.DateTimeField("inscription", default=clock.now)
     activated_at = models.DateTimeField(null=True, blank=True)
     validation_reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -159,8 +158,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = ["email", "first_name", "last_name"]
 
     class Meta:
-        verbose_name = _("utilisateur")
-        verbose_name_plural = _("utilisateurs")
+        verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
         ordering = ["last_name", "first_name"]
         constraints = [
             # An identifier is unique case-insensitively, except among lapsed registrations,

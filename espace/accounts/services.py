@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from espace.accounts.enums import AuditAction, UserStatus
 from espace.accounts.login import login_guard_clear, password_confirm
@@ -107,7 +106,7 @@ def email_change_start(*, user: User, new_email: str, password: str) -> EmailCha
 def _email_change_open(*, user: User, new_email: str) -> EmailChange:
     user = User.objects.select_for_update().get(pk=user.pk)
     if new_email.strip().lower() == user.email.lower():
-        raise ApplicationError(_("C'est déjà votre adresse e-mail."), field="new_email")
+        raise ApplicationError("C'est déjà votre adresse e-mail.", field="new_email")
     EmailChange.objects.filter(user=user, completed_at__isnull=True).update(expires_at=clock.now())
     change = EmailChange(
         user=user, new_email=new_email.strip(), expires_at=clock.now() + settings.REGISTRATION_VALIDITY

@@ -6,7 +6,6 @@ import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 PASSWORD_RULE_TEXT = (
     "Pour être « Robuste », le mot de passe doit être composé de 8 caractères minimum, "
@@ -23,17 +22,17 @@ class LengthValidator:
     def validate(self, password: str, user: Any = None) -> None:
         if len(password) < self.min_length:
             raise ValidationError(
-                _("Le mot de passe doit contenir au moins %(min)d caractères.") % {"min": self.min_length},
+                f"Le mot de passe doit contenir au moins {self.min_length} caractères.",
                 code="password_too_short",
             )
         if len(password) > self.max_length:
             raise ValidationError(
-                _("Le mot de passe ne peut pas dépasser %(max)d caractères.") % {"max": self.max_length},
+                f"Le mot de passe ne peut pas dépasser {self.max_length} caractères.",
                 code="password_too_long",
             )
 
     def get_help_text(self) -> str:
-        return _("8 caractères minimum.")
+        return "8 caractères minimum."
 
 
 def character_kinds(password: str) -> int:
@@ -51,7 +50,7 @@ class CharacterKindsValidator:
     def validate(self, password: str, user: Any = None) -> None:
         if character_kinds(password) < self.min_kinds:
             raise ValidationError(
-                _(
+                (
                     "Le mot de passe doit contenir au moins 3 des 4 catégories de caractères : "
                     "majuscule, minuscule, chiffre, caractère spécial."
                 ),
@@ -59,7 +58,7 @@ class CharacterKindsValidator:
             )
 
     def get_help_text(self) -> str:
-        return _(PASSWORD_RULE_TEXT)
+        return PASSWORD_RULE_TEXT
 
 
 def _fold(value: str) -> str:
@@ -86,7 +85,7 @@ class PersonalInformationValidator:
             token = _fold(candidate or "")
             if len(token) >= 3 and token in folded:
                 raise ValidationError(
-                    _(
+                    (
                         "Le mot de passe ne doit contenir ni votre identifiant, ni votre nom, "
                         "ni le numéro client ou le nom de votre établissement."
                     ),
@@ -94,4 +93,4 @@ class PersonalInformationValidator:
                 )
 
     def get_help_text(self) -> str:
-        return _("Il ne contient ni votre identifiant, ni votre nom, ni le nom ou le numéro de votre établissement.")
+        return "Il ne contient ni votre identifiant, ni votre nom, ni le nom ou le numéro de votre établissement."

@@ -1,5 +1,4 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from espace.accounts.enums import Permission
 
@@ -8,9 +7,9 @@ class ApiScope(models.TextChoices):
     """What a token may read. Each scope is one of the « habilitations » (SCOPE_PERMISSIONS): an
     administrator grants a token only what the service lets them grant a user."""
 
-    PORTFOLIO = "portfolio", _("Consultation des Encours")
-    DOSSIERS = "dossiers", _("Consultation des Dossiers")
-    DOCUMENTS = "documents", _("Documents")
+    PORTFOLIO = "portfolio", "Consultation des Encours"
+    DOSSIERS = "dossiers", "Consultation des Dossiers"
+    DOCUMENTS = "documents", "Documents"
 
 
 SCOPE_PERMISSIONS: dict[str, Permission] = {
@@ -21,14 +20,14 @@ SCOPE_PERMISSIONS: dict[str, Permission] = {
 
 
 class TokenState(models.TextChoices):
-    ACTIVE = "active", _("actif")
-    EXPIRED = "expired", _("expiré")
-    REVOKED = "revoked", _("révoqué")
-    SUSPENDED = "suspended", _("suspendu")
+    ACTIVE = "active", "actif"
+    EXPIRED = "expired", "expiré"
+    REVOKED = "revoked", "révoqué"
+    SUSPENDED = "suspended", "suspendu"
 
 
 class AuditAction(models.TextChoices):
-    API_TOKEN_CREATED = "api_token_created", _("Jeton d'API créé")
-    API_TOKEN_REVOKED = "api_token_revoked", _("Jeton d'API révoqué")
-    API_TOKEN_USED = "api_token_used", _("Jeton d'API utilisé")
-    API_REQUEST_REFUSED = "api_request_refused", _("Appel d'API refusé")
+    API_TOKEN_CREATED = "api_token_created", "Jeton d'API créé"
+    API_TOKEN_REVOKED = "api_token_revoked", "Jeton d'API révoqué"
+    API_TOKEN_USED = "api_token_used", "Jeton d'API utilisé"
+    API_REQUEST_REFUSED = "api_request_refused", "Appel d'API refusé"

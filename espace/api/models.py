@@ -11,7 +11,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from espace.accounts.enums import UserStatus
 from espace.api.enums import ApiScope, TokenState
@@ -24,14 +23,14 @@ class ApiToken(TimeStampedModel):
         "establishments.Establishment", on_delete=models.CASCADE, related_name="api_tokens"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(_("nom"), max_length=80)
+    name = models.CharField("nom", max_length=80)
     # ApiScope values, in the enum's order.
-    scopes = models.JSONField(_("droits"), default=list)
+    scopes = models.JSONField("droits", default=list)
     prefix = models.CharField(max_length=16)
     token_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField(_("expire le"))
+    expires_at = models.DateTimeField("expire le")
     # Networks allowed to call with the token ("203.0.113.0/24", "2001:db8::1/128"); empty: anywhere.
-    allowed_networks = models.JSONField(_("adresses IP autorisées"), default=list, blank=True)
+    allowed_networks = models.JSONField("adresses IP autorisées", default=list, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -42,8 +41,8 @@ class ApiToken(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("jeton d'API")
-        verbose_name_plural = _("jetons d'API")
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
         indexes = [models.Index(fields=["establishment", "-created_at"])]
 
     def __str__(self) -> str:

@@ -15,7 +15,6 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from espace.accounts.models import User
 from espace.api.enums import ApiScope, AuditAction
@@ -48,16 +47,13 @@ def networks_parse(raw: list[str]) -> list[str]:
             network = ipaddress.ip_network(value, strict=False)
         except ValueError:
             raise ApplicationError(
-                _("« %(value)s » n'est pas une adresse IP ni un réseau (ex. 203.0.113.10 ou 203.0.113.0/24).")
-                % {"value": value[:60]},
+                f"« {value[:60]} » n'est pas une adresse IP ni un réseau (ex. 203.0.113.10 ou 203.0.113.0/24).",
                 field="allowed_networks",
             ) from None
         if str(network) not in networks:
             networks.append(str(network))
     if len(networks) > MAX_NETWORKS:
-        raise ApplicationError(
-            _("Indiquez au plus %(count)s adresses ou réseaux.") % {"count": MAX_NETWORKS}, field="allowed_networks"
-        )
+        raise ApplicationError(f"Indiquez au plus {MAX_NETWORKS} adresses ou réseaux.", field="allowed_networks")
     return networks
 
 
@@ -92,17 +88,17 @@ def api_token_create(
         raise PermissionDenied
     name = name.strip()
     if not name:
-        raise ApplicationError(_("Donnez un nom au jeton (par exemple le logiciel qui l'utilisera)."), field="name")
+        raise ApplicationError("Donnez un nom au jeton (par exemple le logiciel qui l'utilisera).", field="name")
     wanted = set(scopes)
     unknown = wanted - set(ApiScope.values)
     if not wanted or unknown:
-        raise ApplicationError(_("Choisissez au moins un droit parmi ceux proposés."), field="scopes")
+        raise ApplicationError("Choisissez au moins un droit parmi ceux proposés.", field="scopes")
     today = clock.today()
     if expires_on <= today:
-        raise ApplicationError(_("La date d'expiration doit être postérieure à aujourd'hui."), field="expires_on")
+        raise ApplicationError("La date d'expiration doit être postérieure à aujourd'hui.", field="expires_on")
     if expires_on > today + timedelta(days=settings.API_TOKEN_MAX_DAYS):
         raise ApplicationError(
-            _("Un jeton est valable au plus %(days)s jours.") % {"days": settings.API_TOKEN_MAX_DAYS},
+            f"Un jeton est valable au plus {settings.API_TOKEN_MAX_DAYS} jours.",
             field="expires_on",
         )
     networks = networks_parse(allowed_networks)
@@ -141,7 +137,7 @@ def api_token_revoke(*, token: ApiToken, revoked_by: User) -> ApiToken:
     if not _administers(revoked_by, token.establishment):
         raise PermissionDenied
     if token.revoked_at is not None:
-        raise ApplicationError(_("Ce jeton est déjà révoqué."))
+        raise ApplicationError("Ce jeton est déjà révoqué.")
     token.revoked_at = clock.now()
     token.revoked_by = revoked_by
     token.save(update_fields=["revoked_at", "revoked_by", "updated_at"])

@@ -1,5 +1,4 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class StaffPermission(models.TextChoices):
@@ -25,9 +24,9 @@ class StaffPermission(models.TextChoices):
 
 
 class AuditAction(models.TextChoices):
-    LETTER_REGENERATED = "letter_regenerated", _("Courrier regénéré")
-    SUCCESSION_STARTED = "succession_started", _("Succession d'administrateur")
-    STAFF_OTP_FAILED = "staff_otp_failed", _("Second facteur erroné")
-    STAFF_OTP_ENROLLED = "staff_otp_enrolled", _("Second facteur enregistré")
-    STAFF_ENROLMENT_LINK_CREATED = "staff_enrolment_link_created", _("Lien d'enrôlement créé")
-    STAFF_RECOVERY_CODES_ISSUED = "staff_recovery_codes_issued", _("Codes de secours renouvelés")
+    LETTER_REGENERATED = "letter_regenerated", "Courrier regénéré"
+    SUCCESSION_STARTED = "succession_started", "Succession d'administrateur"
+    STAFF_OTP_FAILED = "staff_otp_failed", "Second facteur erroné"
+    STAFF_OTP_ENROLLED = "staff_otp_enrolled", "Second facteur enregistré"
+    STAFF_ENROLMENT_LINK_CREATED = "staff_enrolment_link_created", "Lien d'enrôlement créé"
+    STAFF_RECOVERY_CODES_ISSUED = "staff_recovery_codes_issued", "Codes de secours renouvelés"

@@ -9,7 +9,6 @@ class OtpForm(forms.Form):
         label="Code de vérification",
         max_length=24,
         help_text="Le code à 6 chiffres de votre application d'authentification, ou un code de secours.",
-        error_messages={"required": "Ce champ est obligatoire."},
         # Recovery codes have letters: no numeric keypad here.
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}

@@ -15,7 +15,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -109,7 +108,7 @@ def totp_enrol_confirm(
     if not device.verify_token("".join(token.split())):
         return None  # the failed try stays counted by the device's throttling
     if link is not None and not enrolment_link_use(link=link):
-        raise ApplicationError(_("Ce lien d'enrôlement a déjà servi ou a expiré. Demandez-en un nouveau."))
+        raise ApplicationError("Ce lien d'enrôlement a déjà servi ou a expiré. Demandez-en un nouveau.")
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -126,16 +125,14 @@ def enrolment_link_create(*, user: User, reset: bool = False) -> tuple[str, Staf
     Returns the absolute URL (shown once) and the link row.
     """
     if not user.is_staff:
-        raise ApplicationError(_("Ce compte n'appartient pas aux équipes du prêteur."))
+        raise ApplicationError("Ce compte n'appartient pas aux équipes du prêteur.")
     if reset:
         for device in devices_for_user(user, confirmed=None):
             device.delete()
     elif staff_has_second_factor(user):
         raise ApplicationError(
-            _(
-                "Ce compte a déjà un second facteur : il se renouvelle depuis le back-office, après connexion "
-                "(ou relancez la commande avec --reset si le téléphone et les codes de secours sont perdus)."
-            )
+            "Ce compte a déjà un second facteur : il se renouvelle depuis le back-office, après connexion "
+            "(ou relancez la commande avec --reset si le téléphone et les codes de secours sont perdus)."
         )
     StaffEnrolmentLink.objects.filter(user=user, used_at__isnull=True).update(expires_at=clock.now())
     token = secrets.token_urlsafe(32)

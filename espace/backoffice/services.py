@@ -8,7 +8,6 @@ import zipfile
 from pathlib import Path
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from espace.accounts.enums import AuditAction as AccountsAuditAction
 from espace.accounts.enums import Permission, UserStatus
@@ -71,7 +70,7 @@ def establishment_start_succession(*, establishment: Establishment, staff: User,
     first user lapses. Returns how many accounts changed.
     """
     if not reason.strip():
-        raise ApplicationError(_("Indiquez le motif de la succession."), field="reason")
+        raise ApplicationError("Indiquez le motif de la succession.", field="reason")
     establishment = Establishment.objects.select_for_update().get(pk=establishment.pk)
     changed = 0
     for user in User.objects.select_for_update().filter(establishment=establishment, status__in=LIVE_STATUSES):
@@ -101,7 +100,7 @@ def establishment_start_succession(*, establishment: Establishment, staff: User,
 def letter_mark_returned(*, letter: Letter, staff: User) -> None:
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     if letter.status != LetterStatus.EXPORTED:
-        raise ApplicationError(_("Seul un courrier exporté peut être déclaré retourné."))
+        raise ApplicationError("Seul un courrier exporté peut être déclaré retourné.")
     letter.status = LetterStatus.RETURNED
     letter.save(update_fields=["status", "updated_at"])
     audit_record(

@@ -10,7 +10,6 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from espace.core import clock
 from espace.core.exceptions import ApplicationError
@@ -20,18 +19,17 @@ from espace.core.models import EmailCodeMixin
 def code_request(target: EmailCodeMixin) -> None:
     """Allow a new code (at most 5, one per 60 s) and void the previous one."""
     if not target.is_open:
-        raise ApplicationError(_("Cette demande a expiré. Veuillez recommencer."))
+        raise ApplicationError("Cette demande a expiré. Veuillez recommencer.")
     if target.codes_sent >= settings.EMAIL_CODE_MAX_SENDS:
         raise ApplicationError(
-            _("Vous avez demandé trop de codes. Veuillez recommencer plus tard ou contacter l'assistance.")
+            "Vous avez demandé trop de codes. Veuillez recommencer plus tard ou contacter l'assistance."
         )
     now = clock.now()
     last = target.last_code_requested_at
     if last and now - last < settings.EMAIL_CODE_RESEND_INTERVAL:
         wait = settings.EMAIL_CODE_RESEND_INTERVAL - (now - last)
         raise ApplicationError(
-            _("Un code vient de vous être envoyé. Vous pourrez en demander un nouveau dans %(seconds)s secondes.")
-            % {"seconds": int(wait.total_seconds()) + 1}
+            f"Un code vient de vous être envoyé. Vous pourrez en demander un nouveau dans {int(wait.total_seconds()) + 1} secondes."
         )
     target.codes_sent += 1
     target.last_code_requested_at = now
@@ -81,11 +79,11 @@ def code_check(target: EmailCodeMixin, code: str) -> str | None:
     if target.email_verified_at:
         return None
     if not target.is_open:
-        return _("Cette demande a expiré. Veuillez recommencer.")
+        return "Cette demande a expiré. Veuillez recommencer."
     if not target.code_hash or target.code_expires_at is None:
-        return _("Aucun code valide : demandez un nouveau code.")
+        return "Aucun code valide : demandez un nouveau code."
     if target.code_expires_at <= clock.now():
-        return _("Ce code a expiré (validité 15 minutes). Demandez un nouveau code.")
+        return "Ce code a expiré (validité 15 minutes). Demandez un nouveau code."
     cleaned = "".join(code.split())
     if len(cleaned) == settings.EMAIL_CODE_DIGITS and cleaned.isdigit() and check_password(cleaned, target.code_hash):
         target.code_hash = ""
@@ -95,5 +93,5 @@ def code_check(target: EmailCodeMixin, code: str) -> str | None:
     remaining = settings.EMAIL_CODE_MAX_TRIES - target.code_failures
     if remaining <= 0:
         target.code_hash = ""
-        return _("Code erroné. Ce code n'est plus valable après 3 essais : demandez un nouveau code.")
-    return _("Code erroné. Il vous reste %(remaining)s essai(s).") % {"remaining": remaining}
+        return "Code erroné. Ce code n'est plus valable après 3 essais : demandez un nouveau code."
+    return f"Code erroné. Il vous reste {remaining} essai(s)."

@@ -47,7 +47,6 @@ class FrenchDecimalField(forms.Field):
         self.min_value = min_value
         self.max_value = max_value
         self.unit = unit
-        kwargs.setdefault("error_messages", {"required": "Ce champ est obligatoire."})
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "maxlength": MAX_TEXT}))
         super().__init__(**kwargs)
 
@@ -94,7 +93,7 @@ class FrenchDateField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault(
             "error_messages",
-            {"required": "Ce champ est obligatoire.", "invalid": "Saisissez une date, par exemple 01/03/2027."},
+            {"invalid": "Saisissez une date, par exemple 01/03/2027."},
         )
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
         super().__init__(**kwargs)

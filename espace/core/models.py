@@ -4,7 +4,6 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from espace.core import clock
 from espace.core.audit_actions import audit_action_label
@@ -119,14 +118,14 @@ class DemoEmail(models.Model):
 class NewsItem(TimeStampedModel):
     """A news item the lender publishes on the users' home page (edited in the back office)."""
 
-    title = models.CharField(_("titre"), max_length=200)
-    body = models.TextField(_("texte"))
-    published = models.BooleanField(_("publiée"), default=True)
+    title = models.CharField("titre", max_length=200)
+    body = models.TextField("texte")
+    published = models.BooleanField("publiée", default=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = _("actualité")
-        verbose_name_plural = _("actualités")
+        verbose_name = "actualité"
+        verbose_name_plural = "actualités"
 
     def __str__(self) -> str:
         return self.title

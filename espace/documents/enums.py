@@ -1,18 +1,17 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class DocumentKind(models.TextChoices):
     """What the lender sends over a loan's life (the library's « type » filter)."""
 
-    CONTRACT = "contract", _("Contrat")
-    CONTRACT_ANNEX = "contract_annex", _("Annexe au contrat")
-    OFFER = "offer", _("Lettre d'offre")
-    INSTALMENT_NOTICE = "instalment_notice", _("Avis d'échéance")
-    GUARANTEED_DEBT_STATEMENT = "guaranteed_debt_statement", _("État annuel de la dette garantie")
-    DISBURSEMENT_CONFIRMATION = "disbursement_confirmation", _("Confirmation de versement")
-    SCHEDULE = "schedule", _("Échéancier")
-    LETTER = "letter", _("Courrier")
+    CONTRACT = "contract", "Contrat"
+    CONTRACT_ANNEX = "contract_annex", "Annexe au contrat"
+    OFFER = "offer", "Lettre d'offre"
+    INSTALMENT_NOTICE = "instalment_notice", "Avis d'échéance"
+    GUARANTEED_DEBT_STATEMENT = "guaranteed_debt_statement", "État annuel de la dette garantie"
+    DISBURSEMENT_CONFIRMATION = "disbursement_confirmation", "Confirmation de versement"
+    SCHEDULE = "schedule", "Échéancier"
+    LETTER = "letter", "Courrier"
 
 
 # The manifest of `import_documents` may name a type by its code or by these French short names.
@@ -36,20 +35,20 @@ KINDS_NEEDING_A_LOAN = {
 
 
 class Origin(models.TextChoices):
-    IMPORTED = "imported", _("transmis par le prêteur")
-    SERVICE = "service", _("produit par le service")
+    IMPORTED = "imported", "transmis par le prêteur"
+    SERVICE = "service", "produit par le service"
 
 
 class ResourceCategory(models.TextChoices):
-    FORM = "form", _("Formulaire")
-    PRODUCT_SHEET = "product_sheet", _("Fiche produit")
-    GUIDE = "guide", _("Guide")
+    FORM = "form", "Formulaire"
+    PRODUCT_SHEET = "product_sheet", "Fiche produit"
+    GUIDE = "guide", "Guide"
 
 
 RESOURCE_HEADINGS = {
-    ResourceCategory.FORM: _("Formulaires"),
-    ResourceCategory.PRODUCT_SHEET: _("Fiches produits"),
-    ResourceCategory.GUIDE: _("Guides"),
+    ResourceCategory.FORM: "Formulaires",
+    ResourceCategory.PRODUCT_SHEET: "Fiches produits",
+    ResourceCategory.GUIDE: "Guides",
 }
 
 
@@ -60,9 +59,9 @@ class DeliberationFormat(models.TextChoices):
 
 
 class AuditAction(models.TextChoices):
-    DOCUMENT_DOWNLOADED = "document_downloaded", _("Document téléchargé")
-    DOCUMENT_EMAIL_REQUESTED = "document_email_requested", _("Envoi d'un document par e-mail demandé")
-    DOCUMENT_EMAILED = "document_emailed", _("Document envoyé par e-mail")
-    DELIBERATION_GENERATED = "deliberation_generated", _("Modèle de délibération de garantie téléchargé")
-    DELIBERATION_TEMPLATE_SAVED = "deliberation_template_saved", _("Modèle de délibération enregistré")
-    RESOURCE_VERSION_ADDED = "resource_version_added", _("Ressource mise à jour")
+    DOCUMENT_DOWNLOADED = "document_downloaded", "Document téléchargé"
+    DOCUMENT_EMAIL_REQUESTED = "document_email_requested", "Envoi d'un document par e-mail demandé"
+    DOCUMENT_EMAILED = "document_emailed", "Document envoyé par e-mail"
+    DELIBERATION_GENERATED = "deliberation_generated", "Modèle de délibération de garantie téléchargé"
+    DELIBERATION_TEMPLATE_SAVED = "deliberation_template_saved", "Modèle de délibération enregistré"
+    RESOURCE_VERSION_ADDED = "resource_version_added", "Ressource mise à jour"

@@ -9,8 +9,6 @@ from espace.documents.enums import DocumentKind, ResourceCategory
 from espace.documents.services import library_file_check
 from espace.products.models import Product
 
-FR_REQUIRED = {"required": "Ce champ est obligatoire."}
-
 
 def _select(**kwargs: Any) -> forms.ChoiceField:
     return forms.ChoiceField(
@@ -43,13 +41,12 @@ class DeliberationTemplateForm(forms.Form):
     title = forms.CharField(
         label="Titre du document",
         max_length=200,
-        error_messages=FR_REQUIRED,
         help_text="Les variables y sont acceptées, par exemple : Garantie d'emprunt accordée à {{ emprunteur }}.",
     )
     body = forms.CharField(
         label="Texte du modèle",
         max_length=20000,
-        error_messages={**FR_REQUIRED, "max_length": "Le texte dépasse 20 000 caractères."},
+        error_messages={"max_length": "Le texte dépasse 20 000 caractères."},
         widget=forms.Textarea(attrs={"rows": 24, "class": "form-control font-monospace", "spellcheck": "true"}),
         help_text="« # » en début de ligne : titre ; « ## » : intertitre ; « - » : élément de liste ; une ligne vide "
         "sépare les paragraphes. Variables entre doubles accolades, par exemple {{ montant }}.",
@@ -66,7 +63,7 @@ class _UploadMixin(forms.Form):
     file = forms.FileField(
         label="Fichier",
         help_text="PDF, document Word, Excel ou OpenDocument ; 25 Mo au plus. Il est analysé par l'antivirus.",
-        error_messages={**FR_REQUIRED, "invalid": "Le fichier envoyé est illisible.", "empty": "Le fichier est vide."},
+        error_messages={"invalid": "Le fichier envoyé est illisible.", "empty": "Le fichier est vide."},
         widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
     )
 
@@ -82,12 +79,12 @@ class _UploadMixin(forms.Form):
 
 
 class ResourceForm(_UploadMixin):
-    title = forms.CharField(label="Intitulé", max_length=200, error_messages=FR_REQUIRED)
+    title = forms.CharField(label="Intitulé", max_length=200)
     category = forms.ChoiceField(
         label="Catégorie",
         choices=ResourceCategory.choices,
         widget=forms.Select(attrs={"class": "form-select"}),
-        error_messages={**FR_REQUIRED, "invalid_choice": "Choisissez une catégorie de la liste."},
+        error_messages={"invalid_choice": "Choisissez une catégorie de la liste."},
     )
     product = forms.ModelChoiceField(
         label="Produit concerné (facultatif)",

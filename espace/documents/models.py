@@ -18,7 +18,6 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from espace.core import clock
 from espace.core.models import TimeStampedModel
@@ -45,9 +44,9 @@ class Document(TimeStampedModel):
     establishment = models.ForeignKey(
         "establishments.Establishment", on_delete=models.CASCADE, related_name="documents"
     )
-    kind = models.CharField(_("type"), max_length=40, choices=DocumentKind.choices)
-    title = models.CharField(_("intitulé"), max_length=200)
-    issued_on = models.DateField(_("date"))
+    kind = models.CharField("type", max_length=40, choices=DocumentKind.choices)
+    title = models.CharField("intitulé", max_length=200)
+    issued_on = models.DateField("date")
     contract = models.ForeignKey(
         "portfolio.Contract", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -55,8 +54,8 @@ class Document(TimeStampedModel):
         "portfolio.FinancingLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The contract or line number as the lender gave it: still shown if the loan is later removed.
-    loan_reference = models.CharField(_("prêt ou contrat"), max_length=30, blank=True)
-    dossier_number = models.CharField(_("dossier"), max_length=20, blank=True, db_index=True)
+    loan_reference = models.CharField("prêt ou contrat", max_length=30, blank=True)
+    dossier_number = models.CharField("dossier", max_length=20, blank=True, db_index=True)
     origin = models.CharField(max_length=20, choices=Origin.choices)
     file = models.FileField(upload_to=document_upload_to, blank=True)
     file_name = models.CharField(max_length=255)
@@ -70,8 +69,8 @@ class Document(TimeStampedModel):
 
     class Meta:
         ordering = ["-issued_on", "-pk"]
-        verbose_name = _("document")
-        verbose_name_plural = _("documents")
+        verbose_name = "document"
+        verbose_name_plural = "documents"
         indexes = [
             models.Index(fields=["establishment", "-issued_on", "-id"]),
             models.Index(fields=["establishment", "kind", "-issued_on"]),
@@ -105,10 +104,10 @@ class DeliberationTemplate(models.Model):
     Versions are never edited: staff save a new one.
     """
 
-    number = models.PositiveIntegerField(_("version"), unique=True, validators=[MinValueValidator(1)])
-    title = models.CharField(_("titre du document"), max_length=200)
-    body = models.TextField(_("texte du modèle"), max_length=20000)
-    note = models.CharField(_("note de version"), max_length=200, blank=True)
+    number = models.PositiveIntegerField("version", unique=True, validators=[MinValueValidator(1)])
+    title = models.CharField("titre du document", max_length=200)
+    body = models.TextField("texte du modèle", max_length=20000)
+    note = models.CharField("note de version", max_length=200, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -117,8 +116,8 @@ class DeliberationTemplate(models.Model):
 
     class Meta:
         ordering = ["-number"]
-        verbose_name = _("modèle de délibération de garantie")
-        verbose_name_plural = _("modèles de délibération de garantie")
+        verbose_name = "modèle de délibération de garantie"
+        verbose_name_plural = "modèles de délibération de garantie"
 
     def __str__(self) -> str:
         return f"modèle version {self.number} du {timezone.localdate(self.created_at):%d/%m/%Y}"
@@ -128,23 +127,23 @@ class Resource(TimeStampedModel):
     """A file every client may download (an Eco-prêt form, a product sheet), managed by staff."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    title = models.CharField(_("intitulé"), max_length=200)
-    category = models.CharField(_("catégorie"), max_length=20, choices=ResourceCategory.choices)
-    description = models.TextField(_("description"), max_length=2000, blank=True)
+    title = models.CharField("intitulé", max_length=200)
+    category = models.CharField("catégorie", max_length=20, choices=ResourceCategory.choices)
+    description = models.TextField("description", max_length=2000, blank=True)
     product = models.ForeignKey(
         "products.Product",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name=_("produit concerné"),
+        verbose_name="produit concerné",
     )
-    published = models.BooleanField(_("publié"), default=True)
+    published = models.BooleanField("publié", default=True)
 
     class Meta:
         ordering = ["category", "title"]
-        verbose_name = _("ressource")
-        verbose_name_plural = _("ressources")
+        verbose_name = "ressource"
+        verbose_name_plural = "ressources"
 
     def __str__(self) -> str:
         return self.title
@@ -160,7 +159,7 @@ class ResourceVersion(models.Model):
     mime_type = models.CharField(max_length=120)
     size = models.PositiveBigIntegerField()
     scan_status = models.CharField(max_length=20, choices=ScanStatus.choices)
-    note = models.CharField(_("note de version"), max_length=200, blank=True)
+    note = models.CharField("note de version", max_length=200, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

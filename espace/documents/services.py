@@ -16,7 +16,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Model
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
 
 from espace.accounts.models import User
 from espace.core import clock
@@ -137,7 +136,7 @@ def guaranteed_debt_statement_file(*, statement_id: int) -> Document | None:
     return document_store(
         establishment=statement.guarantor,
         kind=DocumentKind.GUARANTEED_DEBT_STATEMENT,
-        title=_("État annuel de la dette garantie %(year)s") % {"year": statement.year},
+        title=f"État annuel de la dette garantie {statement.year}",
         issued_on=clock.today(),
         content=content,
         file_name=f"etat-dette-garantie-{statement.year}.pdf",
@@ -170,23 +169,19 @@ def document_email_request(*, document: Document, user: User) -> None:
     if document.establishment_id != user.establishment_id:
         raise PermissionDenied
     if not document.downloadable:
-        raise ApplicationError(_("Ce document est en cours d'analyse antivirus : il pourra être envoyé ensuite."))
+        raise ApplicationError("Ce document est en cours d'analyse antivirus : il pourra être envoyé ensuite.")
     if document.size > settings.DOCUMENT_EMAIL_MAX_BYTES:
         raise ApplicationError(
-            _(
-                "Ce document pèse %(size)s : au-delà de %(limit)s, les messageries refusent souvent les pièces jointes, "
-                "il n'est donc pas envoyé par e-mail. Téléchargez-le depuis un autre poste, ou demandez-le à "
-                "l'assistance par le formulaire de contact."
-            )
-            % {"size": filesizeformat(document.size), "limit": filesizeformat(settings.DOCUMENT_EMAIL_MAX_BYTES)}
+            f"Ce document pèse {filesizeformat(document.size)} : au-delà de {filesizeformat(settings.DOCUMENT_EMAIL_MAX_BYTES)}, les messageries refusent souvent les pièces jointes, "
+            "il n'est donc pas envoyé par e-mail. Téléchargez-le depuis un autre poste, ou demandez-le à "
+            "l'assistance par le formulaire de contact."
         )
     if not user.email:
-        raise ApplicationError(_("Votre compte n'a pas d'adresse e-mail : renseignez-la dans « Mon compte »."))
+        raise ApplicationError("Votre compte n'a pas d'adresse e-mail : renseignez-la dans « Mon compte ».")
     sent = throttle_hit(key=f"document-email:{user.pk}", window=timedelta(hours=1))
     if sent > settings.DOCUMENT_EMAIL_LIMIT_PER_HOUR:
         raise ApplicationError(
-            _("Vous avez demandé %(count)s envois dans l'heure : réessayez plus tard.")
-            % {"count": settings.DOCUMENT_EMAIL_LIMIT_PER_HOUR}
+            f"Vous avez demandé {settings.DOCUMENT_EMAIL_LIMIT_PER_HOUR} envois dans l'heure : réessayez plus tard."
         )
     audit_record(
         action=AuditAction.DOCUMENT_EMAIL_REQUESTED,
@@ -273,7 +268,7 @@ def _deliberation_file(
     """The current template prefilled with `values_for()`, rendered in `fmt`, audited."""
     template = deliberation_template_current()
     if template is None:
-        raise ApplicationError(_("Aucun modèle de délibération n'est encore publié."))
+        raise ApplicationError("Aucun modèle de délibération n'est encore publié.")
     deliberation = deliberation_build(template, values_for(), file_stem=file_stem)
     content = RENDERERS[fmt](deliberation)
     audit_record(

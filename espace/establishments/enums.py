@@ -1,17 +1,16 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class EstablishmentKind(models.TextChoices):
-    SOCIAL_LANDLORD = "social_landlord", _("Organisme de logement social")
-    COMMUNE = "commune", _("Commune")
-    DEPARTEMENT = "departement", _("Département")
-    REGION = "region", _("Région")
-    INTERCOMMUNALITY = "intercommunality", _("Intercommunalité")
-    ASSOCIATION = "association", _("Association")
-    PUBLIC_HOSPITAL = "public_hospital", _("Établissement public de santé")
-    OTHER = "other", _("Autre")
+    SOCIAL_LANDLORD = "social_landlord", "Organisme de logement social"
+    COMMUNE = "commune", "Commune"
+    DEPARTEMENT = "departement", "Département"
+    REGION = "region", "Région"
+    INTERCOMMUNALITY = "intercommunality", "Intercommunalité"
+    ASSOCIATION = "association", "Association"
+    PUBLIC_HOSPITAL = "public_hospital", "Établissement public de santé"
+    OTHER = "other", "Autre"
 
 
 class AuditAction(models.TextChoices):
-    ESTABLISHMENTS_IMPORTED = "establishments_imported", _("Établissements importés")
+    ESTABLISHMENTS_IMPORTED = "establishments_imported", "Établissements importés"

@@ -5,28 +5,27 @@ import uuid
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils.translation import gettext_lazy as _
 
 from espace.core.models import TimeStampedModel
 from espace.establishments.enums import EstablishmentKind
 
 client_number_validator = RegexValidator(
-    r"^[1-9][0-9]{0,8}$", _("Le numéro client ne contient que des chiffres, sans les 0 initiaux.")
+    r"^[1-9][0-9]{0,8}$", "Le numéro client ne contient que des chiffres, sans les 0 initiaux."
 )
 
 
 class RegionalOffice(models.Model):
     """A regional office (« direction régionale ») of the lender."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("nom"), max_length=120)
-    email = models.EmailField(_("adresse e-mail"), blank=True)
-    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    code = models.SlugField("code", max_length=40, unique=True)
+    name = models.CharField("nom", max_length=120)
+    email = models.EmailField("adresse e-mail", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("direction régionale")
-        verbose_name_plural = _("directions régionales")
+        verbose_name = "direction régionale"
+        verbose_name_plural = "directions régionales"
 
     def __str__(self) -> str:
         return self.name
@@ -36,37 +35,35 @@ class Establishment(TimeStampedModel):
     """A client of the lender, identified by its client number (stored without leading zeros)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    client_number = models.CharField(
-        _("numéro client"), max_length=9, unique=True, validators=[client_number_validator]
-    )
-    legal_name = models.CharField(_("raison sociale"), max_length=200)
-    kind = models.CharField(_("catégorie"), max_length=32, choices=EstablishmentKind.choices)
-    is_borrower = models.BooleanField(_("emprunteur"), default=True)
-    is_guarantor = models.BooleanField(_("garant"), default=False)
+    client_number = models.CharField("numéro client", max_length=9, unique=True, validators=[client_number_validator])
+    legal_name = models.CharField("raison sociale", max_length=200)
+    kind = models.CharField("catégorie", max_length=32, choices=EstablishmentKind.choices)
+    is_borrower = models.BooleanField("emprunteur", default=True)
+    is_guarantor = models.BooleanField("garant", default=False)
     legal_representative_title = models.CharField(
-        _("titre du représentant légal"), max_length=120, help_text=_("Par exemple « Monsieur le Maire ».")
+        "titre du représentant légal", max_length=120, help_text="Par exemple « Monsieur le Maire »."
     )
-    address_line1 = models.CharField(_("adresse"), max_length=120)
-    address_line2 = models.CharField(_("complément d'adresse"), max_length=120, blank=True)
-    postal_code = models.CharField(_("code postal"), max_length=10)
-    city = models.CharField(_("commune"), max_length=80)
+    address_line1 = models.CharField("adresse", max_length=120)
+    address_line2 = models.CharField("complément d'adresse", max_length=120, blank=True)
+    postal_code = models.CharField("code postal", max_length=10)
+    city = models.CharField("commune", max_length=80)
     regional_office = models.ForeignKey(
         RegionalOffice,
-        verbose_name=_("direction régionale"),
+        verbose_name="direction régionale",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="establishments",
     )
-    is_active = models.BooleanField(_("actif"), default=True)
+    is_active = models.BooleanField("actif", default=True)
     # Set by the establishment's administrator: a loan request is sent by a validator who is not
     # its author (« quatre yeux »).
-    loan_requests_four_eyes = models.BooleanField(_("envoi par un autre validateur que l'auteur"), default=False)
+    loan_requests_four_eyes = models.BooleanField("envoi par un autre validateur que l'auteur", default=False)
 
     class Meta:
         ordering = ["legal_name"]
-        verbose_name = _("établissement")
-        verbose_name_plural = _("établissements")
+        verbose_name = "établissement"
+        verbose_name_plural = "établissements"
         indexes = [models.Index(Lower("legal_name"), name="establishment_name_lower")]
         constraints = [
             models.CheckConstraint(

@@ -4,7 +4,6 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from espace.core.models import TimeStampedModel
 from espace.letters.enums import LetterStatus
@@ -26,30 +25,30 @@ class Letter(TimeStampedModel):
         "establishments.Establishment",
         on_delete=models.PROTECT,
         related_name="letters",
-        verbose_name=_("établissement"),
+        verbose_name="établissement",
     )
     account_holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="letters",
-        verbose_name=_("titulaire du compte"),
+        verbose_name="titulaire du compte",
     )
-    address_lines = models.JSONField(_("adresse"), default=list)
-    pdf = models.FileField(_("PDF"), upload_to=letter_upload_to, blank=True)
-    pages = models.PositiveSmallIntegerField(_("pages"), default=0)
-    code_expires_at = models.DateTimeField(_("code valable jusqu'au"))
-    status = models.CharField(_("statut"), max_length=20, choices=LetterStatus.choices, default=LetterStatus.PENDING)
-    exported_at = models.DateTimeField(_("exporté le"), null=True, blank=True)
-    pdf_deleted_at = models.DateTimeField(_("PDF supprimé le"), null=True, blank=True)
-    superseded = models.BooleanField(_("remplacé par un courrier plus récent"), default=False)
+    address_lines = models.JSONField("adresse", default=list)
+    pdf = models.FileField("PDF", upload_to=letter_upload_to, blank=True)
+    pages = models.PositiveSmallIntegerField("pages", default=0)
+    code_expires_at = models.DateTimeField("code valable jusqu'au")
+    status = models.CharField("statut", max_length=20, choices=LetterStatus.choices, default=LetterStatus.PENDING)
+    exported_at = models.DateTimeField("exporté le", null=True, blank=True)
+    pdf_deleted_at = models.DateTimeField("PDF supprimé le", null=True, blank=True)
+    superseded = models.BooleanField("remplacé par un courrier plus récent", default=False)
     # The background task that made it: a task run again (its worker died after the commit) finds
     # its letter instead of making a second one with a second code.
-    task_id = models.UUIDField(_("tâche"), null=True, blank=True, unique=True, editable=False)
+    task_id = models.UUIDField("tâche", null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = _("courrier")
-        verbose_name_plural = _("courriers")
+        verbose_name = "courrier"
+        verbose_name_plural = "courriers"
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:

@@ -1,22 +1,21 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class RequestKind(models.TextChoices):
-    HOUSING = "housing", _("Logement social")
-    LOCAL = "local", _("Secteur public local")
+    HOUSING = "housing", "Logement social"
+    LOCAL = "local", "Secteur public local"
 
 
 class RequestStatus(models.TextChoices):
-    DRAFT = "draft", _("brouillon")
-    TO_VALIDATE = "to_validate", _("à valider")
-    SENT = "sent", _("transmise")
-    UNDER_REVIEW = "under_review", _("en instruction")
-    DOCUMENTS_REQUESTED = "documents_requested", _("compléments demandés")
-    OFFER_ISSUED = "offer_issued", _("offre émise")
-    REFUSED = "refused", _("refusée")
-    ABANDONED = "abandoned", _("sans suite")
-    CONTRACTED = "contracted", _("contractualisée")
+    DRAFT = "draft", "brouillon"
+    TO_VALIDATE = "to_validate", "à valider"
+    SENT = "sent", "transmise"
+    UNDER_REVIEW = "under_review", "en instruction"
+    DOCUMENTS_REQUESTED = "documents_requested", "compléments demandés"
+    OFFER_ISSUED = "offer_issued", "offre émise"
+    REFUSED = "refused", "refusée"
+    ABANDONED = "abandoned", "sans suite"
+    CONTRACTED = "contracted", "contractualisée"
 
 
 # Before sending, the establishment edits the request; after, only the regional office changes it.
@@ -37,12 +36,12 @@ OFFICER_STATUSES = [
 
 
 class OperationNature(models.TextChoices):
-    NEW_BUILD = "new_build", _("Construction neuve")
-    VEFA = "vefa", _("Acquisition en VEFA")
-    ACQUISITION_IMPROVEMENT = "acquisition_improvement", _("Acquisition-amélioration")
-    ACQUISITION = "acquisition", _("Acquisition sans travaux")
-    RENOVATION = "renovation", _("Réhabilitation")
-    DEMOLITION_RECONSTRUCTION = "demolition_reconstruction", _("Démolition-reconstruction")
+    NEW_BUILD = "new_build", "Construction neuve"
+    VEFA = "vefa", "Acquisition en VEFA"
+    ACQUISITION_IMPROVEMENT = "acquisition_improvement", "Acquisition-amélioration"
+    ACQUISITION = "acquisition", "Acquisition sans travaux"
+    RENOVATION = "renovation", "Réhabilitation"
+    DEMOLITION_RECONSTRUCTION = "demolition_reconstruction", "Démolition-reconstruction"
 
 
 class HousingZone(models.TextChoices):
@@ -54,35 +53,35 @@ class HousingZone(models.TextChoices):
 
 
 class FileKind(models.TextChoices):
-    REQUIRED = "required", _("pièce de la demande")
-    COMPLEMENT = "complement", _("document complémentaire")
-    MESSAGE = "message", _("pièce jointe à un message")
-    OFFER = "offer", _("offre de prêt")
+    REQUIRED = "required", "pièce de la demande"
+    COMPLEMENT = "complement", "document complémentaire"
+    MESSAGE = "message", "pièce jointe à un message"
+    OFFER = "offer", "offre de prêt"
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", _("Demande créée")
-    SUBMITTED = "submitted", _("Demande soumise à validation")
-    SENT = "sent", _("Demande transmise à la direction régionale")
-    ASSIGNED = "assigned", _("Dossier pris en charge")
-    STATUS_CHANGED = "status_changed", _("Statut modifié")
-    DOCUMENTS_REQUESTED = "documents_requested", _("Documents demandés")
-    DOCUMENT_ADDED = "document_added", _("Document ajouté")
-    MESSAGE = "message", _("Message")
-    OFFER_ISSUED = "offer_issued", _("Offre de prêt émise")
-    CONTRACTED = "contracted", _("Contrat enregistré")
+    CREATED = "created", "Demande créée"
+    SUBMITTED = "submitted", "Demande soumise à validation"
+    SENT = "sent", "Demande transmise à la direction régionale"
+    ASSIGNED = "assigned", "Dossier pris en charge"
+    STATUS_CHANGED = "status_changed", "Statut modifié"
+    DOCUMENTS_REQUESTED = "documents_requested", "Documents demandés"
+    DOCUMENT_ADDED = "document_added", "Document ajouté"
+    MESSAGE = "message", "Message"
+    OFFER_ISSUED = "offer_issued", "Offre de prêt émise"
+    CONTRACTED = "contracted", "Contrat enregistré"
 
 
 class AuditAction(models.TextChoices):
-    LOAN_REQUEST_CREATED = "loan_request_created", _("Demande de prêt créée")
-    LOAN_REQUEST_DELETED = "loan_request_deleted", _("Brouillon de demande de prêt supprimé")
-    LOAN_REQUEST_SUBMITTED = "loan_request_submitted", _("Demande de prêt soumise à validation")
-    LOAN_REQUEST_SENT = "loan_request_sent", _("Demande de prêt transmise")
-    DOSSIER_FILE_ADDED = "dossier_file_added", _("Document ajouté à une demande")
-    DOSSIER_FILE_INFECTED = "dossier_file_infected", _("Document infecté refusé")
-    DOSSIER_MESSAGE = "dossier_message", _("Message sur un dossier")
-    DOSSIER_ASSIGNED = "dossier_assigned", _("Dossier pris en charge")
-    DOSSIER_STATUS_CHANGED = "dossier_status_changed", _("Statut de dossier modifié")
-    DOSSIER_DOCUMENTS_REQUESTED = "dossier_documents_requested", _("Documents demandés sur un dossier")
-    DOSSIER_OFFER_ISSUED = "dossier_offer_issued", _("Offre de prêt émise")
-    DOSSIER_CONTRACTED = "dossier_contracted", _("Contrat enregistré")
+    LOAN_REQUEST_CREATED = "loan_request_created", "Demande de prêt créée"
+    LOAN_REQUEST_DELETED = "loan_request_deleted", "Brouillon de demande de prêt supprimé"
+    LOAN_REQUEST_SUBMITTED = "loan_request_submitted", "Demande de prêt soumise à validation"
+    LOAN_REQUEST_SENT = "loan_request_sent", "Demande de prêt transmise"
+    DOSSIER_FILE_ADDED = "dossier_file_added", "Document ajouté à une demande"
+    DOSSIER_FILE_INFECTED = "dossier_file_infected", "Document infecté refusé"
+    DOSSIER_MESSAGE = "dossier_message", "Message sur un dossier"
+    DOSSIER_ASSIGNED = "dossier_assigned", "Dossier pris en charge"
+    DOSSIER_STATUS_CHANGED = "dossier_status_changed", "Statut de dossier modifié"
+    DOSSIER_DOCUMENTS_REQUESTED = "dossier_documents_requested", "Documents demandés sur un dossier"
+    DOSSIER_OFFER_ISSUED = "dossier_offer_issued", "Offre de prêt émise"
+    DOSSIER_CONTRACTED = "dossier_contracted", "Contrat enregistré"

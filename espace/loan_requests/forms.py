@@ -20,7 +20,6 @@ from espace.products.models import Product
 from espace.products.rules import check_against_product
 from espace.simulators.models import Simulation
 
-REQUIRED = {"required": "Ce champ est obligatoire."}
 MAX_AMOUNT = Decimal("999999999.99")
 PREFINANCING_MODES = [
     ("", "Sans préfinancement"),
@@ -48,7 +47,6 @@ def _years(label: str, *, required: bool = True, help_text: str = "") -> forms.I
         max_value=80,
         help_text=help_text,
         error_messages={
-            **REQUIRED,
             "invalid": "Saisissez un nombre entier d'années.",
             "min_value": "La durée est d'au moins 1 an.",
             "max_value": "La durée est d'au plus 80 ans.",
@@ -61,13 +59,13 @@ class NewRequestForm(forms.Form):
         label="Type de demande",
         choices=RequestKind.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-        error_messages={**REQUIRED, "invalid_choice": "Choisissez le type de demande."},
+        error_messages={"invalid_choice": "Choisissez le type de demande."},
     )
     name = forms.CharField(
         label="Nom de l'opération ou du projet",
         max_length=150,
         help_text="Par exemple « 24 logements rue des Tanneurs ». Une demande par projet.",
-        error_messages={**REQUIRED, "max_length": "150 caractères au plus."},
+        error_messages={"max_length": "150 caractères au plus."},
     )
 
 
@@ -143,7 +141,7 @@ class LocalFinancingForm(forms.Form):
 class DwellingForm(forms.Form):
     category = _select(
         forms.ChoiceField(
-            label="Catégorie de financement", error_messages={**REQUIRED, "invalid_choice": "Choisissez une catégorie."}
+            label="Catégorie de financement", error_messages={"invalid_choice": "Choisissez une catégorie."}
         )
     )
     count = forms.IntegerField(
@@ -151,7 +149,6 @@ class DwellingForm(forms.Form):
         min_value=1,
         max_value=10000,
         error_messages={
-            **REQUIRED,
             "invalid": "Saisissez un nombre entier.",
             "min_value": "Au moins 1 logement.",
             "max_value": "10 000 logements au plus par ligne.",
@@ -181,9 +178,7 @@ class PlanForm(forms.Form):
 
 
 class LineForm(forms.Form):
-    product = _select(
-        forms.ChoiceField(label="Prêt", error_messages={**REQUIRED, "invalid_choice": "Choisissez un prêt."})
-    )
+    product = _select(forms.ChoiceField(label="Prêt", error_messages={"invalid_choice": "Choisissez un prêt."}))
     amount = _amount("Montant (€)", required=True, minimum="1000")
     duration_years = _years("Durée (années)")
     land_amount = _amount(
@@ -216,7 +211,7 @@ class LineForm(forms.Form):
         forms.ChoiceField(
             label="Profil d'amortissement",
             choices=list(PROFILE_LABELS.items()),
-            error_messages={**REQUIRED, "invalid_choice": "Choisissez un profil."},
+            error_messages={"invalid_choice": "Choisissez un profil."},
         )
     )
     progression = FrenchDecimalField(
@@ -231,7 +226,7 @@ class LineForm(forms.Form):
         forms.ChoiceField(
             label="Périodicité des échéances",
             choices=list(PERIODICITY_LABELS.items()),
-            error_messages={**REQUIRED, "invalid_choice": "Choisissez une périodicité."},
+            error_messages={"invalid_choice": "Choisissez une périodicité."},
         )
     )
     revision = _select(

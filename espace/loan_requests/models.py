@@ -15,7 +15,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from espace.core.models import TimeStampedModel
 from espace.core.uploads import ScanStatus
@@ -41,14 +40,14 @@ class LoanRequest(TimeStampedModel):
     establishment = models.ForeignKey(
         "establishments.Establishment", on_delete=models.PROTECT, related_name="loan_requests"
     )
-    kind = models.CharField(_("type de demande"), max_length=20, choices=RequestKind.choices)
-    status = models.CharField(_("statut"), max_length=30, choices=RequestStatus.choices, default=RequestStatus.DRAFT)
-    name = models.CharField(_("nom de l'opération"), max_length=150)
+    kind = models.CharField("type de demande", max_length=20, choices=RequestKind.choices)
+    status = models.CharField("statut", max_length=30, choices=RequestStatus.choices, default=RequestStatus.DRAFT)
+    name = models.CharField("nom de l'opération", max_length=150)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     simulation = models.ForeignKey(
         "simulators.Simulation",
-        verbose_name=_("simulation jointe"),
+        verbose_name="simulation jointe",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -56,42 +55,40 @@ class LoanRequest(TimeStampedModel):
     )
 
     # Step 1 — the operation (housing) or the project (local public sector).
-    nature = models.CharField(_("nature de l'opération"), max_length=40, choices=OperationNature.choices, blank=True)
-    description = models.TextField(_("description du projet"), max_length=4000, blank=True)
-    address = models.CharField(_("adresse de l'opération"), max_length=200, blank=True)
-    postal_code = models.CharField(_("code postal"), max_length=5, blank=True)
-    commune = models.CharField(_("commune"), max_length=100, blank=True)
-    insee_code = models.CharField(_("code INSEE de la commune"), max_length=5, blank=True)
-    zone = models.CharField(_("zone"), max_length=4, choices=HousingZone.choices, blank=True)
+    nature = models.CharField("nature de l'opération", max_length=40, choices=OperationNature.choices, blank=True)
+    description = models.TextField("description du projet", max_length=4000, blank=True)
+    address = models.CharField("adresse de l'opération", max_length=200, blank=True)
+    postal_code = models.CharField("code postal", max_length=5, blank=True)
+    commune = models.CharField("commune", max_length=100, blank=True)
+    insee_code = models.CharField("code INSEE de la commune", max_length=5, blank=True)
+    zone = models.CharField("zone", max_length=4, choices=HousingZone.choices, blank=True)
 
     # Step 3 — financing plan (the loans are the lines of step 4).
-    land_cost = models.DecimalField(_("charge foncière"), null=True, blank=True, max_digits=15, decimal_places=2)
-    building_cost = models.DecimalField(_("coût du bâtiment"), null=True, blank=True, max_digits=15, decimal_places=2)
-    fees_cost = models.DecimalField(_("honoraires et frais"), null=True, blank=True, max_digits=15, decimal_places=2)
+    land_cost = models.DecimalField("charge foncière", null=True, blank=True, max_digits=15, decimal_places=2)
+    building_cost = models.DecimalField("coût du bâtiment", null=True, blank=True, max_digits=15, decimal_places=2)
+    fees_cost = models.DecimalField("honoraires et frais", null=True, blank=True, max_digits=15, decimal_places=2)
     subsidies_state = models.DecimalField(
-        _("subventions de l'État"), null=True, blank=True, max_digits=15, decimal_places=2
+        "subventions de l'État", null=True, blank=True, max_digits=15, decimal_places=2
     )
     subsidies_local = models.DecimalField(
-        _("subventions des collectivités"), null=True, blank=True, max_digits=15, decimal_places=2
+        "subventions des collectivités", null=True, blank=True, max_digits=15, decimal_places=2
     )
-    subsidies_other = models.DecimalField(
-        _("autres subventions"), null=True, blank=True, max_digits=15, decimal_places=2
-    )
-    own_funds = models.DecimalField(_("fonds propres"), null=True, blank=True, max_digits=15, decimal_places=2)
-    other_loans = models.DecimalField(_("autres prêts"), null=True, blank=True, max_digits=15, decimal_places=2)
+    subsidies_other = models.DecimalField("autres subventions", null=True, blank=True, max_digits=15, decimal_places=2)
+    own_funds = models.DecimalField("fonds propres", null=True, blank=True, max_digits=15, decimal_places=2)
+    other_loans = models.DecimalField("autres prêts", null=True, blank=True, max_digits=15, decimal_places=2)
 
     # Local public sector — the amount and duration asked (the lines are optional there).
-    requested_amount = models.DecimalField(_("montant demandé"), null=True, blank=True, max_digits=15, decimal_places=2)
+    requested_amount = models.DecimalField("montant demandé", null=True, blank=True, max_digits=15, decimal_places=2)
     requested_years = models.PositiveSmallIntegerField(
-        _("durée souhaitée (années)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
+        "durée souhaitée (années)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
 
     # Step 6.
-    comment = models.TextField(_("commentaire"), max_length=4000, blank=True)
+    comment = models.TextField("commentaire", max_length=4000, blank=True)
 
     # The dossier, once sent.
-    dossier_number = models.CharField(_("numéro de dossier"), max_length=20, unique=True, null=True, blank=True)
-    sent_at = models.DateTimeField(_("transmise le"), null=True, blank=True)
+    dossier_number = models.CharField("numéro de dossier", max_length=20, unique=True, null=True, blank=True)
+    sent_at = models.DateTimeField("transmise le", null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -119,8 +116,8 @@ class LoanRequest(TimeStampedModel):
                 name="dossier_number_only_once_sent",
             ),
         ]
-        verbose_name = _("demande de prêt")
-        verbose_name_plural = _("demandes de prêt")
+        verbose_name = "demande de prêt"
+        verbose_name_plural = "demandes de prêt"
 
     def __str__(self) -> str:
         return self.dossier_number or self.name
@@ -138,10 +135,10 @@ class DwellingGroup(models.Model):
     """Step 2: dwellings of one financing category."""
 
     request = models.ForeignKey(LoanRequest, on_delete=models.CASCADE, related_name="dwellings")
-    category = models.CharField(_("catégorie de financement"), max_length=30)
-    count = models.PositiveIntegerField(_("nombre de logements"), validators=[MinValueValidator(1)])
+    category = models.CharField("catégorie de financement", max_length=30)
+    count = models.PositiveIntegerField("nombre de logements", validators=[MinValueValidator(1)])
     surface_m2 = models.DecimalField(
-        _("surface habitable totale (m²)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(1)]
+        "surface habitable totale (m²)", max_digits=10, decimal_places=2, validators=[MinValueValidator(1)]
     )
 
     class Meta:
@@ -157,26 +154,26 @@ class RequestLine(models.Model):
     request = models.ForeignKey(LoanRequest, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(
-        _("montant"), validators=[MinValueValidator(Decimal("1000"))], max_digits=15, decimal_places=2
+        "montant", validators=[MinValueValidator(Decimal("1000"))], max_digits=15, decimal_places=2
     )
     duration_years = models.PositiveSmallIntegerField(
-        _("durée (années)"), validators=[MinValueValidator(1), MaxValueValidator(80)]
+        "durée (années)", validators=[MinValueValidator(1), MaxValueValidator(80)]
     )
     # The land part of the amount, over its own (longer) duration (« part foncière »).
-    land_amount = models.DecimalField(_("dont part foncière"), null=True, blank=True, max_digits=15, decimal_places=2)
+    land_amount = models.DecimalField("dont part foncière", null=True, blank=True, max_digits=15, decimal_places=2)
     land_duration_years = models.PositiveSmallIntegerField(
-        _("durée de la part foncière (années)"), null=True, blank=True, validators=[MaxValueValidator(80)]
+        "durée de la part foncière (années)", null=True, blank=True, validators=[MaxValueValidator(80)]
     )
     prefinancing_months = models.PositiveSmallIntegerField(
-        _("préfinancement (mois)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
+        "préfinancement (mois)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
     prefinancing_mode = models.CharField(
-        _("intérêts de préfinancement"), max_length=20, choices=_choices(PrefinancingMode), blank=True
+        "intérêts de préfinancement", max_length=20, choices=_choices(PrefinancingMode), blank=True
     )
-    profile = models.CharField(_("profil d'amortissement"), max_length=30, choices=_choices(Profile))
-    progression = models.DecimalField(_("progressivité"), max_digits=8, decimal_places=6, default=Decimal(0))
-    periodicity = models.CharField(_("périodicité"), max_length=20, choices=_choices(Periodicity))
-    revision = models.CharField(_("révision"), max_length=20, choices=_choices(Revision), default=Revision.SIMPLE)
+    profile = models.CharField("profil d'amortissement", max_length=30, choices=_choices(Profile))
+    progression = models.DecimalField("progressivité", max_digits=8, decimal_places=6, default=Decimal(0))
+    periodicity = models.CharField("périodicité", max_length=20, choices=_choices(Periodicity))
+    revision = models.CharField("révision", max_length=20, choices=_choices(Revision), default=Revision.SIMPLE)
 
     class Meta:
         ordering = ["request", "pk"]
@@ -218,7 +215,7 @@ class PlannedGuarantee(models.Model):
         "establishments.Establishment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     share_percent = models.DecimalField(
-        _("quotité (%)"),
+        "quotité (%)",
         max_digits=6,
         decimal_places=3,
         validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal(100))],
@@ -242,19 +239,19 @@ class RequiredDocument(models.Model):
     """A document a request must carry (step 7), per kind, product and nature — data the data
     managers edit at /gestion/. Empty `products` or `natures` means « all »."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    label = models.CharField(_("libellé"), max_length=200)
-    help_text = models.CharField(_("précision"), max_length=300, blank=True)
-    kind = models.CharField(_("type de demande"), max_length=20, choices=RequestKind.choices)
-    products = models.JSONField(_("produits (codes ; vide : tous)"), default=list, blank=True)
-    natures = models.JSONField(_("natures d'opération (vide : toutes)"), default=list, blank=True)
-    order = models.PositiveSmallIntegerField(_("ordre"), default=100)
-    active = models.BooleanField(_("demandé"), default=True)
+    code = models.SlugField("code", max_length=40, unique=True)
+    label = models.CharField("libellé", max_length=200)
+    help_text = models.CharField("précision", max_length=300, blank=True)
+    kind = models.CharField("type de demande", max_length=20, choices=RequestKind.choices)
+    products = models.JSONField("produits (codes ; vide : tous)", default=list, blank=True)
+    natures = models.JSONField("natures d'opération (vide : toutes)", default=list, blank=True)
+    order = models.PositiveSmallIntegerField("ordre", default=100)
+    active = models.BooleanField("demandé", default=True)
 
     class Meta:
         ordering = ["kind", "order", "code"]
-        verbose_name = _("pièce à fournir")
-        verbose_name_plural = _("pièces à fournir")
+        verbose_name = "pièce à fournir"
+        verbose_name_plural = "pièces à fournir"
 
     def __str__(self) -> str:
         return self.label
@@ -266,9 +263,9 @@ class DocumentRequest(TimeStampedModel):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     request = models.ForeignKey(LoanRequest, on_delete=models.CASCADE, related_name="document_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(_("documents demandés"), max_length=2000)
-    due_on = models.DateField(_("à fournir avant le"))
-    fulfilled_at = models.DateTimeField(_("fournis le"), null=True, blank=True)
+    reason = models.TextField("documents demandés", max_length=2000)
+    due_on = models.DateField("à fournir avant le")
+    fulfilled_at = models.DateTimeField("fournis le", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -284,7 +281,7 @@ class DossierMessage(TimeStampedModel):
     request = models.ForeignKey(LoanRequest, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_office = models.BooleanField(default=False)
-    body = models.TextField(_("message"), max_length=4000)
+    body = models.TextField("message", max_length=4000)
 
     class Meta:
         ordering = ["created_at"]
@@ -315,7 +312,7 @@ class DossierFile(TimeStampedModel):
     )
     message = models.ForeignKey(DossierMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to=file_upload_to)
-    name = models.CharField(_("nom du fichier"), max_length=255)
+    name = models.CharField("nom du fichier", max_length=255)
     mime_type = models.CharField(max_length=120)
     size = models.PositiveIntegerField()
     scan = models.CharField(max_length=20, choices=ScanStatus.choices)

@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from espace.accounts.enums import Permission
 from espace.accounts.models import User
@@ -70,9 +69,9 @@ def can_edit(user: User) -> bool:
 
 def _check_editable(loan_request: LoanRequest, user: User) -> None:
     if user.establishment_id != loan_request.establishment_id or not can_edit(user):
-        raise ApplicationError(_("Vous n'avez pas l'habilitation « Création de demandes de prêts »."))
+        raise ApplicationError("Vous n'avez pas l'habilitation « Création de demandes de prêts ».")
     if loan_request.status not in EDITABLE_STATUSES:
-        raise ApplicationError(_("Cette demande est transmise : seule votre direction régionale peut la modifier."))
+        raise ApplicationError("Cette demande est transmise : seule votre direction régionale peut la modifier.")
 
 
 def _event(
@@ -100,9 +99,9 @@ def _touch(loan_request: LoanRequest, user: User) -> None:
 @transaction.atomic
 def request_create(*, establishment: Establishment, user: User, kind: str, name: str) -> LoanRequest:
     if user.establishment_id != establishment.pk or not can_edit(user):
-        raise ApplicationError(_("Vous n'avez pas l'habilitation « Création de demandes de prêts »."))
+        raise ApplicationError("Vous n'avez pas l'habilitation « Création de demandes de prêts ».")
     if kind not in RequestKind.values:
-        raise ApplicationError(_("Choisissez le type de demande."), field="kind")
+        raise ApplicationError("Choisissez le type de demande.", field="kind")
     loan_request = LoanRequest.objects.create(
         establishment=establishment, kind=kind, name=name.strip()[:150], created_by=user, updated_by=user
     )
@@ -207,10 +206,10 @@ def guarantees_set(*, line: RequestLine, user: User, items: list[GuaranteeInput]
     """Replace the line's planned guarantees (the summary says when they do not make 100 %)."""
     _check_editable(line.request, user)
     if sum((item.share_percent for item in items), Decimal(0)) > HUNDRED:
-        raise ApplicationError(_("Les quotités d'une ligne ne peuvent pas dépasser 100 %."), field="share")
+        raise ApplicationError("Les quotités d'une ligne ne peuvent pas dépasser 100 %.", field="share")
     guarantors = [item.guarantor.pk for item in items if item.guarantor is not None]
     if len(guarantors) != len(set(guarantors)) or sum(item.guarantor is None for item in items) > 1:
-        raise ApplicationError(_("Chaque garant n'apparaît qu'une fois par ligne."), field="guarantor")
+        raise ApplicationError("Chaque garant n'apparaît qu'une fois par ligne.", field="guarantor")
     line.guarantees.all().delete()
     PlannedGuarantee.objects.bulk_create(
         PlannedGuarantee(
@@ -310,7 +309,7 @@ def _required_file_store(
     loan_request = LoanRequest.objects.select_for_update().get(pk=loan_request.pk)
     _check_editable(loan_request, user)
     if required_document not in required_documents(loan_request):
-        raise ApplicationError(_("Ce document n'est pas demandé pour cette demande."), field="file")
+        raise ApplicationError("Ce document n'est pas demandé pour cette demande.", field="file")
     stored = _store(
         loan_request=loan_request,
         user=user,
@@ -332,7 +331,7 @@ def _required_file_store(
 def required_file_remove(*, stored: DossierFile, user: User) -> None:
     _check_editable(stored.request, user)
     if stored.kind != FileKind.REQUIRED:
-        raise ApplicationError(_("Ce document ne peut pas être retiré."))
+        raise ApplicationError("Ce document ne peut pas être retiré.")
     stored_file_discard(stored.file)
     stored.delete()
     _touch(stored.request, user)
@@ -376,7 +375,7 @@ def request_submit(*, loan_request: LoanRequest, user: User) -> LoanRequest:
     _check_editable(loan_request, user)
     missing = [state for state in steps_state(loan_request) if not state.complete]
     if missing:
-        raise ApplicationError(_("La demande est incomplète : complétez d'abord les étapes signalées."))
+        raise ApplicationError("La demande est incomplète : complétez d'abord les étapes signalées.")
     loan_request.status = RequestStatus.TO_VALIDATE
     loan_request.updated_by = user
     loan_request.save(update_fields=["status", "updated_by", "updated_at"])
@@ -411,11 +410,11 @@ def send_refusal(loan_request: LoanRequest, user: User) -> str | None:
     """Why this user may not send this request now (None when they may): the « Envoyer » button
     and the service say the same."""
     if not user.has_permission(Permission.VALIDATE_LOAN_REQUESTS):
-        return _("Seuls les utilisateurs habilités « Validation de demandes de prêts » peuvent envoyer une demande.")
+        return "Seuls les utilisateurs habilités « Validation de demandes de prêts » peuvent envoyer une demande."
     if loan_request.status not in EDITABLE_STATUSES:
-        return _("Cette demande a déjà été transmise (dossier %(number)s).") % {"number": loan_request.dossier_number}
+        return f"Cette demande a déjà été transmise (dossier {loan_request.dossier_number})."
     if loan_request.establishment.loan_requests_four_eyes and loan_request.created_by_id == user.pk:
-        return _("Votre établissement demande qu'une demande soit envoyée par un autre validateur que son auteur.")
+        return "Votre établissement demande qu'une demande soit envoyée par un autre validateur que son auteur."
     return None
 
 
@@ -429,12 +428,12 @@ def request_send(*, loan_request: LoanRequest, user: User) -> LoanRequest:
         .get(pk=loan_request.pk)
     )
     if user.establishment_id != loan_request.establishment_id:
-        raise ApplicationError(_("Demande introuvable."))
+        raise ApplicationError("Demande introuvable.")
     refusal = send_refusal(loan_request, user)
     if refusal:
         raise ApplicationError(refusal)
     if not all(state.complete for state in steps_state(loan_request)):
-        raise ApplicationError(_("La demande est incomplète : complétez d'abord les étapes signalées."))
+        raise ApplicationError("La demande est incomplète : complétez d'abord les étapes signalées.")
     now = clock.now()
     loan_request.dossier_number = _next_dossier_number(now.year)
     loan_request.status = RequestStatus.SENT
@@ -463,9 +462,9 @@ def request_send(*, loan_request: LoanRequest, user: User) -> LoanRequest:
 
 def _check_open(loan_request: LoanRequest, user: User) -> None:
     if user.establishment_id != loan_request.establishment_id or not can_edit(user):
-        raise ApplicationError(_("Vous n'avez pas l'habilitation « Création de demandes de prêts »."))
+        raise ApplicationError("Vous n'avez pas l'habilitation « Création de demandes de prêts ».")
     if loan_request.status not in OPEN_STATUSES:
-        raise ApplicationError(_("Ce dossier est clos : il ne reçoit plus de documents ni de messages."))
+        raise ApplicationError("Ce dossier est clos : il ne reçoit plus de documents ni de messages.")
 
 
 def complement_add(
@@ -494,7 +493,7 @@ def _complement_store(
     )
     _check_open(loan_request, user)
     if document_request is not None and document_request.request_id != loan_request.pk:
-        raise ApplicationError(_("Demande de documents introuvable."), field="document_request")
+        raise ApplicationError("Demande de documents introuvable.", field="document_request")
     stored = _store(
         loan_request=loan_request,
         user=user,
@@ -562,7 +561,7 @@ def _message_store(
         _check_open(loan_request, user)
     body = body.strip()
     if not body:
-        raise ApplicationError(_("Écrivez votre message."), field="body")
+        raise ApplicationError("Écrivez votre message.", field="body")
     message = DossierMessage.objects.create(
         request=loan_request, author=user, from_office=from_office, body=body[:4000]
     )
@@ -617,7 +616,7 @@ class Officer:
 
 def _check_officer(loan_request: LoanRequest, officer: Officer) -> None:
     if not officer.may_see(loan_request):
-        raise ApplicationError(_("Ce dossier relève d'une autre direction régionale."))
+        raise ApplicationError("Ce dossier relève d'une autre direction régionale.")
 
 
 def _officer_lock(loan_request: LoanRequest, officer: Officer) -> LoanRequest:
@@ -660,12 +659,12 @@ def dossier_assign(*, loan_request: LoanRequest, officer: Officer) -> LoanReques
 def documents_request(*, loan_request: LoanRequest, officer: Officer, reason: str, due_on: date) -> DocumentRequest:
     loan_request = _officer_lock(loan_request, officer)
     if loan_request.status not in OPEN_STATUSES:
-        raise ApplicationError(_("Ce dossier est clos."))
+        raise ApplicationError("Ce dossier est clos.")
     if due_on <= clock.today():
-        raise ApplicationError(_("La date limite doit être dans le futur."), field="due_on")
+        raise ApplicationError("La date limite doit être dans le futur.", field="due_on")
     reason = reason.strip()
     if not reason:
-        raise ApplicationError(_("Indiquez les documents demandés."), field="reason")
+        raise ApplicationError("Indiquez les documents demandés.", field="reason")
     asked = DocumentRequest.objects.create(
         request=loan_request, requested_by=officer.user, reason=reason[:2000], due_on=due_on
     )
@@ -691,12 +690,12 @@ def status_change(*, loan_request: LoanRequest, officer: Officer, status: str, n
     """En instruction, refusée, sans suite — with a decision note sent to the establishment."""
     loan_request = _officer_lock(loan_request, officer)
     if status not in OFFICER_STATUSES:
-        raise ApplicationError(_("Choisissez un statut de la liste."), field="status")
+        raise ApplicationError("Choisissez un statut de la liste.", field="status")
     if loan_request.status not in OPEN_STATUSES:
-        raise ApplicationError(_("Ce dossier est clos."))
+        raise ApplicationError("Ce dossier est clos.")
     note = note.strip()
     if status in {RequestStatus.REFUSED, RequestStatus.ABANDONED} and not note:
-        raise ApplicationError(_("Indiquez la raison de cette décision."), field="note")
+        raise ApplicationError("Indiquez la raison de cette décision.", field="note")
     loan_request.status = status
     loan_request.save(update_fields=["status", "updated_at"])
     _event(loan_request, EventKind.STATUS_CHANGED, officer.user, note=note[:2000], status=status, from_office=True)
@@ -719,9 +718,9 @@ def offer_issue(*, loan_request: LoanRequest, officer: Officer) -> DossierFile:
     """« Offre de prêt »: a PDF from the request's lines and their schedules, in the dossier."""
     loan_request = _officer_lock(loan_request, officer)
     if loan_request.status not in {RequestStatus.UNDER_REVIEW, RequestStatus.SENT, RequestStatus.OFFER_ISSUED}:
-        raise ApplicationError(_("Une offre s'émet pour un dossier en instruction."))
+        raise ApplicationError("Une offre s'émet pour un dossier en instruction.")
     if not loan_request.lines.exists():
-        raise ApplicationError(_("Le dossier n'a pas de ligne de prêt : complétez-le avant d'émettre une offre."))
+        raise ApplicationError("Le dossier n'a pas de ligne de prêt : complétez-le avant d'émettre une offre.")
     pdf = render_pdf(template="loan_requests/offer_pdf.html", context=offer_context(loan_request))
     stored = DossierFile(
         request=loan_request,
@@ -740,7 +739,7 @@ def offer_issue(*, loan_request: LoanRequest, officer: Officer) -> DossierFile:
     loan_request.save(update_fields=["status", "offer_issued_at", "updated_at"])
     _event(loan_request, EventKind.OFFER_ISSUED, officer.user, status=RequestStatus.OFFER_ISSUED, from_office=True)
     _officer_audit(loan_request, officer.user, AuditAction.DOSSIER_OFFER_ISSUED)
-    _notify_establishment(loan_request, "dossier_status_changed", {"note": _("Votre offre de prêt est disponible.")})
+    _notify_establishment(loan_request, "dossier_status_changed", {"note": "Votre offre de prêt est disponible."})
     return stored
 
 
@@ -756,11 +755,11 @@ def contract_record(
     """The signed contract: its lines go into the portfolio, linked to the dossier."""
     loan_request = _officer_lock(loan_request, officer)
     if loan_request.status != RequestStatus.OFFER_ISSUED:
-        raise ApplicationError(_("Le contrat s'enregistre après l'émission de l'offre."))
+        raise ApplicationError("Le contrat s'enregistre après l'émission de l'offre.")
     if signed_on > clock.today():
-        raise ApplicationError(_("La date de signature ne peut pas être dans le futur."), field="signed_on")
+        raise ApplicationError("La date de signature ne peut pas être dans le futur.", field="signed_on")
     if first_due <= signed_on:
-        raise ApplicationError(_("La première échéance suit la signature."), field="first_due")
+        raise ApplicationError("La première échéance suit la signature.", field="first_due")
     new_lines = []
     for line in loan_request.lines.select_related("product").prefetch_related("guarantees__guarantor"):
         guarantees = [
@@ -807,8 +806,7 @@ def contract_record(
         loan_request,
         EventKind.CONTRACTED,
         officer.user,
-        note=_("Contrat %(number)s signé le %(day)s")
-        % {"number": contract.number, "day": date_format(signed_on, "j F Y")},
+        note="Contrat {number} signé le {day}".format(number=contract.number, day=date_format(signed_on, "j F Y")),
         status=RequestStatus.CONTRACTED,
         from_office=True,
     )
@@ -816,9 +814,6 @@ def contract_record(
     _notify_establishment(
         loan_request,
         "dossier_status_changed",
-        {
-            "note": _("Le contrat %(number)s est enregistré : vos prêts apparaissent dans vos encours.")
-            % {"number": contract.number}
-        },
+        {"note": f"Le contrat {contract.number} est enregistré : vos prêts apparaissent dans vos encours."},
     )
     return loan_request

@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
 from espace.core import clock
 from espace.core.formats import euros
@@ -25,18 +24,18 @@ from espace.loan_requests.models import DossierFile, LoanRequest, RequestLine, R
 from espace.products.selectors import livret_a_history, product_rate
 
 HOUSING_STEPS = [
-    ("operation", _("Opération")),
-    ("logements", _("Logements")),
-    ("plan", _("Plan de financement")),
-    ("lignes", _("Lignes de prêt")),
-    ("garanties", _("Garanties")),
-    ("commentaire", _("Commentaire")),
-    ("documents", _("Documents")),
+    ("operation", "Opération"),
+    ("logements", "Logements"),
+    ("plan", "Plan de financement"),
+    ("lignes", "Lignes de prêt"),
+    ("garanties", "Garanties"),
+    ("commentaire", "Commentaire"),
+    ("documents", "Documents"),
 ]
 LOCAL_STEPS = [
-    ("projet", _("Projet")),
-    ("financement", _("Montant et caractéristiques")),
-    ("documents", _("Documents")),
+    ("projet", "Projet"),
+    ("financement", "Montant et caractéristiques"),
+    ("documents", "Documents"),
 ]
 PERIODS_PER_YEAR = {"annual": 1, "semiannual": 2, "quarterly": 4, "monthly": 12}
 
@@ -98,13 +97,13 @@ def financing_balance(request: LoanRequest) -> tuple[Decimal, Decimal]:
 def _operation(request: LoanRequest) -> list[str]:
     missing = []
     for name, label in (
-        ("name", _("le nom de l'opération")),
-        ("nature", _("la nature de l'opération")),
-        ("address", _("l'adresse")),
-        ("postal_code", _("le code postal")),
-        ("commune", _("la commune")),
-        ("insee_code", _("le code INSEE")),
-        ("zone", _("la zone")),
+        ("name", "le nom de l'opération"),
+        ("nature", "la nature de l'opération"),
+        ("address", "l'adresse"),
+        ("postal_code", "le code postal"),
+        ("commune", "la commune"),
+        ("insee_code", "le code INSEE"),
+        ("zone", "la zone"),
     ):
         if not getattr(request, name):
             missing.append(label)
@@ -115,10 +114,10 @@ def _plan(request: LoanRequest) -> list[str]:
     missing = [
         label
         for name, label in (
-            ("land_cost", _("la charge foncière")),
-            ("building_cost", _("le coût du bâtiment")),
-            ("fees_cost", _("les honoraires et frais")),
-            ("own_funds", _("les fonds propres (0 s'il n'y en a pas)")),
+            ("land_cost", "la charge foncière"),
+            ("building_cost", "le coût du bâtiment"),
+            ("fees_cost", "les honoraires et frais"),
+            ("own_funds", "les fonds propres (0 s'il n'y en a pas)"),
         )
         if getattr(request, name) is None
     ]
@@ -126,37 +125,35 @@ def _plan(request: LoanRequest) -> list[str]:
         return missing
     cost, resources = financing_balance(request)
     if cost != resources:
-        return [
-            _("un plan équilibré : le prix de revient est de %(cost)s, les financements de %(resources)s")
-            % {"cost": euros(cost), "resources": euros(resources)}
-        ]
+        return [f"un plan équilibré : le prix de revient est de {euros(cost)}, les financements de {euros(resources)}"]
     return []
 
 
 def _lines(request: LoanRequest) -> list[str]:
     lines = list(request.lines.all())
     if not lines:
-        return [_("au moins une ligne de prêt")]
+        return ["au moins une ligne de prêt"]
     history = livret_a_history()
     missing = []
     for index, line in enumerate(lines, start=1):
         try:
             line_schedules(line, history)
         except FinanceInputError:
-            missing.append(_("des caractéristiques valides pour la ligne %(n)s") % {"n": index})
+            missing.append(f"des caractéristiques valides pour la ligne {index}")
     return missing
 
 
 def _guarantees(request: LoanRequest) -> list[str]:
     if not request.lines.exists():
-        return [_("des lignes de prêt à garantir (étape « Lignes de prêt »)")]
+        return ["des lignes de prêt à garantir (étape « Lignes de prêt »)"]
     missing = []
     for index, line in enumerate(request.lines.all(), start=1):
         total = sum((guarantee.share_percent for guarantee in line.guarantees.all()), Decimal(0))
         if total != 100:
             missing.append(
-                _("des garanties à 100 %% pour la ligne %(n)s %(product)s (aujourd'hui %(total)s %%)")
-                % {"n": index, "product": line.product.name, "total": f"{total.normalize():f}".replace(".", ",")}
+                "des garanties à 100 % pour la ligne {n} {product} (aujourd'hui {total} %)".format(
+                    n=index, product=line.product.name, total=f"{total.normalize():f}".replace(".", ",")
+                )
             )
     return missing
 
@@ -169,7 +166,7 @@ def _documents(request: LoanRequest) -> list[str]:
 def _local_project(request: LoanRequest) -> list[str]:
     return [
         label
-        for name, label in (("name", _("le nom du projet")), ("description", _("la description du projet")))
+        for name, label in (("name", "le nom du projet"), ("description", "la description du projet"))
         if not getattr(request, name)
     ]
 
@@ -177,9 +174,9 @@ def _local_project(request: LoanRequest) -> list[str]:
 def _local_financing(request: LoanRequest) -> list[str]:
     missing = []
     if request.requested_amount is None:
-        missing.append(_("le montant demandé"))
+        missing.append("le montant demandé")
     if request.requested_years is None:
-        missing.append(_("la durée souhaitée"))
+        missing.append("la durée souhaitée")
     if request.lines.exists():
         missing += _lines(request)
         if request.lines.filter(guarantees__isnull=False).exists():  # optional; when given, 100 %
@@ -189,7 +186,7 @@ def _local_financing(request: LoanRequest) -> list[str]:
 
 CHECKS = {
     "operation": _operation,
-    "logements": lambda request: [] if request.dwellings.exists() else [_("au moins une ligne de logements")],
+    "logements": lambda request: [] if request.dwellings.exists() else ["au moins une ligne de logements"],
     "plan": _plan,
     "lignes": _lines,
     "garanties": _guarantees,
@@ -241,7 +238,7 @@ def line_schedules(line: RequestLine, history: RateHistory) -> list[tuple[str, S
     first_due = simulated_first_due(line)
     parts = [
         (
-            _("Part bâtiment") if line.land_amount else _("Prêt"),
+            "Part bâtiment" if line.land_amount else "Prêt",
             schedule(
                 _terms(
                     line,
@@ -256,7 +253,7 @@ def line_schedules(line: RequestLine, history: RateHistory) -> list[tuple[str, S
     if line.land_amount and line.land_duration_years:
         parts.append(
             (
-                _("Part foncière"),
+                "Part foncière",
                 schedule(
                     _terms(
                         line,

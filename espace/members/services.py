@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.models import PERMISSION_FIELD_NAMES, User
@@ -55,7 +54,7 @@ def member_activate(*, member: User, activated_by: User, permissions: list[str] 
     """Validate a pending registration (« actif »): grant the requested permissions unless others are given."""
     member = _lock(member, activated_by)
     if member.status != UserStatus.AWAITING_ADMIN:
-        raise ApplicationError(_("Ce compte n'est pas en attente de validation."))
+        raise ApplicationError("Ce compte n'est pas en attente de validation.")
     member.status = UserStatus.ACTIVE
     member.permissions = _clean_permissions(permissions if permissions is not None else member.requested_permissions)
     member.activated_at = clock.now()
@@ -86,13 +85,13 @@ def member_set_permissions(*, member: User, changed_by: User, permissions: list[
     if member.status == UserStatus.AWAITING_ADMIN:
         return member_activate(member=member, activated_by=changed_by, permissions=new)
     if member.status not in {UserStatus.ACTIVE, UserStatus.DEACTIVATED}:
-        raise ApplicationError(_("Les habilitations de ce compte ne peuvent pas être modifiées."))
+        raise ApplicationError("Les habilitations de ce compte ne peuvent pas être modifiées.")
     dropping_admin = (
         Permission.ADMINISTER_USERS.value in member.permissions and Permission.ADMINISTER_USERS.value not in new
     )
     if dropping_admin and member.status == UserStatus.ACTIVE and _other_active_admins(member) == 0:
         raise ApplicationError(
-            _(
+            (
                 "Votre établissement doit garder au moins un administrateur actif : nommez d'abord un autre "
                 "administrateur."
             ),
@@ -122,13 +121,13 @@ def member_deactivate(*, member: User, deactivated_by: User, reason: str) -> Use
     """Deactivate (never delete): the user's sessions end at their next request."""
     member = _lock(member, deactivated_by)
     if member.status not in {UserStatus.ACTIVE, UserStatus.AWAITING_ADMIN}:
-        raise ApplicationError(_("Ce compte ne peut pas être désactivé."))
+        raise ApplicationError("Ce compte ne peut pas être désactivé.")
     if not reason.strip():
-        raise ApplicationError(_("Indiquez le motif de la désactivation."), field="reason")
+        raise ApplicationError("Indiquez le motif de la désactivation.", field="reason")
     # Staff may deactivate the last administrator (then open a succession); an establishment may not.
     if member.is_establishment_admin and not deactivated_by.is_staff and _other_active_admins(member) == 0:
         raise ApplicationError(
-            _("Le dernier administrateur actif ne peut pas être désactivé : nommez d'abord un autre administrateur.")
+            "Le dernier administrateur actif ne peut pas être désactivé : nommez d'abord un autre administrateur."
         )
     member.status = UserStatus.DEACTIVATED
     member.deactivation_reason = reason.strip()[:300]
@@ -151,7 +150,7 @@ def member_deactivate(*, member: User, deactivated_by: User, reason: str) -> Use
 def member_reactivate(*, member: User, reactivated_by: User) -> User:
     member = _lock(member, reactivated_by)
     if member.status != UserStatus.DEACTIVATED:
-        raise ApplicationError(_("Ce compte n'est pas désactivé."))
+        raise ApplicationError("Ce compte n'est pas désactivé.")
     member.status = UserStatus.ACTIVE
     member.deactivation_reason = ""
     member.save(update_fields=["status", "deactivation_reason"])

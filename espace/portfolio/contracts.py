@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from espace.core import clock
 from espace.core.exceptions import ApplicationError
@@ -91,9 +90,9 @@ def contract_create(
     terms cannot be scheduled."""
     number = number.strip()
     if Contract.objects.filter(number=number).exists():
-        raise ApplicationError(_("Le contrat %(number)s existe déjà.") % {"number": number}, field="number")
+        raise ApplicationError(f"Le contrat {number} existe déjà.", field="number")
     if not lines:
-        raise ApplicationError(_("Un contrat porte au moins une ligne de prêt."))
+        raise ApplicationError("Un contrat porte au moins une ligne de prêt.")
     today = clock.today()
     contract = Contract.objects.create(
         number=number, borrower=borrower, signed_on=signed_on, dossier_number=dossier_number
@@ -101,7 +100,7 @@ def contract_create(
     for index, new in enumerate(lines, start=1):
         line_number = f"{number}-{index:02d}"
         if FinancingLine.objects.filter(number=line_number).exists():
-            raise ApplicationError(_("La ligne %(number)s existe déjà.") % {"number": line_number}, field="number")
+            raise ApplicationError(f"La ligne {line_number} existe déjà.", field="number")
         line = FinancingLine(
             contract=contract,
             borrower=borrower,
@@ -129,9 +128,7 @@ def contract_create(
             line.save()
             line_rows_write(line, history, on=today)
         except FinanceInputError as error:
-            raise ApplicationError(
-                _("La ligne %(n)s ne peut pas être calculée : %(reason)s") % {"n": index, "reason": error}
-            ) from error
+            raise ApplicationError(f"La ligne {index} ne peut pas être calculée : {error}") from error
         Guarantee.objects.bulk_create(
             Guarantee(
                 line=line,

@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from espace.accounts.enums import Permission
 from espace.accounts.models import User
@@ -45,34 +44,32 @@ def check_proposal(
 ) -> None:
     """Raise ApplicationError naming the rule a proposal breaks."""
     if line.status != LineStatus.PREFINANCING:
-        raise ApplicationError(_("Cette ligne n'est plus en préfinancement : son échéancier de versement est clos."))
+        raise ApplicationError("Cette ligne n'est plus en préfinancement : son échéancier de versement est clos.")
     by_id = {item.pk: item for item in planned}
     if sorted(p.disbursement_id for p in proposal) != sorted(by_id):
-        raise ApplicationError(_("Seuls les versements prévus (non encore versés) peuvent être modifiés."))
+        raise ApplicationError("Seuls les versements prévus (non encore versés) peuvent être modifiés.")
     before = sum((item.amount for item in planned), Decimal(0))
     after = sum((item.amount for item in proposal), Decimal(0))
     if before != after:
         raise ApplicationError(
-            _("Le total des versements prévus doit rester de %(total)s (vous proposez %(proposed)s).")
-            % {"total": euros(before), "proposed": euros(after)},
+            f"Le total des versements prévus doit rester de {euros(before)} (vous proposez {euros(after)}).",
             field="amounts",
         )
     today = clock.today()
     latest = latest_draw_date(line)
     for item in proposal:
         if item.amount <= 0:
-            raise ApplicationError(_("Chaque versement doit être d'un montant positif."), field="amounts")
+            raise ApplicationError("Chaque versement doit être d'un montant positif.", field="amounts")
         if item.planned_on <= today:
-            raise ApplicationError(_("Un versement ne peut être prévu que dans le futur."), field="dates")
+            raise ApplicationError("Un versement ne peut être prévu que dans le futur.", field="dates")
         if item.planned_on < line.contract.signed_on:
-            raise ApplicationError(_("Un versement ne peut précéder la signature du contrat."), field="dates")
+            raise ApplicationError("Un versement ne peut précéder la signature du contrat.", field="dates")
         if item.planned_on > latest:
             raise ApplicationError(
-                _(
+                (
                     "Les fonds se versent pendant le préfinancement, au plus tard 2 mois avant la première "
-                    "échéance : pas après le %(day)s."
-                )
-                % {"day": date_format(latest, "j F Y")},
+                    "échéance : pas après le {day}."
+                ).format(day=date_format(latest, "j F Y")),
                 field="dates",
             )
 
@@ -91,13 +88,13 @@ def disbursement_change_request(
         not requested_by.has_permission(Permission.MANAGE_DISBURSEMENTS)
         or requested_by.establishment_id != line.contract.borrower_id
     ):
-        raise ApplicationError(_("Vous n'avez pas l'habilitation « Pilotage des échéanciers de versement »."))
+        raise ApplicationError("Vous n'avez pas l'habilitation « Pilotage des échéanciers de versement ».")
     planned = list(line.disbursements.filter(status=DisbursementStatus.PLANNED).order_by("planned_on", "pk"))
     check_proposal(line, planned, proposal)
     if [(p.planned_on, p.amount) for p in sorted(proposal, key=lambda p: p.disbursement_id)] == [
         (item.planned_on, item.amount) for item in sorted(planned, key=lambda item: item.pk)
     ]:
-        raise ApplicationError(_("Vous n'avez rien modifié."))
+        raise ApplicationError("Vous n'avez rien modifié.")
     try:
         with transaction.atomic():
             change = DisbursementChangeRequest.objects.create(
@@ -113,7 +110,7 @@ def disbursement_change_request(
                 reason=reason.strip()[:2000],
             )
     except IntegrityError as error:
-        raise ApplicationError(_("Une demande est déjà en attente pour cette ligne.")) from error
+        raise ApplicationError("Une demande est déjà en attente pour cette ligne.") from error
     audit_record(
         action=AuditAction.DISBURSEMENT_CHANGE_REQUESTED,
         actor=requested_by,
@@ -144,9 +141,9 @@ def disbursement_change_decide(
         .get(pk=change.pk)
     )
     if change.status != ChangeRequestStatus.PENDING:
-        raise ApplicationError(_("Cette demande a déjà été traitée."))
+        raise ApplicationError("Cette demande a déjà été traitée.")
     if not note.strip() and not accept:
-        raise ApplicationError(_("Indiquez la raison du refus."), field="note")
+        raise ApplicationError("Indiquez la raison du refus.", field="note")
     line = FinancingLine.objects.select_for_update().select_related("contract").get(pk=change.line_id)
     if accept:
         planned = list(line.disbursements.select_for_update().filter(status=DisbursementStatus.PLANNED))

@@ -1,54 +1,53 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class LineStatus(models.TextChoices):
-    PREFINANCING = "prefinancing", _("en préfinancement")
-    REPAYMENT = "repayment", _("en amortissement")
-    REPAID = "repaid", _("remboursée")
+    PREFINANCING = "prefinancing", "en préfinancement"
+    REPAYMENT = "repayment", "en amortissement"
+    REPAID = "repaid", "remboursée"
 
 
 class ScheduleSource(models.TextChoices):
-    LENDER = "lender", _("transmis par le prêteur")
-    ENGINE = "engine", _("calculé d'après les caractéristiques")
+    LENDER = "lender", "transmis par le prêteur"
+    ENGINE = "engine", "calculé d'après les caractéristiques"
 
 
 class GuarantorKind(models.TextChoices):
-    ESTABLISHMENT = "establishment", _("collectivité ou établissement")
-    CGLLS = "cglls", _("CGLLS")
+    ESTABLISHMENT = "establishment", "collectivité ou établissement"
+    CGLLS = "cglls", "CGLLS"
 
 
 class DisbursementStatus(models.TextChoices):
-    PLANNED = "planned", _("prévu")
-    DRAWN = "drawn", _("versé")
+    PLANNED = "planned", "prévu"
+    DRAWN = "drawn", "versé"
 
 
 class ChangeRequestStatus(models.TextChoices):
-    PENDING = "pending", _("en attente")
-    ACCEPTED = "accepted", _("acceptée")
-    REFUSED = "refused", _("refusée")
+    PENDING = "pending", "en attente"
+    ACCEPTED = "accepted", "acceptée"
+    REFUSED = "refused", "refusée"
 
 
 class ImportStatus(models.TextChoices):
-    RUNNING = "running", _("en cours")
-    DONE = "done", _("terminé")
-    DONE_WITH_ERRORS = "done_with_errors", _("terminé avec des refus")
-    FAILED = "failed", _("échoué")
+    RUNNING = "running", "en cours"
+    DONE = "done", "terminé"
+    DONE_WITH_ERRORS = "done_with_errors", "terminé avec des refus"
+    FAILED = "failed", "échoué"
 
 
 class StatementStatus(models.TextChoices):
-    PENDING = "pending", _("en préparation")
-    READY = "ready", _("disponible")
-    FAILED = "failed", _("échec")
+    PENDING = "pending", "en préparation"
+    READY = "ready", "disponible"
+    FAILED = "failed", "échec"
 
 
 class AuditAction(models.TextChoices):
-    PORTFOLIO_IMPORTED = "portfolio_imported", _("Portefeuille importé")
+    PORTFOLIO_IMPORTED = "portfolio_imported", "Portefeuille importé"
     DISBURSEMENT_CHANGE_REQUESTED = (
         "disbursement_change_requested",
-        _("Modification d'échéancier de versement demandée"),
+        "Modification d'échéancier de versement demandée",
     )
-    DISBURSEMENT_CHANGE_ACCEPTED = "disbursement_change_accepted", _("Modification d'échéancier de versement acceptée")
-    DISBURSEMENT_CHANGE_REFUSED = "disbursement_change_refused", _("Modification d'échéancier de versement refusée")
-    STATEMENT_REQUESTED = "guaranteed_debt_statement_requested", _("État annuel de la dette garantie demandé")
-    PORTFOLIO_EXPORTED = "portfolio_exported", _("Encours exportés")
+    DISBURSEMENT_CHANGE_ACCEPTED = "disbursement_change_accepted", "Modification d'échéancier de versement acceptée"
+    DISBURSEMENT_CHANGE_REFUSED = "disbursement_change_refused", "Modification d'échéancier de versement refusée"
+    STATEMENT_REQUESTED = "guaranteed_debt_statement_requested", "État annuel de la dette garantie demandé"
+    PORTFOLIO_EXPORTED = "portfolio_exported", "Encours exportés"

@@ -15,7 +15,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from espace.core.models import TimeStampedModel
 from espace.finance import Periodicity, PrefinancingMode, Profile, RateConvention, Revision
@@ -39,19 +38,19 @@ class Contract(TimeStampedModel):
     """A signed loan contract of a borrower; `dossier_number` links it to the request it came from."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    number = models.CharField(_("numéro de contrat"), max_length=30, unique=True)
+    number = models.CharField("numéro de contrat", max_length=30, unique=True)
     borrower = models.ForeignKey(
-        "establishments.Establishment", on_delete=models.PROTECT, related_name="contracts", verbose_name=_("emprunteur")
+        "establishments.Establishment", on_delete=models.PROTECT, related_name="contracts", verbose_name="emprunteur"
     )
-    signed_on = models.DateField(_("signé le"))
-    dossier_number = models.CharField(_("dossier d'origine"), max_length=20, blank=True, db_index=True)
+    signed_on = models.DateField("signé le")
+    dossier_number = models.CharField("dossier d'origine", max_length=20, blank=True, db_index=True)
     # Digest of what the lender sent for this contract: an unchanged contract is not rewritten.
     source_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-signed_on", "number"]
-        verbose_name = _("contrat")
-        verbose_name_plural = _("contrats")
+        verbose_name = "contrat"
+        verbose_name_plural = "contrats"
 
     def __str__(self) -> str:
         return self.number
@@ -67,15 +66,15 @@ class FinancingLine(TimeStampedModel):
     borrower = models.ForeignKey(
         "establishments.Establishment", on_delete=models.PROTECT, related_name="+", editable=False
     )
-    number = models.CharField(_("numéro de ligne"), max_length=30, unique=True)
+    number = models.CharField("numéro de ligne", max_length=30, unique=True)
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="lines")
     principal = models.DecimalField(
-        _("montant"), validators=[MinValueValidator(Decimal("0.01"))], max_digits=15, decimal_places=2
+        "montant", validators=[MinValueValidator(Decimal("0.01"))], max_digits=15, decimal_places=2
     )
     # Terms, as espace.finance.Terms takes them (rates and progression as fractions).
     periodicity = models.CharField(max_length=20, choices=_choices(Periodicity))
     duration_years = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(80)])
-    first_due = models.DateField(_("première échéance"))
+    first_due = models.DateField("première échéance")
     profile = models.CharField(max_length=30, choices=_choices(Profile))
     progression = models.DecimalField(max_digits=8, decimal_places=6, default=Decimal(0))
     rate_index = models.CharField(max_length=20, choices=RateIndex.choices, default=RateIndex.LIVRET_A)
@@ -88,21 +87,21 @@ class FinancingLine(TimeStampedModel):
     deferral_years = models.PositiveSmallIntegerField(default=0)
     prefinancing_months = models.PositiveSmallIntegerField(null=True, blank=True)
     prefinancing_mode = models.CharField(max_length=20, choices=_choices(PrefinancingMode), blank=True)
-    status = models.CharField(_("statut"), max_length=20, choices=LineStatus.choices)
+    status = models.CharField("statut", max_length=20, choices=LineStatus.choices)
     schedule_source = models.CharField(max_length=20, choices=ScheduleSource.choices, default=ScheduleSource.ENGINE)
     # As of `figures_on` (the import date): what dashboards and lists sum and filter.
-    figures_on = models.DateField(_("situation au"))
-    outstanding = models.DecimalField(_("capital restant dû"), max_digits=15, decimal_places=2)
-    maturity_date = models.DateField(_("dernière échéance"))
-    next_due_date = models.DateField(_("prochaine échéance"), null=True, blank=True)
+    figures_on = models.DateField("situation au")
+    outstanding = models.DecimalField("capital restant dû", max_digits=15, decimal_places=2)
+    maturity_date = models.DateField("dernière échéance")
+    next_due_date = models.DateField("prochaine échéance", null=True, blank=True)
     next_instalment = models.DecimalField(
-        _("montant de la prochaine échéance"), null=True, blank=True, max_digits=15, decimal_places=2
+        "montant de la prochaine échéance", null=True, blank=True, max_digits=15, decimal_places=2
     )
 
     class Meta:
         ordering = ["contract__number", "number"]
-        verbose_name = _("ligne de prêt")
-        verbose_name_plural = _("lignes de prêt")
+        verbose_name = "ligne de prêt"
+        verbose_name_plural = "lignes de prêt"
         indexes = [
             models.Index(fields=["contract", "number"]),
             models.Index(fields=["borrower", "number"]),
@@ -165,16 +164,16 @@ class Guarantee(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="guarantees",
-        verbose_name=_("garant"),
+        verbose_name="garant",
     )
     share_percent = models.DecimalField(
-        _("quotité garantie (%)"),
+        "quotité garantie (%)",
         max_digits=6,
         decimal_places=3,
         validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal(100))],
     )
-    deliberation_reference = models.CharField(_("délibération"), max_length=60, blank=True)
-    deliberation_date = models.DateField(_("date de la délibération"), null=True, blank=True)
+    deliberation_reference = models.CharField("délibération", max_length=60, blank=True)
+    deliberation_date = models.DateField("date de la délibération", null=True, blank=True)
 
     class Meta:
         ordering = ["line", "-share_percent"]
@@ -195,12 +194,12 @@ class PlannedDisbursement(models.Model):
     """One payment of a line's funds (« échéancier prévisionnel de versement »)."""
 
     line = models.ForeignKey(FinancingLine, on_delete=models.CASCADE, related_name="disbursements")
-    planned_on = models.DateField(_("date prévue"))
+    planned_on = models.DateField("date prévue")
     amount = models.DecimalField(
-        _("montant"), validators=[MinValueValidator(Decimal("0.01"))], max_digits=15, decimal_places=2
+        "montant", validators=[MinValueValidator(Decimal("0.01"))], max_digits=15, decimal_places=2
     )
     status = models.CharField(max_length=20, choices=DisbursementStatus.choices, default=DisbursementStatus.PLANNED)
-    drawn_on = models.DateField(_("versé le"), null=True, blank=True)
+    drawn_on = models.DateField("versé le", null=True, blank=True)
 
     class Meta:
         ordering = ["line", "planned_on", "pk"]
@@ -218,13 +217,13 @@ class DisbursementChangeRequest(TimeStampedModel):
     # [{"id": <PlannedDisbursement pk>, "planned_on": "YYYY-MM-DD", "amount": "123.45"}, …] for the planned ones.
     proposal = models.JSONField()
     previous = models.JSONField()
-    reason = models.TextField(_("motif"), max_length=2000, blank=True)
+    reason = models.TextField("motif", max_length=2000, blank=True)
     status = models.CharField(max_length=20, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(_("note"), max_length=2000, blank=True)
+    decision_note = models.TextField("note", max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

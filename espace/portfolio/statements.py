@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from espace.accounts.models import User
 from espace.core import clock
@@ -24,7 +23,7 @@ from espace.portfolio.selectors import annual_statement_lines
 @transaction.atomic
 def statement_request(*, guarantor: Establishment, year: int, requested_by: User) -> GuaranteedDebtStatement:
     if not 2000 <= year <= clock.today().year:
-        raise ApplicationError(_("Choisissez une année passée ou l'année en cours."), field="year")
+        raise ApplicationError("Choisissez une année passée ou l'année en cours.", field="year")
     statement = GuaranteedDebtStatement.objects.create(guarantor=guarantor, year=year, requested_by=requested_by)
     audit_record(
         action=AuditAction.STATEMENT_REQUESTED,

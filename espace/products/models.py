@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from espace.core.models import TimeStampedModel
 from espace.finance import Periodicity, Profile, Revision
@@ -16,43 +15,39 @@ from espace.products.enums import RateIndex, Sector
 class Product(TimeStampedModel):
     """A loan product (PLUS, PLAI, PLS…): its rate as index + margin, durations, profiles, revisions."""
 
-    code = models.SlugField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("nom"), max_length=40)
-    full_name = models.CharField(_("nom complet"), max_length=120)
-    sector = models.CharField(_("secteur"), max_length=30, choices=Sector.choices)
-    order = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=100)
-    published = models.BooleanField(_("publié"), default=True)
-    requestable_online = models.BooleanField(_("demandable en ligne"), default=True)
-    index = models.CharField(_("index"), max_length=20, choices=RateIndex.choices, default=RateIndex.LIVRET_A)
-    margin_percent = models.DecimalField(_("marge (points de %)"), default=Decimal(0), max_digits=6, decimal_places=3)
-    fixed_rate_percent = models.DecimalField(_("taux fixe (%)"), null=True, blank=True, max_digits=6, decimal_places=3)
-    min_years = models.PositiveSmallIntegerField(_("durée minimale (années)"), validators=[MinValueValidator(1)])
-    max_years = models.PositiveSmallIntegerField(_("durée maximale (années)"), validators=[MaxValueValidator(80)])
+    code = models.SlugField("code", max_length=30, unique=True)
+    name = models.CharField("nom", max_length=40)
+    full_name = models.CharField("nom complet", max_length=120)
+    sector = models.CharField("secteur", max_length=30, choices=Sector.choices)
+    order = models.PositiveSmallIntegerField("ordre d'affichage", default=100)
+    published = models.BooleanField("publié", default=True)
+    requestable_online = models.BooleanField("demandable en ligne", default=True)
+    index = models.CharField("index", max_length=20, choices=RateIndex.choices, default=RateIndex.LIVRET_A)
+    margin_percent = models.DecimalField("marge (points de %)", default=Decimal(0), max_digits=6, decimal_places=3)
+    fixed_rate_percent = models.DecimalField("taux fixe (%)", null=True, blank=True, max_digits=6, decimal_places=3)
+    min_years = models.PositiveSmallIntegerField("durée minimale (années)", validators=[MinValueValidator(1)])
+    max_years = models.PositiveSmallIntegerField("durée maximale (années)", validators=[MaxValueValidator(80)])
     land_max_years = models.PositiveSmallIntegerField(
-        _("durée maximale de la part foncière (années)"), null=True, blank=True, validators=[MaxValueValidator(80)]
+        "durée maximale de la part foncière (années)", null=True, blank=True, validators=[MaxValueValidator(80)]
     )
-    profiles = models.JSONField(_("profils d'amortissement"), default=list)
+    profiles = models.JSONField("profils d'amortissement", default=list)
     progression_min_percent = models.DecimalField(
-        _("progressivité minimale (%)"), default=Decimal(0), max_digits=6, decimal_places=3
+        "progressivité minimale (%)", default=Decimal(0), max_digits=6, decimal_places=3
     )
     progression_max_percent = models.DecimalField(
-        _("progressivité maximale (%)"), default=Decimal(0), max_digits=6, decimal_places=3
+        "progressivité maximale (%)", default=Decimal(0), max_digits=6, decimal_places=3
     )
-    revisions = models.JSONField(_("révisions"), default=list)
-    periodicities = models.JSONField(_("périodicités"), default=list)
-    prefinancing_min_months = models.PositiveSmallIntegerField(
-        _("préfinancement minimal (mois)"), null=True, blank=True
-    )
-    prefinancing_max_months = models.PositiveSmallIntegerField(
-        _("préfinancement maximal (mois)"), null=True, blank=True
-    )
-    borrowers = models.TextField(_("qui peut emprunter"), blank=True)
-    purpose = models.TextField(_("ce qu'il finance"), blank=True)
+    revisions = models.JSONField("révisions", default=list)
+    periodicities = models.JSONField("périodicités", default=list)
+    prefinancing_min_months = models.PositiveSmallIntegerField("préfinancement minimal (mois)", null=True, blank=True)
+    prefinancing_max_months = models.PositiveSmallIntegerField("préfinancement maximal (mois)", null=True, blank=True)
+    borrowers = models.TextField("qui peut emprunter", blank=True)
+    purpose = models.TextField("ce qu'il finance", blank=True)
 
     class Meta:
         ordering = ["order", "name"]
-        verbose_name = _("produit")
-        verbose_name_plural = _("produits")
+        verbose_name = "produit"
+        verbose_name_plural = "produits"
         constraints = [
             models.CheckConstraint(condition=models.Q(min_years__lte=models.F("max_years")), name="product_durations"),
             models.CheckConstraint(
@@ -92,10 +87,10 @@ class Product(TimeStampedModel):
 class IndexRate(models.Model):
     """One dated value of an index (the Livret A), in force from its date until the next one."""
 
-    index = models.CharField(_("index"), max_length=20, choices=RateIndex.choices, default=RateIndex.LIVRET_A)
-    effective_from = models.DateField(_("en vigueur à partir du"))
+    index = models.CharField("index", max_length=20, choices=RateIndex.choices, default=RateIndex.LIVRET_A)
+    effective_from = models.DateField("en vigueur à partir du")
     rate_percent = models.DecimalField(
-        _("taux (%)"),
+        "taux (%)",
         max_digits=6,
         decimal_places=3,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(20))],
@@ -103,8 +98,8 @@ class IndexRate(models.Model):
 
     class Meta:
         ordering = ["index", "-effective_from"]
-        verbose_name = _("taux d'index")
-        verbose_name_plural = _("taux d'index (Livret A)")
+        verbose_name = "taux d'index"
+        verbose_name_plural = "taux d'index (Livret A)"
         constraints = [models.UniqueConstraint(fields=["index", "effective_from"], name="one_rate_per_index_and_date")]
 
     def __str__(self) -> str:

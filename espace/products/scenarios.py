@@ -11,8 +11,6 @@ from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
-from django.utils.translation import gettext as _
-
 from espace.core.exceptions import ApplicationError
 from espace.core.form_fields import FrenchDateField, parse_french_decimal
 from espace.finance import RateHistory
@@ -39,8 +37,7 @@ def extended(history: RateHistory, entries: list[tuple[date, Decimal]], *, field
     last = last_known_day(history)
     if entries and entries[0][0] <= last:
         raise ApplicationError(
-            _("Les dates doivent suivre le dernier taux connu du Livret A (%(day)s).")
-            % {"day": last.strftime("%d/%m/%Y")},
+            "Les dates doivent suivre le dernier taux connu du Livret A ({day}).".format(day=last.strftime("%d/%m/%Y")),
             field=field,
         )
     return RateHistory((*tuple(history), *entries))
@@ -56,15 +53,15 @@ def livret_a_scenarios(
     path_field: str | None = "index_path",
 ) -> list[Scenario]:
     """Stable; +1 and −1 point from `shift_from` (when given); the typed path (percent, when given)."""
-    scenarios = [Scenario("stable", _("Livret A stable"), history)]
+    scenarios = [Scenario("stable", "Livret A stable", history)]
     if shift_from is not None:
         for key, delta, word in (("up", ONE_POINT, "+1"), ("down", -ONE_POINT, "−1")):
             rate = max(today_rate + delta, Decimal(0))
-            label = _("Livret A %(delta)s point au %(day)s") % {"delta": word, "day": shift_from.strftime("%d/%m/%Y")}
+            label = "Livret A {delta} point au {day}".format(delta=word, day=shift_from.strftime("%d/%m/%Y"))
             scenarios.append(Scenario(key, label, extended(history, [(shift_from, rate)], field=shift_field)))
     if path_percent:
         path = [(day, percent / Decimal(100)) for day, percent in path_percent]
-        scenarios.append(Scenario("custom", _("Trajectoire saisie"), extended(history, path, field=path_field)))
+        scenarios.append(Scenario("custom", "Trajectoire saisie", extended(history, path, field=path_field)))
     return scenarios
 
 

@@ -1,10 +1,9 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class RegistrationKind(models.TextChoices):
-    ADMINISTRATOR = "administrator", _("premier utilisateur (administrateur)")
-    MEMBER = "member", _("utilisateur")
+    ADMINISTRATOR = "administrator", "premier utilisateur (administrateur)"
+    MEMBER = "member", "utilisateur"
 
 
 class RegistrationStep(models.TextChoices):
@@ -12,11 +11,11 @@ class RegistrationStep(models.TextChoices):
     (the browser's session holds the establishment and the accepted terms); from the code on, the
     registration holds its step, and only its services move it (espace.registration.services)."""
 
-    TERMS = "terms", _("Conditions d'utilisation")
-    IDENTITY = "identity", _("Identité")
-    CODE = "code", _("Code reçu par e-mail")
-    MEMBER_DETAILS = "member_details", _("Mot de passe et services")
-    DONE = "done", _("Compte créé")
+    TERMS = "terms", "Conditions d'utilisation"
+    IDENTITY = "identity", "Identité"
+    CODE = "code", "Code reçu par e-mail"
+    MEMBER_DETAILS = "member_details", "Mot de passe et services"
+    DONE = "done", "Compte créé"
 
 
 # The steps a registration row holds (the first two pass before it exists).
@@ -24,9 +23,9 @@ HELD_STEPS = (RegistrationStep.CODE, RegistrationStep.MEMBER_DETAILS, Registrati
 
 
 class AuditAction(models.TextChoices):
-    REGISTRATION_STARTED = "registration_started", _("Inscription commencée")
-    EMAIL_CODE_SENT = "email_code_sent", _("Code envoyé par e-mail")
-    EMAIL_CODE_FAILED = "email_code_failed", _("Code erroné")
-    REGISTRATION_COMPLETED = "registration_completed", _("Inscription terminée")
-    REGISTRATION_LAPSED = "registration_lapsed", _("Inscription expirée")
-    ACCOUNT_ACTIVATED = "account_activated", _("Compte activé")
+    REGISTRATION_STARTED = "registration_started", "Inscription commencée"
+    EMAIL_CODE_SENT = "email_code_sent", "Code envoyé par e-mail"
+    EMAIL_CODE_FAILED = "email_code_failed", "Code erroné"
+    REGISTRATION_COMPLETED = "registration_completed", "Inscription terminée"
+    REGISTRATION_LAPSED = "registration_lapsed", "Inscription expirée"
+    ACCOUNT_ACTIVATED = "account_activated", "Compte activé"

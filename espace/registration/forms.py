@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from espace.accounts.enums import REQUESTABLE_PERMISSIONS
-from espace.accounts.forms import FR_REQUIRED, email_field, password_field, phone_field
+from espace.accounts.forms import email_field, password_field, phone_field
 from espace.accounts.validators import PASSWORD_RULE_TEXT
 from espace.core.captcha import CaptchaField
 
@@ -15,7 +15,6 @@ class ClientNumberForm(forms.Form):
     client_number = forms.CharField(
         label="Numéro client",
         max_length=20,
-        error_messages=FR_REQUIRED,
         help_text="Ne pas saisir les 000 qui peuvent se trouver devant les 5 ou 6 chiffres de votre numéro.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
@@ -49,20 +48,17 @@ class IdentityForm(forms.Form):
     username = forms.CharField(
         label="Choisissez votre identifiant",
         max_length=50,
-        error_messages=FR_REQUIRED,
         help_text="L'identifiant doit être unique : n'utilisez pas le nom de votre établissement ni votre n° client.",
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     last_name = forms.CharField(
         label="Nom",
         max_length=80,
-        error_messages=FR_REQUIRED,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     first_name = forms.CharField(
         label="Prénom",
         max_length=80,
-        error_messages=FR_REQUIRED,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     email = email_field("Votre adresse e-mail")

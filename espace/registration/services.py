@@ -21,7 +21,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.utils.translation import gettext as _
 
 from espace.accounts.enums import REQUESTABLE_PERMISSIONS, Permission, UserStatus
 from espace.accounts.enums import AuditAction as AccountsAuditAction
@@ -50,11 +49,9 @@ class AdministratorTakenError(ApplicationError):
 
     def __init__(self) -> None:
         super().__init__(
-            _(
-                "Un autre utilisateur de votre établissement vient de s'inscrire en tant qu'administrateur. "
-                "Votre inscription continue en tant qu'utilisateur : choisissez votre mot de passe et les services "
-                "souhaités ; votre administrateur validera votre inscription."
-            )
+            "Un autre utilisateur de votre établissement vient de s'inscrire en tant qu'administrateur. "
+            "Votre inscription continue en tant qu'utilisateur : choisissez votre mot de passe et les services "
+            "souhaités ; votre administrateur validera votre inscription."
         )
 
 
@@ -72,7 +69,7 @@ STEP_TRANSITIONS: dict[str, set[RegistrationStep]] = {
 
 def _step_move(registration: Registration, to: RegistrationStep) -> None:
     if to not in STEP_TRANSITIONS[registration.step]:
-        raise ApplicationError(_("Cette étape ne s'applique pas à votre inscription."))
+        raise ApplicationError("Cette étape ne s'applique pas à votre inscription.")
     registration.step = to
 
 
@@ -81,7 +78,7 @@ def registration_number_try() -> None:
     REGISTRATION_IP_LIMIT in REGISTRATION_IP_WINDOW the screen refuses, so numbers cannot be swept."""
     attempts = throttle_hit(key=f"registration-ip:{current_ip()}", window=settings.REGISTRATION_IP_WINDOW)
     if attempts > settings.REGISTRATION_IP_LIMIT:
-        raise TooManyTriesError(_("Trop de tentatives depuis votre adresse. Veuillez réessayer dans 10 minutes."))
+        raise TooManyTriesError("Trop de tentatives depuis votre adresse. Veuillez réessayer dans 10 minutes.")
 
 
 def registration_identity_try(*, tries: int) -> None:
@@ -92,10 +89,8 @@ def registration_identity_try(*, tries: int) -> None:
     per_ip = throttle_hit(key=f"registration-identity-ip:{current_ip()}", window=settings.REGISTRATION_IP_WINDOW)
     if tries > settings.REGISTRATION_IDENTITY_TRIES or per_ip > settings.REGISTRATION_IDENTITY_IP_LIMIT:
         raise TooManyTriesError(
-            _(
-                "Vous avez fait trop d'essais pour cette étape. Pour votre sécurité, recommencez votre inscription "
-                "un peu plus tard (numéro client et vérification anti-robot)."
-            )
+            "Vous avez fait trop d'essais pour cette étape. Pour votre sécurité, recommencez votre inscription "
+            "un peu plus tard (numéro client et vérification anti-robot)."
         )
 
 
@@ -113,16 +108,16 @@ def identifier_check(*, username: str, establishment: Establishment, registratio
     if normalize_client_number(username) == establishment.client_number or _fold(username) == _fold(
         establishment.client_number
     ):
-        raise ApplicationError(_("N'utilisez pas votre numéro client comme identifiant."), field="username")
+        raise ApplicationError("N'utilisez pas votre numéro client comme identifiant.", field="username")
     if _fold(username) == _fold(establishment.legal_name):
-        raise ApplicationError(_("N'utilisez pas le nom de votre établissement comme identifiant."), field="username")
+        raise ApplicationError("N'utilisez pas le nom de votre établissement comme identifiant.", field="username")
     if identifier_taken(username, exclude_registration=registration):
-        raise ApplicationError(_("Cet identifiant est déjà utilisé. Veuillez en choisir un autre."), field="username")
+        raise ApplicationError("Cet identifiant est déjà utilisé. Veuillez en choisir un autre.", field="username")
 
 
 def password_check(*, password: str, confirmation: str, registration: Registration) -> None:
     if password != confirmation:
-        raise ApplicationError(_("Les deux mots de passe ne sont pas identiques."), field="password2")
+        raise ApplicationError("Les deux mots de passe ne sont pas identiques.", field="password2")
     candidate = User(
         username=registration.username,
         first_name=registration.first_name,
@@ -247,9 +242,9 @@ def registration_complete(*, registration: Registration) -> User:
     if registration.user_id is not None:
         return registration.user  # type: ignore[return-value]
     if registration.email_verified_at is None:
-        raise ApplicationError(_("Votre adresse e-mail n'a pas encore été vérifiée."))
+        raise ApplicationError("Votre adresse e-mail n'a pas encore été vérifiée.")
     if registration.expires_at <= clock.now():
-        raise ApplicationError(_("Cette inscription a expiré. Veuillez recommencer votre inscription."))
+        raise ApplicationError("Cette inscription a expiré. Veuillez recommencer votre inscription.")
     # Serialise registrations of one establishment: the CAS 1 decision below must not race.
     establishment = Establishment.objects.select_for_update().get(pk=registration.establishment_id)
     now = clock.now()
@@ -270,7 +265,7 @@ def registration_complete(*, registration: Registration) -> User:
         user.set_unusable_password()
     else:
         if not registration.password_hash:
-            raise ApplicationError(_("Veuillez choisir votre mot de passe et vos services."))
+            raise ApplicationError("Veuillez choisir votre mot de passe et vos services.")
         user.status = UserStatus.AWAITING_ADMIN
         user.password = registration.password_hash
         user.requested_permissions = registration.requested_permissions
@@ -281,7 +276,7 @@ def registration_complete(*, registration: Registration) -> User:
         # A database constraint caught a concurrent registration the lock did not serialise.
         if registration.kind == RegistrationKind.ADMINISTRATOR:
             raise AdministratorTakenError() from error
-        raise ApplicationError(_("Cet identifiant est déjà utilisé."), field="username") from error
+        raise ApplicationError("Cet identifiant est déjà utilisé.", field="username") from error
     registration.user = user
     registration.completed_at = now
     registration.password_hash = ""
@@ -351,7 +346,7 @@ def registration_set_member_details(
     """For a first user overtaken by another: add the password and services of CAS 2."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.kind != RegistrationKind.MEMBER or registration.user_id is not None:
-        raise ApplicationError(_("Cette étape ne s'applique pas à votre inscription."))
+        raise ApplicationError("Cette étape ne s'applique pas à votre inscription.")
     password_check(password=password, confirmation=password_confirmation, registration=registration)
     registration.password_hash = make_password(password)
     registration.requested_permissions = _requestable(requested_permissions)
@@ -401,13 +396,13 @@ def first_user_reopen(*, user: User) -> Letter:
     if user.status == UserStatus.LAPSED:
         if registration_kind_for(establishment) != RegistrationKind.ADMINISTRATOR:
             raise ApplicationError(
-                _("Un autre administrateur a été désigné depuis : cette inscription ne peut plus être relancée.")
+                "Un autre administrateur a été désigné depuis : cette inscription ne peut plus être relancée."
             )
         taken = User.objects.identifier_is(user.username).filter(status__in=LIVE_STATUSES, is_staff=False)
         if taken.exclude(pk=user.pk).exists():
-            raise ApplicationError(_("L'identifiant de cette inscription a été repris par un autre compte."))
+            raise ApplicationError("L'identifiant de cette inscription a été repris par un autre compte.")
     elif user.status != UserStatus.AWAITING_ACTIVATION:
-        raise ApplicationError(_("Ce compte n'attend pas de courrier d'activation."))
+        raise ApplicationError("Ce compte n'attend pas de courrier d'activation.")
     user.status = UserStatus.AWAITING_ACTIVATION
     user.temporary_code_expires_at = clock.now() + settings.TEMPORARY_CODE_VALIDITY
     user.save(update_fields=["status", "temporary_code_expires_at"])
@@ -422,12 +417,12 @@ def first_password_set(*, user: User, password: str) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.status == UserStatus.AWAITING_ACTIVATION:
         if user.temporary_code_expires_at is None or user.temporary_code_expires_at <= clock.now():
-            raise ApplicationError(_("Votre code temporaire a expiré. Veuillez vous inscrire à nouveau."))
+            raise ApplicationError("Votre code temporaire a expiré. Veuillez vous inscrire à nouveau.")
         user.status = UserStatus.ACTIVE
         user.activated_at = clock.now()
         audit_record(action=AuditAction.ACCOUNT_ACTIVATED, actor=user, target=user)
     elif not (user.status == UserStatus.ACTIVE and user.must_change_password):
-        raise ApplicationError(_("Votre compte n'attend pas de nouveau mot de passe."))
+        raise ApplicationError("Votre compte n'attend pas de nouveau mot de passe.")
     user.set_password(password)
     user.must_change_password = False
     user.temporary_code_hash = ""

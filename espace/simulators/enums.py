@@ -1,13 +1,12 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class SimulationKind(models.TextChoices):
-    LOAN = "loan", _("Simulation de prêt")
-    LAND_SHARE = "land_share", _("Part foncière")
-    BALANCE = "balance", _("Équilibre d'opération")
+    LOAN = "loan", "Simulation de prêt"
+    LAND_SHARE = "land_share", "Part foncière"
+    BALANCE = "balance", "Équilibre d'opération"
 
 
 class AuditAction(models.TextChoices):
-    SIMULATION_SAVED = "simulation_saved", _("Simulation enregistrée")
-    SIMULATION_DELETED = "simulation_deleted", _("Simulation supprimée")
+    SIMULATION_SAVED = "simulation_saved", "Simulation enregistrée"
+    SIMULATION_DELETED = "simulation_deleted", "Simulation supprimée"

@@ -17,7 +17,6 @@ from espace.products.models import Product
 from espace.products.rules import check_against_product
 from espace.products.scenarios import parse_index_path
 
-REQUIRED = {"required": "Ce champ est obligatoire."}
 MAX_AMOUNT = Decimal("999999999.99")
 
 
@@ -41,14 +40,13 @@ def product_choices(queryset: Any) -> list[tuple[str, str]]:
 
 
 class LoanSimulationForm(forms.Form):
-    product = forms.ChoiceField(label="Prêt", error_messages={**REQUIRED, "invalid_choice": "Choisissez un prêt."})
+    product = forms.ChoiceField(label="Prêt", error_messages={"invalid_choice": "Choisissez un prêt."})
     amount = FrenchDecimalField(label="Montant (€)", min_value=Decimal("1000"), max_value=MAX_AMOUNT, unit="€")
     duration_years = forms.IntegerField(
         label="Durée (années)",
         min_value=1,
         max_value=80,
         error_messages={
-            **REQUIRED,
             "invalid": "Saisissez un nombre entier d'années.",
             "min_value": "La durée est d'au moins 1 an.",
             "max_value": "La durée est d'au plus 80 ans.",
@@ -57,7 +55,7 @@ class LoanSimulationForm(forms.Form):
     profile = forms.ChoiceField(
         label="Profil d'amortissement",
         choices=list(PROFILE_LABELS.items()),
-        error_messages={**REQUIRED, "invalid_choice": "Choisissez un profil."},
+        error_messages={"invalid_choice": "Choisissez un profil."},
     )
     progression = FrenchDecimalField(
         label="Progressivité des échéances (% par an)",
@@ -70,7 +68,7 @@ class LoanSimulationForm(forms.Form):
     periodicity = forms.ChoiceField(
         label="Périodicité des échéances",
         choices=list(PERIODICITY_LABELS.items()),
-        error_messages={**REQUIRED, "invalid_choice": "Choisissez une périodicité."},
+        error_messages={"invalid_choice": "Choisissez une périodicité."},
     )
     revision = forms.ChoiceField(
         label="Révision",
@@ -127,13 +125,12 @@ class LandShareForm(forms.Form):
         ("costs", "D'après la décomposition du prix de revient"),
         ("flat", "Forfait par zone (VEFA sans décomposition, acquisition, acquisition-amélioration)"),
     ]
-    product = forms.ChoiceField(label="Prêt", error_messages={**REQUIRED, "invalid_choice": "Choisissez un prêt."})
+    product = forms.ChoiceField(label="Prêt", error_messages={"invalid_choice": "Choisissez un prêt."})
     mode = forms.ChoiceField(
         label="Mode de calcul",
         choices=MODE_CHOICES,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial="costs",
-        error_messages=REQUIRED,
     )
     land_cost = FrenchDecimalField(label="Charge foncière (€)", required=False, min_value=Decimal(0), unit="€")
     building_cost = FrenchDecimalField(label="Coût du bâtiment (€)", required=False, min_value=Decimal(0), unit="€")
@@ -167,13 +164,13 @@ class LandShareForm(forms.Form):
         label="Durée du prêt construction (années)",
         min_value=1,
         max_value=80,
-        error_messages={**REQUIRED, "invalid": "Saisissez un nombre entier d'années."},
+        error_messages={"invalid": "Saisissez un nombre entier d'années."},
     )
     land_years = forms.IntegerField(
         label="Durée du prêt foncier (années)",
         min_value=1,
         max_value=80,
-        error_messages={**REQUIRED, "invalid": "Saisissez un nombre entier d'années."},
+        error_messages={"invalid": "Saisissez un nombre entier d'années."},
     )
     first_due = FrenchDateField(label="Date de la première échéance")
 
@@ -221,7 +218,7 @@ class SaveForm(forms.Form):
     name = forms.CharField(
         label="Nom de la simulation",
         max_length=120,
-        error_messages={**REQUIRED, "max_length": "120 caractères au plus."},
+        error_messages={"max_length": "120 caractères au plus."},
     )
 
 
@@ -249,7 +246,6 @@ class BalanceForm(forms.Form):
         min_value=2000,
         max_value=2100,
         error_messages={
-            **REQUIRED,
             "invalid": "Saisissez une année.",
             "min_value": "Année trop ancienne.",
             "max_value": "Année trop lointaine.",
@@ -260,7 +256,6 @@ class BalanceForm(forms.Form):
         min_value=1,
         max_value=60,
         error_messages={
-            **REQUIRED,
             "invalid": "Saisissez un nombre d'années.",
             "min_value": "Au moins 1 an.",
             "max_value": "Au plus 60 ans.",

@@ -4,7 +4,6 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from espace.core.models import TimeStampedModel
 from espace.simulators.enums import SimulationKind
@@ -21,15 +20,15 @@ class Simulation(TimeStampedModel):
         "establishments.Establishment", on_delete=models.CASCADE, related_name="simulations"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="simulations")
-    kind = models.CharField(_("outil"), max_length=20, choices=SimulationKind.choices)
-    name = models.CharField(_("nom de la simulation"), max_length=120)
-    params = models.JSONField(_("paramètres"), default=dict)
+    kind = models.CharField("outil", max_length=20, choices=SimulationKind.choices)
+    name = models.CharField("nom de la simulation", max_length=120)
+    params = models.JSONField("paramètres", default=dict)
 
     class Meta:
         ordering = ["-updated_at"]
         indexes = [models.Index(fields=["establishment", "-updated_at"])]
-        verbose_name = _("simulation")
-        verbose_name_plural = _("simulations")
+        verbose_name = "simulation"
+        verbose_name_plural = "simulations"
 
     def __str__(self) -> str:
         return self.name

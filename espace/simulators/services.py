@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from espace.accounts.models import User
 from espace.core.audit import audit_record
@@ -133,7 +132,7 @@ def _terms(
         )
     except FinanceInputError as error:
         raise SimulationInputError(
-            _("Ces conditions ne permettent pas de calculer un échéancier (%(detail)s).") % {"detail": error.message},
+            f"Ces conditions ne permettent pas de calculer un échéancier ({error.message}).",
             field={"principal": "amount", "duration_years": "duration_years", "progression": "progression"}.get(
                 error.field, "first_due"
             ),
@@ -242,7 +241,7 @@ def land_share_simulate(data: dict[str, Any], history: RateHistory) -> LandShare
             share = land_share_from_costs(data["cost_price"], data["land_cost"], data.get("subsidies") or Decimal(0))
     except FinanceInputError as error:
         raise SimulationInputError(
-            _("Le calcul de la part foncière est impossible (%(detail)s).") % {"detail": error.message},
+            f"Le calcul de la part foncière est impossible ({error.message}).",
             field="land_cost" if data["mode"] == "costs" else "cost_price",
         ) from error
     loan_amount: Decimal = data["loan_amount"]
@@ -380,7 +379,5 @@ def balance_simulate(data: dict[str, Any], history: RateHistory) -> BalanceResul
             cost_indexation=fraction("cost_indexation"),
         )
     except FinanceInputError as error:
-        raise SimulationInputError(
-            _("Le calcul est impossible (%(detail)s).") % {"detail": error.message}, field=None
-        ) from error
+        raise SimulationInputError(f"Le calcul est impossible ({error.message}).", field=None) from error
     return BalanceResult(balance=operation_balance(inputs), inputs=inputs, loans=loans)

@@ -1,5 +1,4 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class Team(models.TextChoices):
@@ -41,6 +40,6 @@ class ContactStatus(models.TextChoices):
 
 
 class AuditAction(models.TextChoices):
-    CONTACT_REQUEST_CREATED = "contact_request_created", _("Demande de contact reçue")
-    CONTACT_REQUEST_ANSWERED = "contact_request_answered", _("Demande de contact répondue")
-    CONTACT_REQUEST_CLOSED = "contact_request_closed", _("Demande de contact close")
+    CONTACT_REQUEST_CREATED = "contact_request_created", "Demande de contact reçue"
+    CONTACT_REQUEST_ANSWERED = "contact_request_answered", "Demande de contact répondue"
+    CONTACT_REQUEST_CLOSED = "contact_request_closed", "Demande de contact close"

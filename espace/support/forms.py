@@ -6,14 +6,12 @@ from espace.core.captcha import CaptchaField
 from espace.core.uploads import CheckedUpload, upload_check
 from espace.support.enums import ContactSubject
 
-FR_REQUIRED = {"required": "Ce champ est obligatoire."}
-
 
 class ContactForm(forms.Form):
     subject = forms.ChoiceField(
         label="Objet de votre demande",
         choices=[("", "Choisissez…"), *ContactSubject.choices],
-        error_messages={**FR_REQUIRED, "invalid_choice": "Choisissez un objet dans la liste."},
+        error_messages={"invalid_choice": "Choisissez un objet dans la liste."},
         widget=forms.Select(attrs={"class": "form-select"}),
         help_text="Les questions d'éligibilité, de conditions financières et de contrat sont transmises à votre "
         "direction régionale ; les autres à l'assistance utilisateurs.",
@@ -21,7 +19,7 @@ class ContactForm(forms.Form):
     message = forms.CharField(
         label="Votre message",
         max_length=5000,
-        error_messages={**FR_REQUIRED, "max_length": "Votre message dépasse 5 000 caractères."},
+        error_messages={"max_length": "Votre message dépasse 5 000 caractères."},
         widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}),
     )
     attachment = forms.FileField(
@@ -31,11 +29,11 @@ class ContactForm(forms.Form):
         error_messages={"invalid": "Le fichier envoyé est illisible.", "empty": "Le fichier est vide."},
         widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
     )
-    sender_name = forms.CharField(label="Vos nom et prénom", max_length=160, error_messages=FR_REQUIRED)
+    sender_name = forms.CharField(label="Vos nom et prénom", max_length=160)
     sender_email = forms.EmailField(
         label="Votre adresse e-mail",
         max_length=254,
-        error_messages={**FR_REQUIRED, "invalid": "Saisissez une adresse e-mail valide."},
+        error_messages={"invalid": "Saisissez une adresse e-mail valide."},
     )
     sender_phone = forms.RegexField(
         label="N° de téléphone",

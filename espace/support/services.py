@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from espace.accounts.models import User
 from espace.core import clock
@@ -88,9 +87,9 @@ def contact_request_create(
 def contact_request_answer(*, contact: ContactRequest, author: User, body: str) -> ContactAnswer:
     contact = ContactRequest.objects.select_for_update().get(pk=contact.pk)
     if contact.status == ContactStatus.CLOSED:
-        raise ApplicationError(_("Cette demande est close."))
+        raise ApplicationError("Cette demande est close.")
     if not body.strip():
-        raise ApplicationError(_("La réponse est vide."), field="body")
+        raise ApplicationError("La réponse est vide.", field="body")
     answer = ContactAnswer.objects.create(request=contact, author=author, body=body.strip())
     contact.status = ContactStatus.ANSWERED
     contact.save(update_fields=["status", "updated_at"])
