@@ -87,7 +87,7 @@ def test_the_interface_is_written_in_french_in_the_source():
     form redefines « Ce champ est obligatoire. »."""
     gettext = [str(path.relative_to(ROOT)) for path in SOURCES if "django.utils.translation" in path.read_text()]
     assert gettext == []
-    redefined = [str(path.relative_to(ROOT)) for path in SOURCES if "Ce champ est obligatoire.\"" in path.read_text()]
+    redefined = [str(path.relative_to(ROOT)) for path in SOURCES if 'Ce champ est obligatoire."' in path.read_text()]
     assert redefined == []
     templates = [
         str(path.relative_to(ROOT))

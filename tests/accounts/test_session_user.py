@@ -23,7 +23,7 @@ DASHBOARD = "/encours/"
 def user_queries(client, url: str) -> tuple[int, list[str]]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
-    return response.status_code, [q["sql"] for q in captured if "\"accounts_user\".\"password\"" in q["sql"]]
+    return response.status_code, [q["sql"] for q in captured if '"accounts_user"."password"' in q["sql"]]
 
 
 def test_the_second_request_reads_the_user_from_the_cache(client):
