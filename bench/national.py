@@ -13,7 +13,9 @@ Drops and recreates the database named by DATABASE_URL (PostgreSQL only), migrat
   the production hasher (Argon2id) and the hash reused for every row;
 - 300,000 financing lines in 100,000 contracts (3 lines each): 20,000 lines for the large
   establishment, the rest spread over the others; each line guaranteed by the CGLLS (100 %) or by
-  two guarantor establishments (50 % each) among 60 of its area;
+  two guarantor establishments (50 % each) among 60 of its area; one in four of the large
+  establishment's lines is half-guaranteed by « ETABLISSEMENT BENCH 1 » (client number 900001, a
+  commune): 5,000 lines, its guaranteed-debt page at its largest;
 - stored schedule rows for every line (9.75 million rows: 25 to 40 annual rows a line;
   `--rows-every N` keeps one line in N outside the large establishment, for a smaller database).
   Lines come from 48 templates whose schedule the finance engine computes once
@@ -25,6 +27,8 @@ Drops and recreates the database named by DATABASE_URL (PostgreSQL only), migrat
   large establishment only, whose lines always have rows;
 - 40,998 dossiers (sent loan requests with one line each): 1,000 for the large establishment,
   2 for each other establishment;
+- the large establishment's library of 2,000 documents (metadata only, no file) and 200 of its
+  lines in pre-financing with two planned disbursements each (the « Versements » page);
 - the large establishment's portfolio summary (the dashboard's figures); the others' are computed
   on their first visit.
 
@@ -55,6 +59,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 SEED = 2026
 BENCH_PASSWORD = "Bench-Prets-2026"  # the load bench logs in with it; never used outside bench databases
 LARGE_CLIENT_NUMBER = "900000"
+# The large guarantor: « ETABLISSEMENT BENCH 1 », a commune, half-guarantor of one line in four of
+# the large establishment (5,000 lines at full scale): the guaranteed-debt page at its largest.
+LARGE_GUARANTOR_CLIENT_NUMBER = "900001"
 GUARANTOR_POOL = 60  # guarantors of one borrower's lines (communes, département, intercommunality)
 LARGE_ADMINS = 5  # grand-0001 … grand-0005 administer the large establishment's users
 TODAY = date(2026, 11, 25)
@@ -69,6 +76,8 @@ class Sizes:
     large_lines: int
     dossiers_large: int
     dossiers_each: int
+    documents_large: int
+    disbursed_large: int
 
 
 FULL = Sizes(
@@ -79,6 +88,8 @@ FULL = Sizes(
     large_lines=20_000,
     dossiers_large=1_000,
     dossiers_each=2,
+    documents_large=2_000,
+    disbursed_large=200,
 )
 SMALL = Sizes(
     establishments=400,
@@ -88,6 +99,8 @@ SMALL = Sizes(
     large_lines=2_000,
     dossiers_large=100,
     dossiers_each=1,
+    documents_large=200,
+    disbursed_large=20,
 )
 LINES_PER_CONTRACT = 3
 FIRST_NAMES = ["Camille", "Dominique", "Claude", "Alix", "Sacha", "Maxime", "Morgan", "Charlie", "Lou", "Noa"]
@@ -221,12 +234,15 @@ def generate(sizes: Sizes, rows_every: int) -> dict[str, int]:
     from django.db import connection, transaction
 
     from espace.accounts.models import PERMISSION_FIELD_NAMES, User
+    from espace.core.uploads import ScanStatus
+    from espace.documents.enums import DocumentKind, Origin
+    from espace.documents.models import Document
     from espace.establishments.enums import EstablishmentKind
     from espace.establishments.models import Establishment, RegionalOffice
     from espace.loan_requests.enums import RequestKind, RequestStatus
     from espace.loan_requests.models import LoanRequest, RequestLine
-    from espace.portfolio.enums import GuarantorKind
-    from espace.portfolio.models import Contract, FinancingLine, Guarantee
+    from espace.portfolio.enums import DisbursementStatus, GuarantorKind
+    from espace.portfolio.models import Contract, FinancingLine, Guarantee, PlannedDisbursement
     from espace.portfolio.summaries import summary_refresh
     from espace.products.models import Product
 
@@ -277,7 +293,10 @@ def generate(sizes: Sizes, rows_every: int) -> dict[str, int]:
         ids = dict(Establishment.objects.values_list("client_number", "pk"))
         large = ids[LARGE_CLIENT_NUMBER]
         others = [pk for number, pk in sorted(ids.items()) if number != LARGE_CLIENT_NUMBER]
-        guarantors = list(Establishment.objects.filter(is_guarantor=True).values_list("pk", flat=True))
+        large_guarantor = ids[LARGE_GUARANTOR_CLIENT_NUMBER]
+        guarantors = list(
+            Establishment.objects.filter(is_guarantor=True).exclude(pk=large_guarantor).values_list("pk", flat=True)
+        )
         step(f"{counts['establishments']:,} establishments")
 
         password = make_password(BENCH_PASSWORD)  # once: the production hasher (Argon2id)
@@ -386,10 +405,13 @@ def generate(sizes: Sizes, rows_every: int) -> dict[str, int]:
                 else:
                     first = borrowers[index] * 31 + index // 2 % pool
                     for half in (0, 1):
+                        guarantor = guarantors[(first + half) % len(guarantors)]
+                        if index < sizes.large_lines and index % 4 == 0 and half == 0:
+                            guarantor = large_guarantor
                         yield {
                             "line_id": line,
                             "kind": GuarantorKind.ESTABLISHMENT,
-                            "guarantor_id": guarantors[(first + half) % len(guarantors)],
+                            "guarantor_id": guarantor,
                             "share_percent": Decimal(50),
                             "deliberation_reference": f"DEL-{index}",
                         }
@@ -468,6 +490,45 @@ def generate(sizes: Sizes, rows_every: int) -> dict[str, int]:
             ),
         )
         step(f"{counts['dossiers']:,} dossiers with one line each")
+
+        # The large establishment's library: documents the lender sent, on its lines (metadata
+        # only: the pages list them, the bench downloads none).
+        kinds_sent = [DocumentKind.INSTALMENT_NOTICE, DocumentKind.CONTRACT, DocumentKind.OFFER]
+        counts["documents"] = copier.copy(
+            Document,
+            (
+                {
+                    "establishment_id": large,
+                    "kind": kinds_sent[index % len(kinds_sent)],
+                    "title": f"Document bench {index + 1}",
+                    "issued_on": TODAY - timedelta(days=index % 1500),
+                    "line_id": line_ids[index % sizes.large_lines],
+                    "loan_reference": "",
+                    "origin": Origin.IMPORTED,
+                    "file": f"bench/document-{index + 1}.pdf",
+                    "file_name": f"document-{index + 1}.pdf",
+                    "mime_type": "application/pdf",
+                    "size": 120_000,
+                    "sha256": "0" * 64,
+                    "scan_status": ScanStatus.CLEAN,
+                }
+                for index in range(sizes.documents_large)
+            ),
+        )
+        # Planned disbursements of the large establishment's first lines (the « Versements » page).
+        counts["planned disbursements"] = copier.copy(
+            PlannedDisbursement,
+            (
+                {
+                    "line_id": line_ids[index // 2],
+                    "planned_on": TODAY + timedelta(days=30 + 60 * (index % 2) + index % 300),
+                    "amount": Decimal(250_000),
+                    "status": DisbursementStatus.PLANNED,
+                }
+                for index in range(2 * sizes.disbursed_large)
+            ),
+        )
+        step(f"{counts['documents']:,} documents and {counts['planned disbursements']:,} planned disbursements")
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
