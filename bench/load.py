@@ -9,14 +9,18 @@
 3. locust headless (`bench/locustfile.py`), each scenario alone with 20 users for
    `BENCH_LOAD_SECONDS` (default 30; statistics reset once every user has started): the bare
    view (anonymous: the ceiling), the logged-in bare view (two bytes behind login_required: the
-   session and the user every authenticated page reads, the client pages' anchor), login, home, dashboard, loans
-   list, loan page, dossiers list, users list; then with 100 users: login alone, and the pages
-   mixed at random for twice as long (one user in ten an administrator, who also opens the users
-   list).
+   session and the user every authenticated page reads, the client pages' anchor), login, then
+   each client page of `SCENARIOS` (home, dashboard, loans list default / filtered / sorted /
+   page 7, loan page, guaranteed debt of a commune guaranteeing 5,000 lines, disbursements,
+   dossiers list, a dossier page, documents library, users list, a « fiche d'identité ») and each
+   API page of `API_SCENARIOS` with the large establishment's token; then with 100 users: login
+   alone, and the pages mixed at random for twice as long (one user in ten an administrator, who
+   also opens the users list and the identity cards, one in ten a user of the guarantor commune).
 4. Prints p50/p95/p99, requests/s and failures of each, the workers' RSS before and after, and
    records (bench._results):
    - the logged-in bare view's throughput ÷ the anonymous one's, target ≥ 0.5;
    - each client page's throughput ÷ the logged-in bare view's, target ≥ 0.5;
+   - each API page's median latency ÷ the logged-in bare view's (same 20 users), target ≤ 1.5;
    - the pages mixed at 100 users: p95 < 1 s;
    - login throughput ÷ (cores ÷ the CPU time of one Argon2 verify, timed here with the
      production hasher), target ≥ 0.8;
@@ -46,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._results import record  # noqa: E402
-from bench.national import BENCH_PASSWORD, LARGE_CLIENT_NUMBER  # noqa: E402
+from bench.national import BENCH_PASSWORD, LARGE_CLIENT_NUMBER, LARGE_GUARANTOR_CLIENT_NUMBER  # noqa: E402
 from tests.serving import gunicorn, workers_rss  # noqa: E402
 
 USERS = 20
@@ -55,7 +59,24 @@ PAGE_TARGET = 0.5  # each client page ÷ the logged-in bare view
 FLOOR_TARGET = 0.5  # the logged-in bare view ÷ the anonymous one
 MIXED_P95_TARGET_MS = 1000
 LOGIN_TARGET = 0.8
-SCENARIOS = ["home", "dashboard", "loans list", "loan page", "dossiers list", "users list"]
+API_TARGET = 1.5  # an API page's median latency ÷ the logged-in bare view's, at the same concurrency
+SCENARIOS = [
+    "home",
+    "dashboard",
+    "loans list",
+    "loans list, filtered",
+    "loans list, sorted",
+    "loans list, page 7",
+    "loan page",
+    "guaranteed debt",
+    "disbursements",
+    "dossiers list",
+    "dossier page",
+    "documents library",
+    "users list",
+    "fiche d'identité",
+]
+API_SCENARIOS = ["API loans list", "API instalments"]
 
 
 def load_database_url() -> str:
@@ -89,6 +110,8 @@ def server_environment(database_url: str, static_root: Path) -> dict[str, str]:
         # As deployed on several machines (docs/deployment.md): the cache and the sessions read
         # through Redis. BENCH_REDIS_URL= (empty) measures the database cache and sessions instead.
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        # The bench measures the API's pages, not its per-token limit (tested in tests/api).
+        "API_RATE_LIMIT_PER_MINUTE": "100000000",
     }
 
 
@@ -118,6 +141,51 @@ def line_ids(database_url: str, path: Path, count: int = 2000) -> None:
         ).fetchall()
     step = max(1, len(rows) // count)
     path.write_text("\n".join(str(row[0]) for row in rows[::step]) + "\n", encoding="ascii")
+
+
+def public_ids(database_url: str, path: Path, sql: str, count: int = 500) -> None:
+    """Public ids the query returns (the large establishment's dossiers or users), spread over its list."""
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(sql, [LARGE_CLIENT_NUMBER]).fetchall()
+    step = max(1, len(rows) // count)
+    path.write_text("\n".join(str(row[0]) for row in rows[::step]) + "\n", encoding="ascii")
+
+
+def guarantor_users(database_url: str) -> str:
+    """The usernames of the large guarantor commune's users (they open its guaranteed debt)."""
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(
+            "SELECT u.username FROM accounts_user u JOIN establishments_establishment e "
+            "ON e.id = u.establishment_id WHERE e.client_number = %s ORDER BY u.username",
+            [LARGE_GUARANTOR_CLIENT_NUMBER],
+        ).fetchall()
+    if not rows:
+        raise SystemExit("the national portfolio has no user of the large guarantor: rebuild it (no BENCH_LOAD_REUSE)")
+    return " ".join(row[0] for row in rows)
+
+
+def api_token(env: dict[str, str]) -> str:
+    """A token of the large establishment (portfolio scope), issued by its first administrator
+    through the service, as the « Accès API » page does; the clear value is printed once."""
+    code = (
+        "import django; django.setup()\n"
+        "from datetime import timedelta\n"
+        "from espace.accounts.models import User\n"
+        "from espace.api.services import api_token_create\n"
+        "from espace.core import clock\n"
+        "admin = User.objects.select_related('establishment').get(username='grand-0001')\n"
+        "issued = api_token_create(establishment=admin.establishment, created_by=admin, name='Bench',"
+        " scopes=['portfolio'], expires_on=clock.today() + timedelta(days=30), allowed_networks=[])\n"
+        "print(issued.clear)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout.strip().splitlines()[-1]
 
 
 def argon2_verify_seconds(env: dict[str, str]) -> float:
@@ -265,13 +333,36 @@ def main() -> int:
             redis.Redis.from_url(env["REDIS_URL"]).flushdb()
         lines_file = folder / "lines.txt"
         line_ids(database_url, lines_file)
+        dossiers_file = folder / "dossiers.txt"
+        public_ids(
+            database_url,
+            dossiers_file,
+            "SELECT r.public_id FROM loan_requests_loanrequest r JOIN establishments_establishment e "
+            "ON e.id = r.establishment_id WHERE e.client_number = %s ORDER BY r.id",
+        )
+        members_file = folder / "members.txt"
+        public_ids(
+            database_url,
+            members_file,
+            "SELECT u.public_id FROM accounts_user u JOIN establishments_establishment e "
+            "ON e.id = u.establishment_id WHERE e.client_number = %s ORDER BY u.id",
+        )
         with gunicorn(env, workers=workers, log=folder / "gunicorn.log") as (host, server):
             rss_before = [kb // 1024 for kb in workers_rss(server.pid)]
             print(f"[load] gunicorn: {workers} workers, RSS before {rss_before} MB; {seconds} s a run")
-            locust_env = {**env, "BENCH_LINES_FILE": str(lines_file), "BENCH_PASSWORD": BENCH_PASSWORD}
+            locust_env = {
+                **env,
+                "BENCH_LINES_FILE": str(lines_file),
+                "BENCH_DOSSIERS_FILE": str(dossiers_file),
+                "BENCH_MEMBERS_FILE": str(members_file),
+                "BENCH_GUARANTOR_USERS": guarantor_users(database_url),
+                "BENCH_API_TOKEN": api_token(env),
+                "BENCH_PASSWORD": BENCH_PASSWORD,
+            }
             results: dict[str, dict[str, float]] = {}
             runs = [("bare view", ["BareUser"]), ("bare view, logged in", ["ClientUser"]), ("login", ["LoginUser"])]
             runs += [(page, ["ClientUser"]) for page in SCENARIOS]
+            runs += [(page, ["ApiUser"]) for page in API_SCENARIOS]
             # BENCH_LOAD_ONLY="home;loans list": a try of some scenarios; their ratios are printed, not recorded.
             if only:
                 runs = [run for run in runs if run[0] in only]
@@ -284,10 +375,12 @@ def main() -> int:
             if only:
                 bare = results.get("bare view", {}).get("rps", 0.0)
                 floor = results.get("bare view, logged in", {}).get("rps", 0.0)
+                floor_p50 = results.get("bare view, logged in", {}).get("p50", 0.0)
                 for scenario, stats in results.items():
                     print(
                         f"[load] {scenario}: {stats['rps'] / bare if bare else 0:.3f} of the anonymous bare view, "
-                        f"{stats['rps'] / floor if floor else 0:.3f} of the logged-in one"
+                        f"{stats['rps'] / floor if floor else 0:.3f} of the logged-in one; median latency "
+                        f"{stats['p50'] / floor_p50 if floor_p50 else 0:.2f} × the logged-in one's"
                     )
                 return 0
             # 100 users: logins alone, then the pages mixed, twice as long (the 100 users' first
@@ -331,6 +424,15 @@ def main() -> int:
             ">=",
             PAGE_TARGET,
             detail=f"{results[page]['rps']:.0f} vs {floor:.0f} req/s, {workers} workers, p95 {results[page]['p95']:.0f} ms",
+        )
+    floor_p50 = results["bare view, logged in"]["p50"]
+    for page in API_SCENARIOS:
+        ok &= record(
+            f"{page}: median latency ÷ logged-in bare view's, {USERS} users",
+            results[page]["p50"] / floor_p50 if floor_p50 else 0.0,
+            "<=",
+            API_TARGET,
+            detail=f"p50 {results[page]['p50']:.0f} vs {floor_p50:.0f} ms, {results[page]['rps']:.0f} req/s",
         )
     ok &= record(
         f"pages mixed, {MIXED_USERS} users: p95 (ms)",
