@@ -6,6 +6,7 @@ and the functions with the most cumulative time.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/espace_load .venv/bin/python bench/profile_page.py /espace/
     … bench/profile_page.py --login          # the login POST (u0000001)
+    … bench/profile_page.py /bench/bare-login/ --time /espace/ /encours/   # medians, no profiler
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ def main() -> int:
     parser.add_argument("--login", action="store_true", help="profile the login POST instead of a page")
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each query of one request")
+    parser.add_argument(
+        "--time",
+        nargs="*",
+        metavar="URL",
+        help="time these URLs (and the first one) without the profiler, CPU and wall",
+    )
     args = parser.parse_args()
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
     os.environ.setdefault("STATIC_ROOT", str(Path(tempfile.gettempdir()) / "espace-profile-static"))
@@ -61,6 +68,20 @@ def main() -> int:
         response = client_page.post("/connexion/", {"username": args.user, "password": BENCH_PASSWORD}, **headers)
         assert response.status_code == 302, response.status_code
     status = request()
+    if args.time is not None:
+        for url in [args.url, *args.time]:
+            client_page.get(url, **headers)  # warm-up
+            walls, cpus = [], []
+            for _ in range(args.runs):
+                started, cpu = time.perf_counter(), time.process_time()
+                code = client_page.get(url, **headers).status_code
+                walls.append(time.perf_counter() - started)
+                cpus.append(time.process_time() - cpu)
+            print(
+                f"{url}: HTTP {code}, median {statistics.median(walls) * 1000:.2f} ms wall, "
+                f"{statistics.median(cpus) * 1000:.2f} ms CPU ({args.runs} runs)"
+            )
+        return 0
     executed: list[str] = []
 
     def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]

@@ -172,14 +172,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "espace_cache",
     }
 }
 if env("REDIS_URL"):
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
+    # Django's Redis backend with one client per pool (espace/core/redis_cache.py says why).
+    CACHES["default"] = {"BACKEND": "espace.core.redis_cache.SharedClientRedisCache", "LOCATION": env("REDIS_URL")}
+# The layout's fragments that depend on the code and the settings only (templates/base.html: the
+# head, the top bar, the menu of a set of permissions, the footer): each process renders them
+# once and keeps them in its own memory, so nodes share nothing and a deployment starts afresh.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "espace-fragments",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 # --- Authentication and passwords (numbers from SECURITY.md) -------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -19,7 +19,12 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
 # Local disk unless AWS_STORAGE_BUCKET_NAME is set (the multi-node tests' processes use a bucket).
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+from config.settings import CACHES as DEPLOYED_CACHES  # noqa: E402
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": DEPLOYED_CACHES["fragments"],
+}
 ALTCHA_TEST_MODE = True  # unit tests only; browser tests solve the real proof of work
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME", "")}

@@ -33,11 +33,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     elif staff:
         menu = Menu.STAFF
     elif in_backoffice:
-        return {"menu": [], "in_backoffice": True, "client_permissions": set()}
+        return {"menu": [], "menu_key": "none", "in_backoffice": True, "client_permissions": set()}
     else:
         menu = Menu.PUBLIC
+    items = menu_items(menu, user, namespace, name or "")
     return {
-        "menu": menu_items(menu, user, namespace, name or ""),
+        "menu": items,
+        # What the rendered menu depends on, for the layout's fragment cache (templates/base.html).
+        "menu_key": f"{menu}:{hash(tuple(items))}",
         "in_backoffice": in_backoffice,
         # The client user's permission codes, for in-page links (the server checks each view anyway).
         "client_permissions": set(getattr(user, "permissions", [])) if authenticated else set(),
