@@ -1,5 +1,5 @@
 """/api/v1/dossiers: the loan requests the establishment sent, with their status and timeline
-(scope `dossiers`). Read through the loan requests' selectors from the token's establishment: a
+(scope `dossiers`). Read from the token's establishment, through the loan requests' dossiers_of: a
 draft, another establishment's dossier or an unknown id answers 404."""
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from espace.api.enums import ApiScope
 from espace.api.http import aware, not_found, only_known, public_id_or_404, token_of
 from espace.api.pages import by_text, keyset_list
 from espace.api.schemas import ERRORS_404, ETAG_HEADER, LISTS, DossierDetailOut, DossierFilters, DossierPage
-from espace.api.selectors import dossier_detail
+from espace.api.selectors import dossier_detail, dossier_for, dossiers_listed, dossiers_page, list_version
 from espace.loan_requests.models import LoanRequest
-from espace.loan_requests.selectors import api_dossiers, dossier_for, dossiers_page, dossiers_version
 
 router = Router(tags=["Dossiers"])
 dossiers_scope = TokenAuth(ApiScope.DOSSIERS)
@@ -34,7 +33,7 @@ def dossiers(request: HttpRequest, response: HttpResponse, filters: Query[Dossie
     par numéro de dossier, page par page (curseur). Les brouillons et les demandes en attente de
     validation ne sont pas des dossiers : ils n'y figurent pas."""
     only_known(request, DossierFilters)
-    found = api_dossiers(
+    found = dossiers_listed(
         token_of(request).establishment,
         status=filters.status or "",
         updated_since=aware(filters.updated_since),
@@ -47,7 +46,7 @@ def dossiers(request: HttpRequest, response: HttpResponse, filters: Query[Dossie
         cursor=filters.cursor,
         limit=filters.limit,
         keyset=by_text(lambda dossier: str(dossier.dossier_number)),
-        version=lambda: dossiers_version(found),
+        version=lambda: list_version(found, latest="last_activity"),
         page=lambda after, limit: dossiers_page(found, after=after, limit=limit),
     )
 

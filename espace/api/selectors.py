@@ -17,6 +17,7 @@ from espace.documents.models import Document
 from espace.documents.selectors import library_filtered
 from espace.establishments.models import Establishment
 from espace.loan_requests.models import DocumentRequest, DossierEvent, LoanRequest, PlannedGuarantee, RequestLine
+from espace.loan_requests.selectors import dossier_last_activity, dossiers_of, request_lines_total
 from espace.portfolio.models import FinancingLine, Guarantee, ScheduleRow
 from espace.portfolio.selectors import direct_lines, guaranteed_lines
 
@@ -161,6 +162,45 @@ def guaranteed_version(establishment: Establishment) -> tuple[int, datetime | No
 
 
 # --- Dossiers ---------------------------------------------------------------------------------
+
+
+def dossiers_listed(
+    establishment: Establishment,
+    *,
+    status: str = "",
+    updated_since: datetime | None = None,
+    sent_since: datetime | None = None,
+) -> QuerySet[LoanRequest]:
+    """The establishment's dossiers for its software, filtered, each with `last_activity` (what the
+    list's version reads), in dossier number order (the page key)."""
+    dossiers = dossiers_of(establishment).annotate(last_activity=dossier_last_activity())
+    if status:
+        dossiers = dossiers.filter(status=status)
+    if sent_since:
+        dossiers = dossiers.filter(sent_at__gte=sent_since)
+    if updated_since:
+        dossiers = dossiers.filter(last_activity__gte=updated_since)
+    return dossiers.order_by("dossier_number")
+
+
+def dossiers_page(dossiers: QuerySet[LoanRequest], *, after: str | None, limit: int) -> list[LoanRequest]:
+    """Up to `limit` + 1 dossiers numbered after `after` (the extra one tells that a next page
+    exists), with what a list item shows, the total of its lines included (one query)."""
+    if after is not None:
+        dossiers = dossiers.filter(dossier_number__gt=after)
+    dossiers = dossiers.select_related("regional_office", "contract").annotate(lines_total=request_lines_total())
+    return list(dossiers.order_by("dossier_number")[: limit + 1])
+
+
+def dossier_for(establishment: Establishment, public_id: Any) -> LoanRequest | None:
+    """One dossier of the establishment (None for a draft, another establishment's or an unknown id)."""
+    return (
+        dossiers_of(establishment)
+        .select_related("regional_office", "contract")
+        .annotate(last_activity=dossier_last_activity())
+        .filter(public_id=public_id)
+        .first()
+    )
 
 
 def dossier_detail(dossier: LoanRequest) -> LoanRequest:

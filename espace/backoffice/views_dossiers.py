@@ -21,18 +21,18 @@ from espace.core.downloads import stored_file_response
 from espace.core.exceptions import ApplicationError
 from espace.core.uploads import is_downloadable
 from espace.loan_requests.enums import OPEN_STATUSES, RequestStatus
+from espace.loan_requests.files import message_post
 from espace.loan_requests.forms import ContractForm, DocumentsRequestForm, MessageForm, StatusForm
-from espace.loan_requests.models import LoanRequest
-from espace.loan_requests.selectors import file_for, office_queue, request_detail
-from espace.loan_requests.services import (
-    Officer,
+from espace.loan_requests.instruction import (
     contract_record,
     documents_request,
     dossier_assign,
-    message_post,
     offer_issue,
     status_change,
 )
+from espace.loan_requests.models import LoanRequest
+from espace.loan_requests.perms import Officer
+from espace.loan_requests.selectors import file_for, office_queue, request_detail
 
 REVIEW = StaffPermission.REVIEW_LOAN_REQUESTS
 

@@ -22,12 +22,8 @@ from espace.documents.models import Resource
 from espace.documents.services import document_store, resource_create
 from espace.establishments.enums import EstablishmentKind as K
 from espace.establishments.models import Establishment, RegionalOffice
-from espace.loan_requests.enums import FileKind, RequestKind
-from espace.loan_requests.models import DossierFile, LoanRequest
-from espace.loan_requests.services import (
+from espace.loan_requests.entry import (
     GuaranteeInput,
-    Officer,
-    dossier_assign,
     dwelling_add,
     guarantees_set,
     line_save,
@@ -35,6 +31,10 @@ from espace.loan_requests.services import (
     request_send,
     request_update,
 )
+from espace.loan_requests.enums import FileKind, RequestKind
+from espace.loan_requests.instruction import dossier_assign
+from espace.loan_requests.models import DossierFile, LoanRequest
+from espace.loan_requests.perms import Officer
 from espace.loan_requests.steps import required_documents
 from espace.portfolio.models import FinancingLine
 from espace.products.models import Product

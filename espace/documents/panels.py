@@ -7,9 +7,9 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from espace.accounts.enums import Permission
 from espace.accounts.models import User
 from espace.documents.enums import DeliberationFormat
+from espace.documents.perms import may_see_library
 from espace.documents.selectors import documents_for_dossier, documents_for_line
 from espace.loan_requests.models import LoanRequest
 from espace.portfolio.enums import GuarantorKind
@@ -23,7 +23,7 @@ def line_documents_panel(request: HttpRequest, line: FinancingLine, own: bool) -
     templates: the guarantor's own, or one per guarantor for the borrower. Only with « Documents »."""
     user = request.user
     establishment = getattr(request, "establishment", None)
-    if not isinstance(user, User) or establishment is None or not user.has_permission(Permission.VIEW_DOCUMENTS):
+    if not isinstance(user, User) or establishment is None or not may_see_library(user):
         return None
     documents = list(documents_for_line(establishment, line)[: SHOWN + 1])
     guarantees = Guarantee.objects.filter(line=line, kind=GuarantorKind.ESTABLISHMENT).select_related("guarantor")
@@ -48,7 +48,7 @@ def dossier_documents_panel(request: HttpRequest, loan_request: LoanRequest) -> 
         not isinstance(user, User)
         or establishment is None
         or not loan_request.dossier_number
-        or not user.has_permission(Permission.VIEW_DOCUMENTS)
+        or not may_see_library(user)
     ):
         return None
     documents = list(documents_for_dossier(establishment, loan_request.dossier_number)[: SHOWN + 1])

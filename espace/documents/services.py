@@ -36,6 +36,7 @@ from espace.documents.deliberations import (
 )
 from espace.documents.enums import AuditAction, DeliberationFormat, DocumentKind, Origin, ResourceCategory
 from espace.documents.models import DeliberationTemplate, Document, Resource, ResourceVersion
+from espace.documents.perms import contract_concerns, line_concerns, may_open
 from espace.documents.selectors import deliberation_template_current
 from espace.establishments.models import Establishment
 from espace.loan_requests.models import PlannedGuarantee
@@ -61,10 +62,6 @@ def library_file_check(upload: UploadedFile) -> CheckedUpload:
             f"Le fichier « {upload.name} » est une archive : déposez les documents un par un ({LIBRARY_TYPES_TEXT})."
         )
     return checked
-
-
-def _line_belongs(line: FinancingLine, establishment: Establishment) -> bool:
-    return line.borrower_id == establishment.pk or line.guarantees.filter(guarantor=establishment).exists()
 
 
 @transaction.atomic
@@ -95,12 +92,11 @@ def document_store(
         if existing is not None:
             return existing
     if line is not None:
-        if not _line_belongs(line, establishment):
+        if not line_concerns(line, establishment):
             raise PermissionDenied("line of another establishment")
         contract = contract or line.contract
-    if contract is not None and line is None and contract.borrower_id != establishment.pk:
-        if not contract.lines.filter(guarantees__guarantor=establishment).exists():
-            raise PermissionDenied("contract of another establishment")
+    if contract is not None and line is None and not contract_concerns(contract, establishment):
+        raise PermissionDenied("contract of another establishment")
     document = Document(
         establishment=establishment,
         kind=kind,
@@ -166,7 +162,7 @@ def document_download_record(*, document: Document, user: User | None, api_token
 def document_email_request(*, document: Document, user: User) -> None:
     """« Recevoir par e-mail » (the FAQ's firewall case): the document goes to the user's own
     address, as an attachment, through the task worker; never to another address."""
-    if document.establishment_id != user.establishment_id:
+    if not may_open(user, document):
         raise PermissionDenied
     if not document.downloadable:
         raise ApplicationError("Ce document est en cours d'analyse antivirus : il pourra être envoyé ensuite.")
@@ -207,7 +203,7 @@ def document_email_prepare(*, document_id: int, user_id: int) -> PreparedEmail |
     """
     document = Document.objects.select_related("establishment").filter(pk=document_id).first()
     user = User.objects.filter(pk=user_id).first()
-    if document is None or user is None or not user.is_active or user.establishment_id != document.establishment_id:
+    if document is None or user is None or not user.is_active or not may_open(user, document):
         return None
     if not user.email or not document.downloadable:
         return None

@@ -26,6 +26,7 @@ from espace.core.uploads import scan_explanation
 from espace.documents.enums import RESOURCE_HEADINGS, DeliberationFormat, ResourceCategory
 from espace.documents.forms import LibraryFilterForm
 from espace.documents.models import Resource
+from espace.documents.perms import may_see_library
 from espace.documents.selectors import (
     deliberation_guarantee,
     deliberation_lines,
@@ -161,7 +162,7 @@ def resources(request: ClientRequest) -> HttpResponse:
     ]
     context = {
         "groups": [(label, group) for label, group in groups if group],
-        "can_documents": request.user.has_permission(Permission.VIEW_DOCUMENTS),
+        "can_documents": may_see_library(request.user),
     }
     return render(request, "documents/resources.html", context)
 

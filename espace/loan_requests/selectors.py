@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DateTimeField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import DateTimeField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
 
 from espace.establishments.models import Establishment
 from espace.loan_requests.enums import FileKind, RequestStatus
-from espace.loan_requests.models import DossierEvent, DossierFile, LoanRequest, PlannedGuarantee, RequestLine
+from espace.loan_requests.models import DossierEvent, DossierFile, LoanRequest, RequestLine
 
 
 def requests_of(establishment: Establishment) -> QuerySet[LoanRequest]:
@@ -34,18 +33,7 @@ def dossiers_of(establishment: Establishment) -> QuerySet[LoanRequest]:
     return requests_of(establishment).filter(dossier_number__isnull=False)
 
 
-def dossier_for(establishment: Establishment, public_id: Any) -> LoanRequest | None:
-    """One dossier of the establishment (None for a draft, another establishment's or an unknown id)."""
-    return (
-        dossiers_of(establishment)
-        .select_related("regional_office", "contract")
-        .annotate(last_activity=_last_activity())
-        .filter(public_id=public_id)
-        .first()
-    )
-
-
-def _last_activity() -> Greatest:
+def dossier_last_activity() -> Greatest:
     """When a dossier last changed: its row, or the latest event of its timeline (a message or a
     document added writes an event without touching the row)."""
     latest_event = DossierEvent.objects.filter(request=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
@@ -56,62 +44,12 @@ def _last_activity() -> Greatest:
     )
 
 
-def _lines_total() -> Subquery:
+def request_lines_total() -> Subquery:
+    """The total of a request's lines, as a subquery (the database sums only the requests it returns)."""
     totals = (
         RequestLine.objects.filter(request=OuterRef("pk")).order_by().values("request").annotate(total=Sum("amount"))
     )
     return Subquery(totals.values("total")[:1])
-
-
-def api_dossiers(
-    establishment: Establishment,
-    *,
-    status: str = "",
-    updated_since: datetime | None = None,
-    sent_since: datetime | None = None,
-) -> QuerySet[LoanRequest]:
-    """The establishment's dossiers for its software, filtered, each with `last_activity` and the
-    total of its lines (`lines_total`), in dossier number order (the page key)."""
-    dossiers = dossiers_of(establishment).annotate(last_activity=_last_activity())
-    if status:
-        dossiers = dossiers.filter(status=status)
-    if sent_since:
-        dossiers = dossiers.filter(sent_at__gte=sent_since)
-    if updated_since:
-        dossiers = dossiers.filter(last_activity__gte=updated_since)
-    return dossiers.order_by("dossier_number")
-
-
-def dossiers_version(dossiers: QuerySet[LoanRequest]) -> tuple[int, datetime | None]:
-    """Count and latest activity of a list of `api_dossiers`, in one aggregate: what an ETag needs."""
-    figures = dossiers.order_by().aggregate(count=Count("pk"), latest=Max("last_activity"))
-    return figures["count"], figures["latest"]
-
-
-def dossiers_page(dossiers: QuerySet[LoanRequest], *, after: str | None, limit: int) -> list[LoanRequest]:
-    """Up to `limit` + 1 dossiers numbered after `after` (the extra one tells that a next page
-    exists), with what a list item shows (one query)."""
-    if after is not None:
-        dossiers = dossiers.filter(dossier_number__gt=after)
-    dossiers = dossiers.select_related("regional_office", "contract").annotate(lines_total=_lines_total())
-    return list(dossiers.order_by("dossier_number")[: limit + 1])
-
-
-def dossier_api_detail(dossier: LoanRequest) -> dict[str, Any]:
-    """What the API shows of a dossier beyond its row: lines with their planned guarantees, the
-    timeline, the documents the office asked for, the loans of its contract (five queries)."""
-    guarantees = PlannedGuarantee.objects.select_related("guarantor").order_by("pk")
-    lines = list(
-        dossier.lines.select_related("product")
-        .prefetch_related(Prefetch("guarantees", queryset=guarantees))
-        .order_by("pk")
-    )
-    return {
-        "lines": lines,
-        "events": list(dossier.events.order_by("created_at", "pk")),
-        "document_requests": list(dossier.document_requests.order_by("created_at", "pk")),
-        "loans": list(dossier.contract.lines.order_by("number")) if dossier.contract else [],
-    }
 
 
 def requests_filtered(
@@ -128,7 +66,7 @@ def requests_filtered(
         requests = requests.filter(Q(name__icontains=q) | Q(dossier_number__icontains=q))
     if product:
         requests = requests.filter(pk__in=RequestLine.objects.filter(product__code=product).values("request"))
-    return requests.select_related("created_by").annotate(total=_lines_total()).order_by("-updated_at", "-pk")
+    return requests.select_related("created_by").annotate(total=request_lines_total()).order_by("-updated_at", "-pk")
 
 
 def with_product_names(requests: Iterable[LoanRequest]) -> list[LoanRequest]:

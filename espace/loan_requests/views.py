@@ -24,7 +24,21 @@ from espace.core.replica import reads_from_replica
 from espace.core.uploads import ScanStatus, is_downloadable
 from espace.finance import FinanceInputError
 from espace.loan_requests import exports
-from espace.loan_requests.enums import EDITABLE_STATUSES, OPEN_STATUSES, FileKind, RequestKind
+from espace.loan_requests.entry import (
+    GuaranteeInput,
+    dwelling_add,
+    dwelling_remove,
+    guarantees_set,
+    line_remove,
+    line_save,
+    request_create,
+    request_delete,
+    request_send,
+    request_submit,
+    request_update,
+)
+from espace.loan_requests.enums import EDITABLE_STATUSES, FileKind, RequestKind
+from espace.loan_requests.files import complement_add, message_post, required_file_add, required_file_remove
 from espace.loan_requests.forms import (
     CommentForm,
     ComplementForm,
@@ -41,26 +55,8 @@ from espace.loan_requests.forms import (
     UploadForm,
 )
 from espace.loan_requests.models import LoanRequest, RequestLine
+from espace.loan_requests.perms import add_refusal, can_edit, send_refusal
 from espace.loan_requests.selectors import file_for, request_detail, request_for, requests_filtered, with_product_names
-from espace.loan_requests.services import (
-    GuaranteeInput,
-    can_edit,
-    complement_add,
-    dwelling_add,
-    dwelling_remove,
-    guarantees_set,
-    line_remove,
-    line_save,
-    message_post,
-    request_create,
-    request_delete,
-    request_send,
-    request_submit,
-    request_update,
-    required_file_add,
-    required_file_remove,
-    send_refusal,
-)
 from espace.loan_requests.steps import financing_balance, required_documents, schedule_parts, steps_of, steps_state
 from espace.products.enums import Sector
 from espace.products.selectors import livret_a_history
@@ -167,7 +163,7 @@ def request_detail_view(request: ClientRequest, public_id: UUID) -> HttpResponse
     if loan_request.status in EDITABLE_STATUSES:
         return redirect("loan_requests:summary", public_id=public_id)
     detail = request_detail(loan_request)
-    may_add = can_edit(request.user) and loan_request.status in OPEN_STATUSES
+    may_add = add_refusal(loan_request, request.user) is None
     context = {
         "loan_request": loan_request,
         **detail,
@@ -543,7 +539,7 @@ def message_view(request: ClientRequest, public_id: UUID) -> HttpResponse:
 def _dossier_with_errors(request: ClientRequest, loan_request: LoanRequest, **forms: Any) -> HttpResponse:
     if loan_request.status in EDITABLE_STATUSES:
         raise Http404
-    may_add = loan_request.status in OPEN_STATUSES
+    may_add = add_refusal(loan_request, request.user) is None
     context = {
         "loan_request": loan_request,
         **request_detail(loan_request),

@@ -23,6 +23,7 @@ from espace.core.formats import euros
 from espace.finance.dates import add_months
 from espace.portfolio.enums import AuditAction, ChangeRequestStatus, DisbursementStatus, LineStatus
 from espace.portfolio.models import DisbursementChangeRequest, FinancingLine, PlannedDisbursement
+from espace.portfolio.perms import may_pilot
 
 LAST_DRAW_BEFORE_FIRST_DUE_MONTHS = 2
 
@@ -84,10 +85,7 @@ def disbursement_change_request(
 ) -> DisbursementChangeRequest:
     """Record the request; the plan changes only when a loan officer accepts it."""
     line = FinancingLine.objects.select_for_update().select_related("contract__borrower").get(pk=line.pk)
-    if (
-        not requested_by.has_permission(Permission.MANAGE_DISBURSEMENTS)
-        or requested_by.establishment_id != line.contract.borrower_id
-    ):
+    if not may_pilot(requested_by, line):
         raise ApplicationError("Vous n'avez pas l'habilitation « Pilotage des échéanciers de versement ».")
     planned = list(line.disbursements.filter(status=DisbursementStatus.PLANNED).order_by("planned_on", "pk"))
     check_proposal(line, planned, proposal)

@@ -28,6 +28,7 @@ from espace.portfolio.disbursements import disbursement_change_request, latest_d
 from espace.portfolio.enums import DisbursementStatus, LineStatus, StatementStatus
 from espace.portfolio.forms import DisbursementChangeForm, LinesFilterForm, ScenarioForm, StatementForm
 from espace.portfolio.models import FinancingLine
+from espace.portfolio.perms import may_pilot
 from espace.portfolio.projections import project
 from espace.portfolio.selectors import (
     dashboard_for,
@@ -158,7 +159,7 @@ def line(request: ClientRequest, public_id: UUID) -> HttpResponse:
                 else {}
             ),
         },
-        "can_pilot": own and request.user.has_permission(Permission.MANAGE_DISBURSEMENTS),
+        "can_pilot": may_pilot(request.user, line_obj),
         "panels": panels_render("portfolio.line", request, line_obj, own=own),
     }
     return render(request, "portfolio/line.html", context, status=400 if form.errors else 200)

@@ -13,19 +13,18 @@ from django.test.utils import CaptureQueriesContext
 
 from espace.accounts.enums import Permission
 from espace.core import clock as service_clock
+from espace.loan_requests.entry import request_send
 from espace.loan_requests.enums import RequestKind, RequestStatus
-from espace.loan_requests.models import DossierEvent, LoanRequest, PlannedGuarantee
-from espace.loan_requests.services import (
-    Officer,
-    complement_add,
+from espace.loan_requests.files import complement_add, message_post
+from espace.loan_requests.instruction import (
     contract_record,
     documents_request,
     dossier_assign,
-    message_post,
     offer_issue,
-    request_send,
     status_change,
 )
+from espace.loan_requests.models import DossierEvent, LoanRequest, PlannedGuarantee
+from espace.loan_requests.perms import Officer
 from espace.portfolio.enums import GuarantorKind
 from espace.portfolio.models import FinancingLine
 from tests.accounts.factories import UserFactory

@@ -30,8 +30,8 @@ from espace.accounts.enums import Permission
 from espace.core.uploads import ScanStatus
 from espace.documents.models import Document
 from espace.letters.models import Letter, LetterStatus
+from espace.loan_requests.entry import request_send
 from espace.loan_requests.enums import FileKind
-from espace.loan_requests.services import request_send
 from espace.loan_requests.steps import required_documents
 from espace.portfolio.statements import statement_request
 from tests.accounts.factories import UserFactory

@@ -18,9 +18,9 @@ from pypdf import PdfReader
 
 from espace.accounts.enums import Permission
 from espace.core.exceptions import ApplicationError
+from espace.loan_requests.entry import request_send
 from espace.loan_requests.enums import RequestStatus
 from espace.loan_requests.models import DossierEvent, LoanRequest
-from espace.loan_requests.services import request_send
 from espace.portfolio.models import Contract, FinancingLine
 from espace.portfolio.selectors import dashboard_for
 from tests.accounts.factories import UserFactory

@@ -15,9 +15,9 @@ from django.urls import reverse
 from espace.accounts.enums import Permission
 from espace.core.audit import AuditEvent
 from espace.core.exceptions import ApplicationError
+from espace.loan_requests.entry import request_update
 from espace.loan_requests.enums import AuditAction, RequestStatus
 from espace.loan_requests.models import DossierEvent, DossierFile, LoanRequest, RequestLine
-from espace.loan_requests.services import request_update
 from espace.loan_requests.steps import steps_state
 from espace.products.models import Product
 from tests.accounts.factories import UserFactory
