@@ -26,15 +26,6 @@ def default_first_due() -> date:
     return add_months(date(today.year, today.month, 1), 13)
 
 
-def next_revision_date() -> date:
-    """The Livret A's next revision (1 February or 1 August) after today."""
-    today = clock.today()
-    for candidate in (date(today.year, 2, 1), date(today.year, 8, 1), date(today.year + 1, 2, 1)):
-        if candidate > today:
-            return candidate
-    return date(today.year + 1, 8, 1)
-
-
 def product_choices(queryset: Any) -> list[tuple[str, str]]:
     return [(product.code, f"{product.name} — {product.full_name}") for product in queryset]
 

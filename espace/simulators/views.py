@@ -27,7 +27,7 @@ from espace.core.exceptions import ApplicationError
 from espace.core.pdf import render_pdf
 from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS
 from espace.products.models import Product
-from espace.products.selectors import livret_a_history, published_products
+from espace.products.selectors import livret_a_history, livret_a_next_revision, published_products
 from espace.simulators import exports
 from espace.simulators.enums import SimulationKind
 from espace.simulators.forms import (
@@ -37,7 +37,6 @@ from espace.simulators.forms import (
     LoanSimulationForm,
     SaveForm,
     default_first_due,
-    next_revision_date,
 )
 from espace.simulators.selectors import simulations_of
 from espace.simulators.services import (
@@ -82,7 +81,7 @@ def _loan_form(request: HttpRequest, products: list[Product]) -> LoanSimulationF
     if _submitted(request, LoanSimulationForm):
         return LoanSimulationForm(request.GET, products=products)
     chosen = next((p for p in products if p.code == request.GET.get("product")), products[0] if products else None)
-    initial: dict[str, Any] = {"first_due": default_first_due(), "shift_from": next_revision_date()}
+    initial: dict[str, Any] = {"first_due": default_first_due(), "shift_from": livret_a_next_revision()}
     if chosen is not None:
         initial.update(
             product=chosen.code,
