@@ -166,6 +166,16 @@ class IndexData:
     floor: Decimal
     revision_dates: tuple[tuple[int, int], ...]
 
+    def next_revision(self, after: date) -> date:
+        """The first usual revision date strictly after `after` (1 February or 1 August for the Livret A)."""
+        days = sorted(self.revision_dates)
+        for year in (after.year, after.year + 1):
+            for month, day in days:
+                candidate = date(year, month, day)
+                if candidate > after:
+                    return candidate
+        raise RateHistoryError("revision_dates", "an index with revisions has at least one revision date")
+
 
 def load_index(raw: dict[str, Any]) -> IndexData:
     """Read an index from its JSON form: percents as strings, ISO dates, "MM-DD" revision dates."""

@@ -15,43 +15,29 @@ from espace.establishments.selectors import normalize_client_number
 from espace.finance import PrefinancingMode
 from espace.loan_requests.enums import OFFICER_STATUSES, HousingZone, OperationNature, RequestKind, RequestStatus
 from espace.loan_requests.models import DocumentRequest, LoanRequest, RequestLine
-from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS, Sector
+from espace.products.enums import Sector
+from espace.products.form_fields import (
+    MIN_LOAN_AMOUNT,
+    amount_field,
+    duration_field,
+    loan_amount_field,
+    offered_products,
+    periodicity_field,
+    product_field,
+    profile_field,
+    progression_field,
+    revision_field,
+    select,
+)
 from espace.products.models import Product
 from espace.products.rules import check_against_product
 from espace.simulators.models import Simulation
 
-MAX_AMOUNT = Decimal("999999999.99")
 PREFINANCING_MODES = [
     ("", "Sans préfinancement"),
     (PrefinancingMode.PAID.value, "Intérêts payés à la fin du préfinancement"),
     (PrefinancingMode.CAPITALISED.value, "Intérêts capitalisés"),
 ]
-
-
-def _select(field: forms.Field) -> forms.Field:
-    field.widget.attrs["class"] = "form-select"
-    return field
-
-
-def _amount(label: str, *, required: bool = False, minimum: str = "0", help_text: str = "") -> FrenchDecimalField:
-    return FrenchDecimalField(
-        label=label, required=required, min_value=Decimal(minimum), max_value=MAX_AMOUNT, unit="€", help_text=help_text
-    )
-
-
-def _years(label: str, *, required: bool = True, help_text: str = "") -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label,
-        required=required,
-        min_value=1,
-        max_value=80,
-        help_text=help_text,
-        error_messages={
-            "invalid": "Saisissez un nombre entier d'années.",
-            "min_value": "La durée est d'au moins 1 an.",
-            "max_value": "La durée est d'au plus 80 ans.",
-        },
-    )
 
 
 class NewRequestForm(forms.Form):
@@ -124,7 +110,7 @@ class LocalProjectForm(forms.ModelForm):
 
 
 class LocalFinancingForm(forms.Form):
-    requested_amount = _amount("Montant demandé (€)", minimum="1000")
+    requested_amount = amount_field("Montant demandé (€)", minimum=MIN_LOAN_AMOUNT)
     requested_years = forms.IntegerField(
         label="Durée souhaitée (années)",
         required=False,
@@ -139,7 +125,7 @@ class LocalFinancingForm(forms.Form):
 
 
 class DwellingForm(forms.Form):
-    category = _select(
+    category = select(
         forms.ChoiceField(
             label="Catégorie de financement", error_messages={"invalid_choice": "Choisissez une catégorie."}
         )
@@ -167,26 +153,26 @@ class DwellingForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    land_cost = _amount("Charge foncière (€)")
-    building_cost = _amount("Coût du bâtiment (€)")
-    fees_cost = _amount("Honoraires et frais (€)")
-    subsidies_state = _amount("Subventions de l'État (€)")
-    subsidies_local = _amount("Subventions des collectivités (€)")
-    subsidies_other = _amount("Autres subventions (€)")
-    own_funds = _amount("Fonds propres (€)", help_text="0 s'il n'y en a pas.")
-    other_loans = _amount("Autres prêts, hors fonds d'épargne (€)")
+    land_cost = amount_field("Charge foncière (€)")
+    building_cost = amount_field("Coût du bâtiment (€)")
+    fees_cost = amount_field("Honoraires et frais (€)")
+    subsidies_state = amount_field("Subventions de l'État (€)")
+    subsidies_local = amount_field("Subventions des collectivités (€)")
+    subsidies_other = amount_field("Autres subventions (€)")
+    own_funds = amount_field("Fonds propres (€)", help_text="0 s'il n'y en a pas.")
+    other_loans = amount_field("Autres prêts, hors fonds d'épargne (€)")
 
 
 class LineForm(forms.Form):
-    product = _select(forms.ChoiceField(label="Prêt", error_messages={"invalid_choice": "Choisissez un prêt."}))
-    amount = _amount("Montant (€)", required=True, minimum="1000")
-    duration_years = _years("Durée (années)")
-    land_amount = _amount(
+    product = product_field()
+    amount = loan_amount_field()
+    duration_years = duration_field()
+    land_amount = amount_field(
         "Dont part foncière (€)",
         help_text="Facultatif : la part du montant qui finance le foncier, remboursée sur sa propre durée "
         "(voir l'outil « Calcul de la part foncière »).",
     )
-    land_duration_years = _years("Durée de la part foncière (années)", required=False)
+    land_duration_years = duration_field("Durée de la part foncière (années)", required=False)
     prefinancing_months = forms.IntegerField(
         label="Préfinancement (mois)",
         required=False,
@@ -199,7 +185,7 @@ class LineForm(forms.Form):
             "max_value": "60 mois au plus.",
         },
     )
-    prefinancing_mode = _select(
+    prefinancing_mode = select(
         forms.ChoiceField(
             label="Intérêts de préfinancement",
             required=False,
@@ -207,45 +193,16 @@ class LineForm(forms.Form):
             error_messages={"invalid_choice": "Choisissez une valeur de la liste."},
         )
     )
-    profile = _select(
-        forms.ChoiceField(
-            label="Profil d'amortissement",
-            choices=list(PROFILE_LABELS.items()),
-            error_messages={"invalid_choice": "Choisissez un profil."},
-        )
-    )
-    progression = FrenchDecimalField(
-        label="Progressivité des échéances (% par an)",
-        required=False,
-        min_value=Decimal("-10"),
-        max_value=Decimal("10"),
-        unit="%",
-        help_text="Pour le profil « échéance prioritaire » (0 si vide).",
-    )
-    periodicity = _select(
-        forms.ChoiceField(
-            label="Périodicité des échéances",
-            choices=list(PERIODICITY_LABELS.items()),
-            error_messages={"invalid_choice": "Choisissez une périodicité."},
-        )
-    )
-    revision = _select(
-        forms.ChoiceField(
-            label="Révision",
-            required=False,
-            choices=list(REVISION_LABELS.items()),
-            error_messages={"invalid_choice": "Choisissez un mode de révision."},
-        )
-    )
+    profile = profile_field()
+    progression = progression_field(help_text="Pour le profil « échéance prioritaire » (0 si vide).")
+    periodicity = periodicity_field()
+    revision = revision_field()
 
     def __init__(self, *args: Any, sector: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        products = Product.objects.filter(sector=sector, published=True, requestable_online=True)
-        self.products = {product.code: product for product in products}
-        self.fields["product"].choices = [  # type: ignore[attr-defined]
-            ("", "Choisissez…"),
-            *((product.code, f"{product.name} — {product.full_name}") for product in products),
-        ]
+        self.products = offered_products(
+            self, Product.objects.filter(sector=sector, published=True, requestable_online=True)
+        )
 
     @classmethod
     def initial_from(cls, line: RequestLine) -> dict[str, Any]:
@@ -444,14 +401,14 @@ class MessageForm(forms.Form):
 
 class FilterForm(forms.Form):
     q = forms.CharField(label="Nom ou numéro de dossier", required=False, max_length=100)
-    status = _select(
+    status = select(
         forms.ChoiceField(
             label="Statut",
             required=False,
             error_messages={"invalid_choice": "Choisissez une valeur de la liste."},
         )
     )
-    kind = _select(
+    kind = select(
         forms.ChoiceField(
             label="Type",
             required=False,
@@ -491,7 +448,7 @@ class StatusForm(forms.Form):
         kwargs.setdefault("auto_id", "status_%s")
         super().__init__(*args, **kwargs)
 
-    status = _select(
+    status = select(
         forms.ChoiceField(
             label="Nouveau statut",
             choices=[(status.value, status.label) for status in OFFICER_STATUSES],

@@ -29,6 +29,7 @@ from espace.loan_requests.enums import (
 )
 from espace.portfolio.enums import GuarantorKind
 from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS
+from espace.products.terms import LoanPart, loan_parts
 
 
 def _choices(enum: type) -> list[tuple[str, str]]:
@@ -196,6 +197,16 @@ class RequestLine(models.Model):
     @property
     def building_amount(self) -> Decimal:
         return self.amount - (self.land_amount or Decimal(0))
+
+    @property
+    def parts(self) -> list[LoanPart]:
+        """The loans the line is repaid as: the building part, and the land part over its own duration."""
+        return loan_parts(
+            amount=self.amount,
+            duration_years=self.duration_years,
+            land_amount=self.land_amount,
+            land_duration_years=self.land_duration_years,
+        )
 
     @property
     def profile_label(self) -> str:

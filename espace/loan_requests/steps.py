@@ -15,13 +15,13 @@ from django.db.models import QuerySet
 from espace.core import clock
 from espace.core.formats import euros
 from espace.core.uploads import ScanStatus
-from espace.finance import FinanceInputError, Prefinancing, PrefinancingMode, Schedule, Terms, schedule
+from espace.finance import FinanceInputError, Periodicity, Schedule, schedule
 from espace.finance.dates import add_months
-from espace.finance.enums import Periodicity, Profile, Revision
 from espace.finance.rates import RateHistory
 from espace.loan_requests.enums import FileKind, RequestKind
 from espace.loan_requests.models import DossierFile, LoanRequest, RequestLine, RequiredDocument
-from espace.products.selectors import livret_a_history, product_rate
+from espace.products.selectors import livret_a_history
+from espace.products.terms import LoanRate, terms_for
 
 HOUSING_STEPS = [
     ("operation", "Opération"),
@@ -37,7 +37,6 @@ LOCAL_STEPS = [
     ("financement", "Montant et caractéristiques"),
     ("documents", "Documents"),
 ]
-PERIODS_PER_YEAR = {"annual": 1, "semiannual": 2, "quarterly": 4, "monthly": 12}
 
 
 def steps_of(request: LoanRequest) -> list[tuple[str, str]]:
@@ -212,60 +211,33 @@ def simulated_first_due(line: RequestLine, *, today: date | None = None) -> date
     """First instalment if the contract were signed next month: after the pre-financing, one period later."""
     today = today or clock.today()
     start = add_months(date(today.year, today.month, 1), 1)
-    return add_months(start, (line.prefinancing_months or 0) + 12 // PERIODS_PER_YEAR[line.periodicity])
-
-
-def _terms(line: RequestLine, *, principal: Decimal, years: int, history: RateHistory, first_due: date) -> Terms:
-    prefinancing = (
-        Prefinancing(line.prefinancing_months, PrefinancingMode(line.prefinancing_mode))
-        if line.prefinancing_months
-        else None
-    )
-    return Terms(
-        principal=principal,
-        periodicity=Periodicity(line.periodicity),
-        duration_years=years,
-        first_due=first_due,
-        profile=Profile(line.profile),
-        rate=product_rate(line.product, history=history, revision=Revision(line.revision)),
-        progression=line.progression,
-        prefinancing=prefinancing,
-    )
+    return add_months(start, (line.prefinancing_months or 0) + Periodicity(line.periodicity).months)
 
 
 def line_schedules(line: RequestLine, history: RateHistory) -> list[tuple[str, Schedule]]:
     """The building part's schedule, and the land part's over its own duration when there is one."""
     first_due = simulated_first_due(line)
-    parts = [
+    rate = LoanRate.of_product(line.product, revision=line.revision)
+    return [
         (
-            "Part bâtiment" if line.land_amount else "Prêt",
+            part.label,
             schedule(
-                _terms(
-                    line,
-                    principal=line.building_amount,
-                    years=line.duration_years,
+                terms_for(
+                    rate=rate,
                     history=history,
+                    principal=part.principal,
+                    duration_years=part.duration_years,
                     first_due=first_due,
+                    profile=line.profile,
+                    periodicity=line.periodicity,
+                    progression=line.progression,
+                    prefinancing_months=line.prefinancing_months,
+                    prefinancing_mode=line.prefinancing_mode,
                 )
             ),
         )
+        for part in line.parts
     ]
-    if line.land_amount and line.land_duration_years:
-        parts.append(
-            (
-                "Part foncière",
-                schedule(
-                    _terms(
-                        line,
-                        principal=line.land_amount,
-                        years=line.land_duration_years,
-                        history=history,
-                        first_due=first_due,
-                    )
-                ),
-            )
-        )
-    return parts
 
 
 def schedule_parts(line: RequestLine, history: RateHistory) -> list[dict[str, object]]:

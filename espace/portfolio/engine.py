@@ -8,51 +8,27 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
-from espace.finance import (
-    FixedRate,
-    IndexedRate,
-    Periodicity,
-    Prefinancing,
-    PrefinancingMode,
-    Profile,
-    RateConvention,
-    RateHistory,
-    Revision,
-    Schedule,
-    Terms,
-    schedule,
-)
+from espace.finance import RateHistory, Schedule, Terms, schedule
 from espace.portfolio.enums import LineStatus
 from espace.portfolio.models import FinancingLine
-from espace.products.enums import RateIndex
-from espace.products.selectors import livret_a_floor
+from espace.products.terms import LoanRate, terms_for
 
 
 def line_terms(line: FinancingLine, history: RateHistory) -> Terms:
     """The line's terms as the engine takes them (raises espace.finance.TermsError when invalid)."""
-    rate: FixedRate | IndexedRate
-    if line.rate_index == RateIndex.FIXED:
-        rate = FixedRate(line.fixed_rate or Decimal(0))
-    else:
-        rate = IndexedRate(
-            index=history, margin=line.margin, revision=Revision(line.revision), index_floor=livret_a_floor()
-        )
-    prefinancing = (
-        Prefinancing(line.prefinancing_months, PrefinancingMode(line.prefinancing_mode))
-        if line.prefinancing_months
-        else None
-    )
-    return Terms(
+    return terms_for(
+        rate=LoanRate(index=line.rate_index, margin=line.margin, fixed_rate=line.fixed_rate, revision=line.revision),
+        history=history,
         principal=line.principal,
-        periodicity=Periodicity(line.periodicity),
         duration_years=line.duration_years,
         first_due=line.first_due,
-        profile=Profile(line.profile),
-        rate=rate,
+        profile=line.profile,
+        periodicity=line.periodicity,
         progression=line.progression,
-        rate_convention=RateConvention(line.rate_convention),
+        rate_convention=line.rate_convention,
         deferral_years=line.deferral_years,
-        prefinancing=prefinancing,
+        prefinancing_months=line.prefinancing_months,
+        prefinancing_mode=line.prefinancing_mode,
     )
 
 

@@ -47,7 +47,7 @@ from espace.portfolio.services import portfolio_export_record
 from espace.portfolio.statements import statement_request
 from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS, RateIndex
 from espace.products.scenarios import livret_a_scenarios
-from espace.products.selectors import livret_a_history, livret_a_today
+from espace.products.selectors import livret_a_history, livret_a_next_revision, livret_a_today
 
 PAGE_SIZE = 50
 # What the loans list shows: a line has about forty columns, a page reads ten of them.
@@ -218,11 +218,7 @@ def projections(request: ClientRequest) -> HttpResponse:
 
 
 def _next_revision() -> date:
-    today = clock.today()
-    for candidate in (date(today.year, 2, 1), date(today.year, 8, 1), date(today.year + 1, 2, 1)):
-        if candidate > today:
-            return candidate
-    return date(today.year + 1, 8, 1)
+    return livret_a_next_revision()
 
 
 @reads_from_replica

@@ -10,9 +10,10 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from espace.core import clock
-from espace.finance import FixedRate, IndexedRate, RateHistory, Revision, livret_a
+from espace.finance import RateHistory, livret_a
 from espace.products.enums import RateIndex
 from espace.products.models import IndexRate, Product
+from espace.products.terms import LoanRate
 
 HUNDRED = Decimal(100)
 logger = logging.getLogger(__name__)
@@ -44,6 +45,11 @@ def livret_a_floor() -> Decimal:
     return livret_a().floor
 
 
+def livret_a_next_revision() -> date:
+    """The Livret A's next revision after today (1 February or 1 August, from the engine's index data)."""
+    return livret_a().next_revision(clock.today())
+
+
 @dataclass(frozen=True)
 class RateToday:
     index_rate: Decimal  # fraction
@@ -57,18 +63,6 @@ def livret_a_today(history: RateHistory | None = None) -> RateToday:
     return RateToday(index_rate=history.rate_at(today), since=since)
 
 
-def product_rate(
-    product: Product, *, history: RateHistory, revision: Revision = Revision.SIMPLE
-) -> FixedRate | IndexedRate:
-    """The product's rate for the engine: Livret A + margin (floored), or its fixed rate."""
-    if product.index == RateIndex.FIXED:
-        assert product.fixed_rate_percent is not None  # a database constraint holds it
-        return FixedRate(product.fixed_rate_percent / HUNDRED)
-    return IndexedRate(
-        index=history, margin=product.margin_percent / HUNDRED, revision=revision, index_floor=livret_a_floor()
-    )
-
-
 def product_rate_today(product: Product, history: RateHistory) -> Decimal:
     """The rate a loan of this product carries today (fraction)."""
-    return product_rate(product, history=history).rate_at(clock.today())
+    return LoanRate.of_product(product).engine_rate(history).rate_at(clock.today())

@@ -13,6 +13,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS
+from espace.products.models import Product
 from espace.simulators.services import BalanceResult, LandShareResult, LoanResult
 
 EUROS = '#,##0.00 "€"'
@@ -20,6 +22,8 @@ RATE = "0.0000%"
 PERCENT = "0.00%"
 DATE = "DD/MM/YYYY"
 BOLD = Font(bold=True)
+
+InputRow = tuple[str, Any, str | None]  # label, value, cell number format (None: as is)
 
 
 def _header(sheet: WriteOnlyWorksheet, titles: Sequence[str]) -> None:
@@ -47,7 +51,7 @@ def _bytes(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def loan_xlsx(result: LoanResult, inputs: Sequence[tuple[str, Any, str | None]]) -> bytes:
+def loan_xlsx(result: LoanResult, inputs: Sequence[InputRow]) -> bytes:
     workbook = Workbook(write_only=True)
     params = workbook.create_sheet("Paramètres")
     _header(params, ["Paramètre", "Valeur"])
@@ -93,7 +97,7 @@ def loan_xlsx(result: LoanResult, inputs: Sequence[tuple[str, Any, str | None]])
     return _bytes(workbook)
 
 
-def land_share_xlsx(result: LandShareResult, inputs: Sequence[tuple[str, Any, str | None]]) -> bytes:
+def land_share_xlsx(result: LandShareResult, inputs: Sequence[InputRow]) -> bytes:
     workbook = Workbook(write_only=True)
     params = workbook.create_sheet("Paramètres")
     _header(params, ["Paramètre", "Valeur"])
@@ -112,12 +116,7 @@ def land_share_xlsx(result: LandShareResult, inputs: Sequence[tuple[str, Any, st
     return _bytes(workbook)
 
 
-def percent_cell(value: Decimal) -> Decimal:
-    """A percent typed by the user (2 for 2 %) as the fraction a « % » cell format shows."""
-    return value / Decimal(100)
-
-
-def balance_xlsx(result: BalanceResult, inputs: Sequence[tuple[str, Any, str | None]]) -> bytes:
+def balance_xlsx(result: BalanceResult, inputs: Sequence[InputRow]) -> bytes:
     """Two sheets users keep working on: the inputs, and the yearly flows."""
     workbook = Workbook(write_only=True)
     params = workbook.create_sheet("Hypothèses")
@@ -159,3 +158,87 @@ def balance_xlsx(result: BalanceResult, inputs: Sequence[tuple[str, Any, str | N
             ],
         )
     return _bytes(workbook)
+
+
+def percent_cell(value: Decimal) -> Decimal:
+    """A percent typed by the user (2 for 2 %) as the fraction a « % » cell format shows."""
+    return value / Decimal(100)
+
+
+def loan_inputs(data: dict[str, Any]) -> list[InputRow]:
+    """The loan simulator's inputs, as the downloads list them (label, value, cell format)."""
+    product: Product = data["product_obj"]
+    return [
+        ("Prêt", f"{product.name} — {product.full_name}", None),
+        ("Montant", data["amount"], EUROS),
+        ("Durée (années)", data["duration_years"], None),
+        ("Profil", str(PROFILE_LABELS[data["profile"]]), None),
+        ("Progressivité annuelle", percent_cell(data.get("progression") or Decimal(0)), PERCENT),
+        ("Périodicité", str(PERIODICITY_LABELS[data["periodicity"]]), None),
+        ("Révision", str(REVISION_LABELS[data["revision"]]) if data.get("revision") else "—", None),
+        ("Première échéance", data["first_due"], DATE),
+    ]
+
+
+def land_share_inputs(data: dict[str, Any]) -> list[InputRow]:
+    """The land share tool's inputs, as the downloads list them."""
+    product: Product = data["product_obj"]
+    rows: list[InputRow] = [
+        ("Prêt", product.name, None),
+        ("Prix de revient", data["cost_price"], EUROS),
+    ]
+    if data["mode"] == "costs":
+        rows += [
+            ("Charge foncière", data["land_cost"], EUROS),
+            ("Subventions", data.get("subsidies") or Decimal(0), EUROS),
+        ]
+    else:
+        rows += [("Zone", data["zone"], None), ("Type d'opération", data["acquisition"], None)]
+    rows += [
+        ("Montant total du prêt", data["loan_amount"], EUROS),
+        ("Durée construction (années)", data["building_years"], None),
+        ("Durée foncier (années)", data["land_years"], None),
+        ("Première échéance", data["first_due"], DATE),
+    ]
+    return rows
+
+
+def balance_inputs(data: dict[str, Any]) -> list[InputRow]:
+    """The operation balance's hypotheses, as the downloads list them."""
+    rows: list[InputRow] = [
+        ("Première année", data["first_year"], None),
+        ("Durée d'analyse (années)", data["analysis_years"], None),
+        ("Prix de revient", data["cost_price"], EUROS),
+    ]
+    for index, (count, surface, rent) in enumerate(data["dwellings"], start=1):
+        rows += [
+            (f"Logements {index} : nombre", count, None),
+            (f"Logements {index} : surface (m²)", surface, "0.00"),
+            (f"Logements {index} : loyer (€/m²/mois)", rent, EUROS),
+        ]
+    for index, (product, amount, years) in enumerate(data["loans"], start=1):
+        rows += [
+            (f"Prêt {index}", product.name, None),
+            (f"Prêt {index} : montant", amount, EUROS),
+            (f"Prêt {index} : durée", years, None),
+        ]
+    for name, label in (
+        ("subsidies", "Subventions"),
+        ("own_funds", "Fonds propres"),
+        ("other_income", "Autres produits par an"),
+        ("management", "Gestion par logement"),
+        ("maintenance", "Entretien courant par logement"),
+        ("major_maintenance", "Gros entretien par logement"),
+        ("property_tax", "Taxe foncière par an"),
+    ):
+        rows.append((label, data.get(name) or Decimal(0), EUROS))
+    for name, label in (
+        ("own_funds_return", "Rémunération des fonds propres"),
+        ("vacancy", "Vacance"),
+        ("unpaid", "Impayés"),
+        ("rent_indexation", "Indexation des loyers"),
+        ("cost_indexation", "Indexation des charges"),
+    ):
+        rows.append((label, percent_cell(data.get(name) or Decimal(0)), PERCENT))
+    rows.append(("Exonération de taxe foncière (années)", data.get("property_tax_exemption_years") or 0, None))
+    return rows

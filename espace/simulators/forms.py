@@ -12,12 +12,23 @@ from espace.core import clock
 from espace.core.form_fields import FrenchDateField, FrenchDecimalField
 from espace.finance import Acquisition, Zone
 from espace.finance.dates import add_months
-from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS
+from espace.products.form_fields import (
+    MAX_AMOUNT,
+    amount_field,
+    duration_field,
+    first_due_field,
+    loan_amount_field,
+    offered_products,
+    periodicity_field,
+    product_choices,
+    product_field,
+    profile_field,
+    progression_field,
+    revision_field,
+)
 from espace.products.models import Product
 from espace.products.rules import check_against_product
 from espace.products.scenarios import parse_index_path
-
-MAX_AMOUNT = Decimal("999999999.99")
 
 
 def default_first_due() -> date:
@@ -26,58 +37,17 @@ def default_first_due() -> date:
     return add_months(date(today.year, today.month, 1), 13)
 
 
-def next_revision_date() -> date:
-    """The Livret A's next revision (1 February or 1 August) after today."""
-    today = clock.today()
-    for candidate in (date(today.year, 2, 1), date(today.year, 8, 1), date(today.year + 1, 2, 1)):
-        if candidate > today:
-            return candidate
-    return date(today.year + 1, 8, 1)
-
-
-def product_choices(queryset: Any) -> list[tuple[str, str]]:
-    return [(product.code, f"{product.name} — {product.full_name}") for product in queryset]
-
-
 class LoanSimulationForm(forms.Form):
-    product = forms.ChoiceField(label="Prêt", error_messages={"invalid_choice": "Choisissez un prêt."})
-    amount = FrenchDecimalField(label="Montant (€)", min_value=Decimal("1000"), max_value=MAX_AMOUNT, unit="€")
-    duration_years = forms.IntegerField(
-        label="Durée (années)",
-        min_value=1,
-        max_value=80,
-        error_messages={
-            "invalid": "Saisissez un nombre entier d'années.",
-            "min_value": "La durée est d'au moins 1 an.",
-            "max_value": "La durée est d'au plus 80 ans.",
-        },
+    product = product_field()
+    amount = loan_amount_field()
+    duration_years = duration_field()
+    profile = profile_field()
+    progression = progression_field(
+        help_text="Croissance annuelle des échéances, pour le profil « échéance prioritaire » (0 si vide)."
     )
-    profile = forms.ChoiceField(
-        label="Profil d'amortissement",
-        choices=list(PROFILE_LABELS.items()),
-        error_messages={"invalid_choice": "Choisissez un profil."},
-    )
-    progression = FrenchDecimalField(
-        label="Progressivité des échéances (% par an)",
-        required=False,
-        min_value=Decimal("-10"),
-        max_value=Decimal("10"),
-        unit="%",
-        help_text="Croissance annuelle des échéances, pour le profil « échéance prioritaire » (0 si vide).",
-    )
-    periodicity = forms.ChoiceField(
-        label="Périodicité des échéances",
-        choices=list(PERIODICITY_LABELS.items()),
-        error_messages={"invalid_choice": "Choisissez une périodicité."},
-    )
-    revision = forms.ChoiceField(
-        label="Révision",
-        choices=list(REVISION_LABELS.items()),
-        required=False,
-        error_messages={"invalid_choice": "Choisissez un mode de révision."},
-        help_text="Comment le prêt suit le Livret A (prêts indexés).",
-    )
-    first_due = FrenchDateField(label="Date de la première échéance")
+    periodicity = periodicity_field()
+    revision = revision_field(help_text="Comment le prêt suit le Livret A (prêts indexés).")
+    first_due = first_due_field()
     shift_from = FrenchDateField(
         label="Scénarios ±1 point : à partir du",
         required=False,
@@ -93,10 +63,7 @@ class LoanSimulationForm(forms.Form):
 
     def __init__(self, *args: Any, products: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.products = {product.code: product for product in products}
-        self.fields["product"].choices = [("", "Choisissez…"), *product_choices(products)]  # type: ignore[attr-defined]
-        for name in ("product", "profile", "periodicity", "revision"):
-            self.fields[name].widget.attrs["class"] = "form-select"
+        self.products = offered_products(self, products)
 
     def clean_progression(self) -> Decimal:
         return self.cleaned_data.get("progression") or Decimal(0)
@@ -125,7 +92,7 @@ class LandShareForm(forms.Form):
         ("costs", "D'après la décomposition du prix de revient"),
         ("flat", "Forfait par zone (VEFA sans décomposition, acquisition, acquisition-amélioration)"),
     ]
-    product = forms.ChoiceField(label="Prêt", error_messages={"invalid_choice": "Choisissez un prêt."})
+    product = product_field()
     mode = forms.ChoiceField(
         label="Mode de calcul",
         choices=MODE_CHOICES,
@@ -157,9 +124,7 @@ class LandShareForm(forms.Form):
             (Acquisition.ACQUISITION_AMELIORATION.value, "Acquisition-amélioration"),
         ],
     )
-    loan_amount = FrenchDecimalField(
-        label="Montant total du prêt (€)", min_value=Decimal("1000"), max_value=MAX_AMOUNT, unit="€"
-    )
+    loan_amount = loan_amount_field("Montant total du prêt (€)")
     building_years = forms.IntegerField(
         label="Durée du prêt construction (années)",
         min_value=1,
@@ -172,13 +137,12 @@ class LandShareForm(forms.Form):
         max_value=80,
         error_messages={"invalid": "Saisissez un nombre entier d'années."},
     )
-    first_due = FrenchDateField(label="Date de la première échéance")
+    first_due = first_due_field()
 
     def __init__(self, *args: Any, products: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.products = {product.code: product for product in products}
-        self.fields["product"].choices = [("", "Choisissez…"), *product_choices(products)]  # type: ignore[attr-defined]
-        for name in ("product", "zone", "acquisition"):
+        self.products = offered_products(self, products)
+        for name in ("zone", "acquisition"):
             self.fields[name].widget.attrs["class"] = "form-select"
 
     def clean(self) -> dict[str, Any]:
@@ -226,12 +190,6 @@ DWELLING_TYPES = ["T1", "T2", "T3", "T4", "T5 et plus"]
 LOAN_LINES = 4
 
 
-def _amount(label: str, *, required: bool = False, help_text: str = "") -> FrenchDecimalField:
-    return FrenchDecimalField(
-        label=label, required=required, min_value=Decimal(0), max_value=MAX_AMOUNT, unit="€", help_text=help_text
-    )
-
-
 def _rate(label: str, *, low: str = "0", high: str = "100", help_text: str = "") -> FrenchDecimalField:
     return FrenchDecimalField(
         label=label, required=False, min_value=Decimal(low), max_value=Decimal(high), unit="%", help_text=help_text
@@ -262,16 +220,16 @@ class BalanceForm(forms.Form):
         },
     )
     cost_price = FrenchDecimalField(label="Prix de revient (€)", min_value=Decimal(1), max_value=MAX_AMOUNT, unit="€")
-    subsidies = _amount("Subventions (€)")
-    own_funds = _amount("Fonds propres (€)")
+    subsidies = amount_field("Subventions (€)")
+    own_funds = amount_field("Fonds propres (€)")
     own_funds_return = _rate("Rémunération des fonds propres (% par an)", high="20")
-    other_income = _amount("Autres produits par an : parkings, commerces (€)")
+    other_income = amount_field("Autres produits par an : parkings, commerces (€)")
     vacancy = _rate("Vacance (% des loyers)")
     unpaid = _rate("Impayés (% des loyers)")
-    management = _amount("Frais de gestion par logement et par an (€)")
-    maintenance = _amount("Entretien courant par logement et par an (€)")
-    major_maintenance = _amount("Gros entretien par logement et par an (€)")
-    property_tax = _amount("Taxe foncière par an, après exonération (€)")
+    management = amount_field("Frais de gestion par logement et par an (€)")
+    maintenance = amount_field("Entretien courant par logement et par an (€)")
+    major_maintenance = amount_field("Gros entretien par logement et par an (€)")
+    property_tax = amount_field("Taxe foncière par an, après exonération (€)")
     property_tax_exemption_years = forms.IntegerField(
         label="Exonération de taxe foncière (années)",
         required=False,
@@ -324,7 +282,7 @@ class BalanceForm(forms.Form):
                 error_messages={"invalid_choice": "Choisissez un prêt de la liste."},
                 widget=forms.Select(attrs={"class": "form-select"}),
             )
-            self.fields[f"loan{index}_amount"] = _amount(f"Prêt {index} : montant (€)")
+            self.fields[f"loan{index}_amount"] = amount_field(f"Prêt {index} : montant (€)")
             self.fields[f"loan{index}_years"] = forms.IntegerField(
                 label=f"Prêt {index} : durée (années)",
                 required=False,

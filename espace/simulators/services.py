@@ -39,7 +39,8 @@ from espace.finance import (
 from espace.finance.schedule import round_cent
 from espace.products.models import Product
 from espace.products.scenarios import livret_a_scenarios
-from espace.products.selectors import livret_a_today, product_rate
+from espace.products.selectors import livret_a_today
+from espace.products.terms import LoanRate, terms_for
 from espace.simulators.enums import AuditAction, SimulationKind
 from espace.simulators.models import Simulation
 
@@ -120,14 +121,16 @@ def _terms(
     progression_percent: Decimal = Decimal(0),
     revision: str = Revision.SIMPLE,
 ) -> Terms:
+    """The engine's terms of the tool's loan; what the engine refuses is shown on the form's field."""
     try:
-        return Terms(
+        return terms_for(
+            rate=LoanRate.of_product(product, revision=revision),
+            history=history,
             principal=principal,
-            periodicity=Periodicity(periodicity),
             duration_years=years,
             first_due=first_due,
-            profile=Profile(profile),
-            rate=product_rate(product, history=history, revision=Revision(revision or Revision.SIMPLE)),
+            profile=profile,
+            periodicity=periodicity,
             progression=progression_percent / HUNDRED if profile == Profile.ECHEANCE_PRIORITAIRE else Decimal(0),
         )
     except FinanceInputError as error:
