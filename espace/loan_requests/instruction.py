@@ -6,7 +6,6 @@ the establishment."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -26,10 +25,8 @@ from espace.loan_requests.perms import Officer, officer_refusal, refusal_raise
 from espace.loan_requests.steps import schedule_parts
 from espace.loan_requests.timeline import event_record
 from espace.portfolio.contracts import NewGuarantee, NewLine, contract_create
-from espace.products.enums import RateIndex
 from espace.products.selectors import livret_a_history
-
-HUNDRED = Decimal(100)
+from espace.products.terms import LoanRate
 
 
 def _officer_lock(loan_request: LoanRequest, officer: Officer) -> LoanRequest:
@@ -183,25 +180,21 @@ def contract_record(
             NewGuarantee(guarantor=guarantee.guarantor, share_percent=guarantee.share_percent)
             for guarantee in line.guarantees.all()
         ]
-        parts = [(line.building_amount, line.duration_years)]
-        if line.land_amount and line.land_duration_years:
-            parts.append((line.land_amount, line.land_duration_years))
         product = line.product
-        for principal, years in parts:
+        rate = LoanRate.of_product(product)
+        for part in line.parts:
             new_lines.append(
                 NewLine(
                     product=product,
-                    principal=principal,
+                    principal=part.principal,
                     periodicity=line.periodicity,
-                    duration_years=years,
+                    duration_years=part.duration_years,
                     first_due=first_due,
                     profile=line.profile,
                     progression=line.progression,
-                    rate_index=product.index,
-                    margin=product.margin_percent / HUNDRED,
-                    fixed_rate=(product.fixed_rate_percent / HUNDRED)
-                    if product.index == RateIndex.FIXED and product.fixed_rate_percent is not None
-                    else None,
+                    rate_index=rate.index,
+                    margin=rate.margin,
+                    fixed_rate=rate.fixed_rate,
                     revision=line.revision,
                     prefinancing_months=line.prefinancing_months,
                     prefinancing_mode=line.prefinancing_mode,
