@@ -56,7 +56,14 @@ from espace.loan_requests.forms import (
 )
 from espace.loan_requests.models import LoanRequest, RequestLine
 from espace.loan_requests.perms import add_refusal, can_edit, send_refusal
-from espace.loan_requests.selectors import file_for, request_detail, request_for, requests_filtered, with_product_names
+from espace.loan_requests.selectors import (
+    LIST_FIELDS,
+    dossier_rows,
+    file_for,
+    request_detail,
+    request_for,
+    requests_filtered,
+)
 from espace.loan_requests.steps import financing_balance, required_documents, schedule_parts, steps_of, steps_state
 from espace.products.enums import Sector
 from espace.products.selectors import livret_a_history
@@ -110,11 +117,17 @@ def request_list(request: ClientRequest) -> HttpResponse:
     filters: dict[str, str] = {}
     if form.is_valid():
         filters = {key: value for key, value in form.cleaned_data.items() if value}
-    page = Paginator(requests_filtered(request.establishment, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = with_product_names(page.object_list)
+    requests = requests_filtered(request.establishment, **filters).only(*LIST_FIELDS)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "can_edit": can_edit(request.user)}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": dossier_rows(page.object_list),
+        "query": query.urlencode(),
+        "can_edit": can_edit(request.user),
+    }
     return render(request, "loan_requests/list.html", context, status=400 if form.errors else 200)
 
 

@@ -367,8 +367,8 @@ def test_list_and_exports_name_each_requests_products(client, clock, monkeypatch
     client.force_login(first.created_by)
 
     listing = client.get(reverse("loan_requests:list"))
-    names = {item.name: item.product_names for item in listing.context["page"]}
-    assert names == {"Résidence des Lilas": "PLUS, PLAI", "Foyer du Port": "PLUS", "Brouillon vide": ""}
+    names = {row.name: row.products for row in listing.context["rows"]}
+    assert names == {"Résidence des Lilas": "PLUS, PLAI", "Foyer du Port": "PLUS", "Brouillon vide": "—"}
     csv_text = b"".join(client.get(reverse("loan_requests:export", args=["csv"])).streaming_content).decode()
     rows = {line.split(";")[1]: line.split(";")[4] for line in csv_text.splitlines()[1:]}
     assert rows == {"Résidence des Lilas": "PLUS, PLAI", "Foyer du Port": "PLUS", "Brouillon vide": ""}
