@@ -64,7 +64,7 @@ def email_send_now(
 
 def retry_delay(attempt: int) -> timedelta:
     """Back-off after the given failed attempt: base, 2×base, 4×base… capped."""
-    delay = settings.EMAIL_RETRY_BASE_DELAY * (2 ** (attempt - 1))
+    delay: timedelta = settings.EMAIL_RETRY_BASE_DELAY * (2 ** (attempt - 1))
     return min(delay, settings.EMAIL_RETRY_MAX_DELAY)
 
 
