@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypedDict, get_args
 from uuid import UUID
 
+from django.http import HttpRequest
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, field_validator
 
@@ -28,6 +29,12 @@ from espace.portfolio.models import FinancingLine, ScheduleRow
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
+
+
+class _ResolverContext(TypedDict):
+    """What ninja gives a resolver that asks for `context` (among other keys)."""
+
+    request: HttpRequest
 
 
 class _GuaranteeShare(TypedDict):
@@ -162,7 +169,7 @@ class EstablishmentOut(PublicIdOut):
         return obj.is_guarantor
 
     @staticmethod
-    def resolve_token(obj: Establishment, context: dict[str, Any]) -> ApiToken:
+    def resolve_token(obj: Establishment, context: _ResolverContext) -> ApiToken:
         return token_of(context["request"])
 
 
@@ -268,7 +275,7 @@ class LoanDetailOut(LoanOut):
 
     # Read from a line whose guarantees, rows and disbursements are prefetched (api.selectors.loan_detail).
     @staticmethod
-    def resolve_relation(obj: FinancingLine, context: dict[str, Any]) -> str:
+    def resolve_relation(obj: FinancingLine, context: _ResolverContext) -> str:
         own = obj.borrower_id == token_of(context["request"]).establishment_id
         return "borrower" if own else "guarantor"
 
