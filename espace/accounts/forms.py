@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -55,8 +57,8 @@ class LoginForm(forms.Form):
     )
     password = password_field("Mot de passe", autocomplete="current-password", max_length=256)
 
-    def __init__(self, *args: object, captcha: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, captcha: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if captcha:  # after repeated failures from the same address (login_captcha_required)
             self.fields["captcha"] = CaptchaField()
 
@@ -69,9 +71,9 @@ class NewPasswordForm(forms.Form):
     new_password1 = password_field("Nouveau mot de passe", autocomplete="new-password", help_text=PASSWORD_RULE_TEXT)
     new_password2 = password_field("Confirmez le nouveau mot de passe", autocomplete="new-password")
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}

@@ -13,7 +13,7 @@ from espace.establishments.models import Establishment
 class AppRequest(HttpRequest):
     """Any request: the user may be anonymous; the establishment is set for client users."""
 
-    user: User | AnonymousUser  # type: ignore[assignment]
+    user: User | AnonymousUser
     establishment: Establishment | None
     htmx: HtmxDetails
 
@@ -21,7 +21,7 @@ class AppRequest(HttpRequest):
 class ClientRequest(HttpRequest):
     """A request that passed `client_required` (or `permission_required`): an active client user."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     establishment: Establishment
     htmx: HtmxDetails
 
@@ -29,5 +29,5 @@ class ClientRequest(HttpRequest):
 class StaffRequest(HttpRequest):
     """A request that passed `staff_required`: lender staff past the second factor."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     htmx: HtmxDetails

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
+from espace.accounts.http import AppRequest
 from espace.core import clock
 
 SESSION_LOGIN_AT = "espace_login_at"
@@ -51,7 +53,7 @@ class EstablishmentMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        request.establishment = (  # type: ignore[attr-defined]
+        cast(AppRequest, request).establishment = (
             user.establishment if user.is_authenticated and getattr(user, "establishment_id", None) else None
         )
         return self.get_response(request)

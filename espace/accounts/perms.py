@@ -43,7 +43,6 @@ def permission_required(*permissions: Permission) -> Callable[[View], View]:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapper.required_permission = permissions[0] if len(permissions) == 1 else permissions  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -35,8 +36,8 @@ class TokenCreateForm(forms.Form):
         help_text="Une adresse ou un réseau par ligne (ex. 203.0.113.10 ou 203.0.113.0/24). Vide : toutes les adresses.",
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         today = clock.today()
         self.fields["expires_on"].initial = today + timedelta(days=90)
         self.fields["expires_on"].widget.attrs.update(

@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast, overload
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
@@ -58,9 +58,15 @@ def bad_cursor() -> ApiError:
     return ApiError(400, "invalid_request", "Paramètres invalides.", fields=[("cursor", "Curseur inconnu.")])
 
 
+class ApiRequest(HttpRequest):
+    """A call TokenAuth accepted: ninja puts the token it returned in `auth`."""
+
+    auth: ApiToken
+
+
 def token_of(request: HttpRequest) -> ApiToken:
     """The token TokenAuth accepted for this call."""
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return cast(ApiRequest, request).auth
 
 
 def only_known(request: HttpRequest, allowed: type[Schema] | None = None) -> None:
@@ -84,11 +90,19 @@ def aware(value: datetime | None) -> datetime | None:
     return timezone.make_aware(value)
 
 
+@overload
+def amount(value: Decimal) -> str: ...
+@overload
+def amount(value: None) -> None: ...
 def amount(value: Decimal | None) -> str | None:
     """Money as a decimal string with two places, never a float."""
     return None if value is None else str(value.quantize(CENTS))
 
 
+@overload
+def percent(fraction: Decimal) -> str: ...
+@overload
+def percent(fraction: None) -> None: ...
 def percent(fraction: Decimal | None) -> str | None:
     """A rate kept as a fraction, given in percent with four places (0.006 → "0.6000")."""
     return None if fraction is None else str((fraction * 100).quantize(PERCENT_PLACES))

@@ -55,6 +55,14 @@ DOCUMENT_KEY: Keyset[Any, tuple[date, UUID]] = Keyset(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ItemsPage(Generic[Item]):
+    """One page of a list, as every list schema reads it (`items`, `next_cursor`)."""
+
+    items: list[Item]
+    next_cursor: str | None  # None on the last page
+
+
 def keyset_list(
     request: HttpRequest,
     response: HttpResponse,
@@ -65,9 +73,9 @@ def keyset_list(
     keyset: Keyset[Item, Key],
     version: Callable[[], tuple[int, datetime | None]],
     page: Callable[[Key | None, int], list[Item]],
-) -> dict[str, Any] | HttpResponse:
-    """One page of the list `name` of the token's establishment: {"items", "next_cursor"} with the
-    list's ETag, or the 304 answer. `page(after, limit)` returns up to `limit` + 1 items after the
+) -> ItemsPage[Item] | HttpResponse:
+    """One page of the list `name` of the token's establishment with the list's ETag, or the 304
+    answer. `page(after, limit)` returns up to `limit` + 1 items after the
     key (the extra one tells that a next page exists); the items are serialized by the schema."""
     after = None
     if cursor:
@@ -84,4 +92,4 @@ def keyset_list(
     more = len(items) > limit
     items = items[:limit]
     response["ETag"] = etag
-    return {"items": items, "next_cursor": cursor_encode(keyset.of(items[-1])) if more else None}
+    return ItemsPage(items=items, next_cursor=cursor_encode(keyset.of(items[-1])) if more else None)

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypedDict, get_args
 from uuid import UUID
 
+from django.http import HttpRequest
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, field_validator
 
@@ -25,6 +26,24 @@ from espace.loan_requests.enums import EDITABLE_STATUSES, EventKind, RequestKind
 from espace.loan_requests.models import DocumentRequest, DossierEvent, LoanRequest, PlannedGuarantee
 from espace.portfolio.enums import GuarantorKind, LineStatus
 from espace.portfolio.models import FinancingLine, ScheduleRow
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _ResolverContext(TypedDict):
+    """What ninja gives a resolver that asks for `context` (among other keys)."""
+
+    request: HttpRequest
+
+
+class _GuaranteeShare(TypedDict):
+    share: Decimal  # this guarantor's total share of the line, percent (api.selectors.guaranteed_listed)
+
+
+class _DossierActivity(TypedDict):
+    last_activity: datetime  # loan_requests.selectors._last_activity
+    lines_total: Decimal | None  # loan_requests.selectors._lines_total (None: no line)
 
 
 def _as(text: Callable[[Decimal], str | None]) -> BeforeValidator:
@@ -79,13 +98,13 @@ DocumentKindCode = Literal[
 ]
 ScanCode = Literal["pending", "clean", "infected", "not_scanned"]
 
-assert set(ScopeCode.__args__) == set(ApiScope.values)  # type: ignore[attr-defined]
-assert set(StatusCode.__args__) == set(LineStatus.values)  # type: ignore[attr-defined]
-assert set(DossierStatusCode.__args__) == set(RequestStatus.values) - set(EDITABLE_STATUSES)  # type: ignore[attr-defined]
-assert set(RequestStatusCode.__args__) == set(RequestStatus.values)  # type: ignore[attr-defined]
-assert set(EventKindCode.__args__) == set(EventKind.values)  # type: ignore[attr-defined]
-assert set(DocumentKindCode.__args__) == set(DocumentKind.values)  # type: ignore[attr-defined]
-assert set(ScanCode.__args__) == set(ScanStatus.values)  # type: ignore[attr-defined]
+assert set(get_args(ScopeCode)) == set(ApiScope.values)
+assert set(get_args(StatusCode)) == set(LineStatus.values)
+assert set(get_args(DossierStatusCode)) == set(RequestStatus.values) - set(EDITABLE_STATUSES)
+assert set(get_args(RequestStatusCode)) == set(RequestStatus.values)
+assert set(get_args(EventKindCode)) == set(EventKind.values)
+assert set(get_args(DocumentKindCode)) == set(DocumentKind.values)
+assert set(get_args(ScanCode)) == set(ScanStatus.values)
 assert {"housing", "local"} == set(RequestKind.values) and {"imported", "service"} == set(Origin.values)
 
 
@@ -112,11 +131,16 @@ ETAG_HEADER = {
 }
 
 
+class _HasPublicId(Protocol):
+    @property
+    def public_id(self) -> UUID: ...
+
+
 # A shape read from a model: its `id` is the model's public UUID (never its primary key).
 class PublicIdOut(Schema):
     @staticmethod
-    def resolve_id(obj: Any) -> UUID:
-        return obj.public_id  # type: ignore[no-any-return]
+    def resolve_id(obj: _HasPublicId) -> UUID:
+        return obj.public_id
 
 
 class TokenOut(PublicIdOut):
@@ -145,7 +169,7 @@ class EstablishmentOut(PublicIdOut):
         return obj.is_guarantor
 
     @staticmethod
-    def resolve_token(obj: Establishment, context: dict[str, Any]) -> ApiToken:
+    def resolve_token(obj: Establishment, context: _ResolverContext) -> ApiToken:
         return token_of(context["request"])
 
 
@@ -251,7 +275,7 @@ class LoanDetailOut(LoanOut):
 
     # Read from a line whose guarantees, rows and disbursements are prefetched (api.selectors.loan_detail).
     @staticmethod
-    def resolve_relation(obj: FinancingLine, context: dict[str, Any]) -> str:
+    def resolve_relation(obj: FinancingLine, context: _ResolverContext) -> str:
         own = obj.borrower_id == token_of(context["request"]).establishment_id
         return "borrower" if own else "guarantor"
 
@@ -344,12 +368,12 @@ class GuaranteedLineOut(Schema):
         return obj.contract.borrower
 
     @staticmethod
-    def resolve_share_percent(obj: FinancingLine) -> Decimal:
-        return Decimal(obj.share)  # type: ignore[attr-defined]
+    def resolve_share_percent(obj: WithAnnotations[FinancingLine, _GuaranteeShare]) -> Decimal:
+        return Decimal(obj.share)
 
     @staticmethod
-    def resolve_guaranteed_outstanding(obj: FinancingLine) -> Decimal:
-        return obj.outstanding * Decimal(obj.share) / 100  # type: ignore[attr-defined]
+    def resolve_guaranteed_outstanding(obj: WithAnnotations[FinancingLine, _GuaranteeShare]) -> Decimal:
+        return obj.outstanding * Decimal(obj.share) / 100
 
 
 class GuaranteedLinePage(Schema):
@@ -405,9 +429,8 @@ class DossierOut(PublicIdOut):
         return str(obj.get_status_display())
 
     @staticmethod
-    def resolve_amount(obj: LoanRequest) -> Decimal | None:
-        lines_total: Decimal | None = obj.lines_total  # type: ignore[attr-defined]
-        return lines_total if lines_total is not None else obj.requested_amount
+    def resolve_amount(obj: WithAnnotations[LoanRequest, _DossierActivity]) -> Decimal | None:
+        return obj.lines_total if obj.lines_total is not None else obj.requested_amount
 
     @staticmethod
     def resolve_regional_office(obj: LoanRequest) -> str | None:
@@ -418,8 +441,8 @@ class DossierOut(PublicIdOut):
         return obj.contract.number if obj.contract else None
 
     @staticmethod
-    def resolve_updated_at(obj: LoanRequest) -> datetime:
-        return obj.last_activity  # type: ignore[attr-defined,no-any-return]
+    def resolve_updated_at(obj: WithAnnotations[LoanRequest, _DossierActivity]) -> datetime:
+        return obj.last_activity
 
 
 class DossierPage(Schema):
@@ -435,15 +458,18 @@ class PlannedGuaranteeOut(Schema):
 
     @staticmethod
     def resolve_guarantor_id(obj: PlannedGuarantee) -> UUID | None:
-        return None if _cglls(obj) else obj.guarantor.public_id  # type: ignore[union-attr]
+        guarantor = _guarantor(obj)
+        return None if guarantor is None else guarantor.public_id
 
     @staticmethod
     def resolve_guarantor_name(obj: PlannedGuarantee) -> str:
-        return "CGLLS" if _cglls(obj) else obj.guarantor.legal_name  # type: ignore[union-attr]
+        guarantor = _guarantor(obj)
+        return "CGLLS" if guarantor is None else guarantor.legal_name
 
 
-def _cglls(guarantee: PlannedGuarantee) -> bool:
-    return guarantee.kind == GuarantorKind.CGLLS or guarantee.guarantor is None
+def _guarantor(guarantee: PlannedGuarantee) -> Establishment | None:
+    """The guarantor establishment; None for the CGLLS."""
+    return None if guarantee.kind == GuarantorKind.CGLLS else guarantee.guarantor
 
 
 class DossierLineOut(Schema):

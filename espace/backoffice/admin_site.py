@@ -13,5 +13,5 @@ class EspaceAdminSite(admin.AdminSite):
         user = request.user
         return bool(super().has_permission(request) and getattr(user, "is_verified", lambda: False)())
 
-    def login(self, request: HttpRequest, extra_context: dict[str, object] | None = None) -> HttpResponse:  # type: ignore[override]
+    def login(self, request: HttpRequest, extra_context: dict[str, object] | None = None) -> HttpResponse:
         return redirect(f"{reverse('backoffice:login')}?next={request.get_full_path()}")

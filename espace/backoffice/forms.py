@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from espace.letters.models import LetterStatus
@@ -15,8 +17,8 @@ class OtpForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: object, totp_only: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, totp_only: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if totp_only:
             token = self.fields["token"]
             token.help_text = "Le code à 6 chiffres affiché par votre application d'authentification."

@@ -34,7 +34,6 @@ def staff_required(permission: StaffPermission | None = None) -> Callable[[View]
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapper.staff_permission = permission  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

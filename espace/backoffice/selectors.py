@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
@@ -35,10 +35,17 @@ def dashboard_for(query: str) -> Dashboard:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PortfolioFigures:
+    lines: int  # direct debt
+    outstanding: Decimal | None  # None: no line
+    guaranteed: int  # lines the establishment guarantees
+
+
 @dataclass(frozen=True)
 class EstablishmentPage:
     establishment: Establishment
-    portfolio: dict[str, Any]
+    portfolio: PortfolioFigures
     users: Page[User]
     locked: set[str]
     letters: QuerySet[Letter]
@@ -53,12 +60,12 @@ def establishment_page(establishment: Establishment, *, users_page: str | int | 
     """The establishment with a page of its users (locks shown), letters, contact requests and audit trail."""
     users = Paginator(establishment.users.order_by("status", "last_name", "first_name", "pk"), USERS_PER_PAGE)
     page = users.get_page(users_page)
+    direct = direct_lines(establishment).aggregate(lines=Count("pk"), outstanding=Sum("outstanding"))
     return EstablishmentPage(
         establishment=establishment,
-        portfolio={
-            **direct_lines(establishment).aggregate(lines=Count("pk"), outstanding=Sum("outstanding")),
-            "guaranteed": guaranteed_lines(establishment).count(),
-        },
+        portfolio=PortfolioFigures(
+            lines=direct["lines"], outstanding=direct["outstanding"], guaranteed=guaranteed_lines(establishment).count()
+        ),
         users=page,
         locked=locked_usernames(list(page)),
         letters=establishment.letters.select_related("account_holder")[:20],

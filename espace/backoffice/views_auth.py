@@ -7,7 +7,7 @@ one-time enrolment link made by an operator (`manage.py staff_enrolment_link`).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict
 
 import segno
 from django.contrib import messages
@@ -54,8 +54,16 @@ def _next_url(request: HttpRequest) -> str:
     return "/back-office/"
 
 
+class PendingLogin(TypedDict):
+    """The session's record of a staff member past the password, before the second factor."""
+
+    user: int  # pk
+    at: str  # ISO 8601: when the password was accepted
+    next: str  # where to go once logged in
+
+
 def _pending_user(request: HttpRequest) -> User | None:
-    pending: dict[str, Any] = request.session.get(PENDING_KEY) or {}
+    pending: PendingLogin | None = request.session.get(PENDING_KEY)
     if not pending or clock.now() - datetime.fromisoformat(pending["at"]) > PENDING_WINDOW:
         return None
     return User.objects.filter(pk=pending["user"], is_staff=True).first()
@@ -83,11 +91,9 @@ def staff_login(request: HttpRequest) -> HttpResponse:
             if result.outcome == LoginOutcome.SUCCESS and result.user is not None:
                 user = result.user
                 request.session.cycle_key()  # keeps an enrolment link opened before
-                request.session[PENDING_KEY] = {
-                    "user": user.pk,
-                    "at": clock.now().isoformat(),
-                    "next": _next_url(request),
-                }
+                request.session[PENDING_KEY] = PendingLogin(
+                    user=user.pk, at=clock.now().isoformat(), next=_next_url(request)
+                )
                 if staff_has_second_factor(user):
                     return redirect("backoffice:otp")
                 if _session_enrolment_link(request, user) is not None:
@@ -143,7 +149,7 @@ def enrolment_link(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("backoffice:login")
 
 
-def _totp_setup_context(device: TOTPDevice, form: OtpForm) -> dict[str, Any]:
+def _totp_setup_context(device: TOTPDevice, form: OtpForm) -> dict[str, object]:
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
     secret = device.config_url.split("secret=")[1].split("&")[0]
     return {"form": form, "qr": qr, "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))}

@@ -7,7 +7,7 @@ a new app adds actions without migrating core, and the journal still shows Frenc
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
@@ -25,7 +25,7 @@ def audit_record(
     actor: AbstractBaseUser | None = None,
     target: models.Model | None = None,
     establishment: models.Model | None = None,
-    details: dict[str, Any] | None = None,
+    details: Mapping[str, object] | None = None,
 ) -> AuditEvent:
     """Append one audit row, from the current request's address (espace.core.origin). Refuses an
     unknown action and any detail whose key looks like a secret."""

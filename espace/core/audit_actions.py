@@ -3,19 +3,17 @@ in its AppConfig.ready(); core stores the plain value and shows the label from h
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 
-_LABELS: dict[str, Any] = {}
+_LABELS: dict[str, str] = {}
 
 
 def audit_actions_register(actions: type[models.TextChoices]) -> None:
     for value, label in actions.choices:
         known = _LABELS.get(value)
-        if known is not None and str(known) != str(label):
+        if known is not None and known != str(label):
             raise ValueError(f"Audit action {value!r} is declared twice with different labels.")
-        _LABELS[value] = label
+        _LABELS[value] = str(label)
 
 
 def audit_action_known(value: str) -> bool:

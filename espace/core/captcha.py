@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 from datetime import timedelta
+from typing import Any
 
 import altcha.v1 as altcha
 from django import forms
@@ -63,14 +64,14 @@ class CaptchaWidget(forms.Widget):
 class CaptchaField(forms.CharField):
     widget = CaptchaWidget
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", "Vérification anti-robot")
         kwargs.setdefault("required", True)
         kwargs.setdefault(
             "error_messages",
             {"required": "Veuillez patienter pendant la vérification anti-robot (« Je ne suis pas un robot »)."},
         )
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
 
     def validate(self, value: str) -> None:
         super().validate(value)

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -9,7 +7,7 @@ from espace.core.net import is_loopback
 BACKOFFICE_NAMESPACES = {"backoffice"}
 
 
-def branding(request: HttpRequest) -> dict[str, Any]:
+def branding(request: HttpRequest) -> dict[str, object]:
     return {
         "lender_name": settings.LENDER_NAME,
         "lender_short_name": settings.LENDER_SHORT_NAME,
@@ -19,14 +17,14 @@ def branding(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
+def navigation(request: HttpRequest) -> dict[str, object]:
     """The menu of this page (espace.core.navigation: each app declares its entries), and whether
     this is the back office."""
     match = getattr(request, "resolver_match", None)
     namespace, name = (match.namespace, match.url_name) if match else ("", "")
     user = getattr(request, "user", None)
     authenticated = bool(user is not None and user.is_authenticated and user.is_active)
-    staff = authenticated and bool(user.is_staff)  # type: ignore[union-attr]
+    staff = authenticated and bool(getattr(user, "is_staff", False))
     in_backoffice = namespace in BACKOFFICE_NAMESPACES or staff
     if authenticated and getattr(user, "establishment_id", None):
         menu = Menu.CLIENT

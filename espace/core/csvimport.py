@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 TRUE_WORDS = frozenset({"oui", "o", "1", "true", "vrai", "yes", "y", "x"})
 FALSE_WORDS = frozenset({"non", "n", "0", "false", "faux", "no"})
@@ -34,6 +34,14 @@ class RowRefused(ValueError):
     """A value the import refuses; the message is the reason, in French."""
 
 
+class ErrorRecord(TypedDict):
+    """A row or file error as an import run keeps it (JSON)."""
+
+    file: str
+    line: int
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     """A refused row: its file (empty when the import reads one file), its line, the reason."""
@@ -42,7 +50,7 @@ class RowError:
     line: int
     reason: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> ErrorRecord:
         return {"file": self.file, "line": self.line, "reason": self.reason}
 
 
@@ -55,7 +63,7 @@ class ImportFileError(Exception):
         self.line = line
         self.reason = reason
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> ErrorRecord:
         return {"file": self.file, "line": self.line, "reason": self.reason}
 
 

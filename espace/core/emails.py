@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 
 
-def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+def email_render(*, template: str, context: Mapping[str, object]) -> tuple[str, str, str]:
     """Render `emails/<template>.subject.txt`, `.txt` and `.html` with the branding context."""
     full_context = {
         "lender_name": settings.LENDER_NAME,
@@ -46,7 +46,7 @@ def email_send_now(
     *,
     template: str,
     to: Sequence[str],
-    context: dict[str, Any],
+    context: Mapping[str, object],
     attachments: Sequence[tuple[str, bytes, str]] = (),
 ) -> None:
     """Send synchronously. Only tasks call this; everything else enqueues `deliver_email`.
@@ -64,11 +64,11 @@ def email_send_now(
 
 def retry_delay(attempt: int) -> timedelta:
     """Back-off after the given failed attempt: base, 2×base, 4×base… capped."""
-    delay = settings.EMAIL_RETRY_BASE_DELAY * (2 ** (attempt - 1))
+    delay: timedelta = settings.EMAIL_RETRY_BASE_DELAY * (2 ** (attempt - 1))
     return min(delay, settings.EMAIL_RETRY_MAX_DELAY)
 
 
-def _traceable(kwargs: dict[str, Any]) -> dict[str, Any]:
+def _traceable(kwargs: Mapping[str, object]) -> dict[str, object]:
     """What identifies the mail in the journal: ids, the template and the recipients, never the context
     (which may carry a link or a name the journal has no need of)."""
     return {key: value for key, value in kwargs.items() if key.endswith("_id") or key in {"template", "to", "email"}}
@@ -100,7 +100,7 @@ def deliver_with_retry(task_: Task[Any, Any], send: Callable[[], None], *, attem
 
 
 @task()
-def deliver_email(*, template: str, to: list[str], context: dict[str, Any], attempt: int = 1) -> bool:
+def deliver_email(*, template: str, to: list[str], context: Mapping[str, object], attempt: int = 1) -> bool:
     return deliver_with_retry(
         deliver_email,
         lambda: email_send_now(template=template, to=to, context=context),
@@ -111,6 +111,6 @@ def deliver_email(*, template: str, to: list[str], context: dict[str, Any], atte
     )
 
 
-def email_enqueue(*, template: str, to: Sequence[str], context: dict[str, Any]) -> None:
+def email_enqueue(*, template: str, to: Sequence[str], context: Mapping[str, object]) -> None:
     """Queue an email. The context must be JSON-serialisable and must hold no secret."""
     task_enqueue_object(deliver_email, template=template, to=list(to), context=context)

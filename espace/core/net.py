@@ -25,7 +25,7 @@ def _valid(address: str) -> bool:
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    remote = request.META.get("REMOTE_ADDR") or None
+    remote: str | None = request.META.get("REMOTE_ADDR") or None
     hops = settings.TRUSTED_PROXY_COUNT
     if not hops or remote is None:
         return remote

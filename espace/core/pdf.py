@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from io import BytesIO
-from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -11,10 +11,11 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 
-def render_pdf(*, template: str, context: dict[str, Any]) -> bytes:
+def render_pdf(*, template: str, context: Mapping[str, object]) -> bytes:
     html = render_to_string(template, {"lender_name": settings.LENDER_NAME, **context})
     document = HTML(string=html, base_url=str(settings.BASE_DIR / "static"))
-    return document.write_pdf()  # type: ignore[no-any-return]
+    pdf: bytes = document.write_pdf()  # WeasyPrint is untyped: without a target, it returns the bytes
+    return pdf
 
 
 def pdf_page_count(data: bytes) -> int:

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
-from functools import wraps
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import connections
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
 REPLICA = "replica"
@@ -47,13 +46,10 @@ def replica_configured() -> bool:
 
 def reads_from_replica(view: View) -> View:
     """Mark a read-only view whose domain reads may come from the replica (see the module's rules)."""
-
-    @wraps(view)
-    def marked(*args: Any, **kwargs: Any) -> HttpResponseBase:
-        return view(*args, **kwargs)
-
-    marked.reads_from_replica = True  # type: ignore[attr-defined]
-    return marked  # type: ignore[return-value]
+    # A function attribute, read by ReplicaMiddleware.process_view (functools.wraps carries it to
+    # any decorator put above this one).
+    view.__dict__["reads_from_replica"] = True
+    return view
 
 
 class PrimaryReplicaRouter:
@@ -86,13 +82,13 @@ class ReplicaMiddleware:
     """Opens the replica to the marked views (and the API's GETs) of browsers that have not just
     written, and pins to the primary a browser whose request wrote domain data."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         if not replica_configured():
             raise MiddlewareNotUsed  # no replica: not even a function call per request
         self.get_response = get_response
         self.pin_seconds = settings.DATABASE_REPLICA_PIN_SECONDS
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         wrote = _wrote.set(False)
         allowed = _replica_allowed.set(False)
         try:
@@ -106,9 +102,12 @@ class ReplicaMiddleware:
                     httponly=True,
                     samesite="Lax",
                 )
-            elif _replica_allowed.get() and response.streaming:
-                # An export is read while it is sent, after the view has returned.
-                response.streaming_content = _from_replica(response.streaming_content)  # type: ignore[attr-defined]
+            elif _replica_allowed.get() and isinstance(response, StreamingHttpResponse):
+                # An export is read while it is sent, after the view has returned (our exports
+                # stream synchronously: an async stream would be read by another task).
+                content = response.streaming_content
+                if isinstance(content, Iterator):
+                    response.streaming_content = _from_replica(content)
             return response
         finally:
             _replica_allowed.reset(allowed)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django_tasks.base import TaskResultStatus
@@ -53,7 +54,7 @@ def tasks_requeue_own(worker_id: str) -> int:
     return requeued
 
 
-def _requeue(result: DBTaskResult, owner: str) -> int:
+def _requeue(result: DBTaskResult[Any, Any], owner: str) -> int:
     # The claim's start time identifies this run: a concurrent recovery updates nothing.
     if not DBTaskResult.objects.filter(
         pk=result.pk, status=TaskResultStatus.RUNNING, started_at=result.started_at

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TypedDict
 
 from espace.finance import (
     IndexedRate,
@@ -117,7 +118,19 @@ class Contract:
     lines: list[Line] = field(default_factory=list)
 
 
-def _products() -> dict[str, dict[str, object]]:
+class _ProductData(TypedDict):
+    """What the demo reads of a product in products.json (percents as decimal strings)."""
+
+    code: str
+    revisions: list[str]
+    progression_min_percent: str
+    progression_max_percent: str
+    margin_percent: str
+    min_years: int
+    max_years: int
+
+
+def _products() -> dict[str, _ProductData]:
     data = json.loads(PRODUCTS_FILE.read_text(encoding="utf-8"))
     return {item["code"]: item for item in data["products"]}
 
@@ -168,7 +181,7 @@ class DemoPortfolio:
         periodicity: Periodicity = Periodicity.ANNUAL,
     ) -> Line:
         data = self.products[product]
-        revisions = [Revision(value) for value in data["revisions"]]  # type: ignore[attr-defined]
+        revisions = [Revision(value) for value in data["revisions"]]
         revision = Revision.DOUBLE if Revision.DOUBLE in revisions and self.random.random() < 0.4 else Revision.SIMPLE
         progression = Decimal(0)
         if profile is Profile.ECHEANCE_PRIORITAIRE:
@@ -194,8 +207,8 @@ class DemoPortfolio:
 
     def _years(self, product: str, *, low: int | None = None) -> int:
         data = self.products[product]
-        minimum = max(int(str(data["min_years"])), low or 0)
-        return self.random.randint(minimum, int(str(data["max_years"])))
+        minimum = max(data["min_years"], low or 0)
+        return self.random.randint(minimum, data["max_years"])
 
     def _guarantee(self, contract: Contract) -> None:
         """The same guarantors for every line of a contract: one deliberation each, before signing."""

@@ -306,8 +306,8 @@ def deliberation_docx(deliberation: Deliberation) -> bytes:
     document.core_properties.title = deliberation.title
     document.core_properties.author = settings.LENDER_NAME
     normal = document.styles["Normal"]
-    normal.font.name = "Arial"  # type: ignore[attr-defined]
-    normal.font.size = Pt(11)  # type: ignore[attr-defined]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(11)
     for block in deliberation.blocks:
         if block.kind == "title":
             document.add_heading(block.text, level=1)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -34,7 +34,8 @@ class LibraryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", "Toutes"), *((str(year), str(year)) for year in years)]  # type: ignore[attr-defined]
+        year = cast(forms.TypedChoiceField, self.fields["year"])
+        year.choices = [("", "Toutes"), *((str(value), str(value)) for value in years)]
 
 
 class DeliberationTemplateForm(forms.Form):

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from espace.establishments.models import Establishment, RegionalOffice
 
@@ -18,7 +20,9 @@ class EstablishmentAdmin(admin.ModelAdmin):
     list_select_related = ["regional_office"]
     show_full_result_count = False
 
-    def get_search_results(self, request, queryset, search_term):  # type: ignore[no-untyped-def]
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Establishment], search_term: str
+    ) -> tuple[QuerySet[Establishment], bool]:
         # Staff paste numbers as printed on letters, with leading zeros.
         stripped = search_term.strip()
         if stripped.isdigit():

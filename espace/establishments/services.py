@@ -85,7 +85,41 @@ def _parse_bool(value: str, column: str) -> bool:
         raise ValueError(f"valeur « {value} » invalide pour {column} (attendu : oui ou non)") from None
 
 
-def _clean_row(row: dict[str, str]) -> dict[str, object]:
+@dataclass(frozen=True, slots=True)
+class RegistryRow:
+    """One valid row of the client registry file."""
+
+    client_number: str
+    legal_name: str
+    kind: str
+    is_borrower: bool
+    is_guarantor: bool
+    legal_representative_title: str
+    address_line1: str
+    address_line2: str
+    postal_code: str
+    city: str
+    regional_office: str  # the office's name; empty: none
+    is_active: bool
+
+    def model_fields(self, *, regional_office_id: int | None) -> dict[str, object]:
+        """The values of UPDATABLE_FIELDS this row gives an establishment."""
+        return {
+            "legal_name": self.legal_name,
+            "kind": self.kind,
+            "is_borrower": self.is_borrower,
+            "is_guarantor": self.is_guarantor,
+            "legal_representative_title": self.legal_representative_title,
+            "address_line1": self.address_line1,
+            "address_line2": self.address_line2,
+            "postal_code": self.postal_code,
+            "city": self.city,
+            "regional_office_id": regional_office_id,
+            "is_active": self.is_active,
+        }
+
+
+def _clean_row(row: dict[str, str]) -> RegistryRow:
     values = {key: (row.get(key) or "").strip() for key in IMPORT_COLUMNS}
     for column in REQUIRED_COLUMNS:
         if not values[column]:
@@ -103,20 +137,20 @@ def _clean_row(row: dict[str, str]) -> dict[str, object]:
     is_guarantor = _parse_bool(values["guarantor"], "guarantor")
     if not (is_borrower or is_guarantor):
         raise ValueError("un établissement est emprunteur, garant ou les deux")
-    return {
-        "client_number": client_number,
-        "legal_name": values["legal_name"],
-        "kind": kind,
-        "is_borrower": is_borrower,
-        "is_guarantor": is_guarantor,
-        "legal_representative_title": values["legal_representative_title"],
-        "address_line1": values["address_line1"],
-        "address_line2": values["address_line2"],
-        "postal_code": values["postal_code"],
-        "city": values["city"],
-        "regional_office": values["regional_office"],
-        "is_active": _parse_bool(values["active"] or "oui", "active"),
-    }
+    return RegistryRow(
+        client_number=client_number,
+        legal_name=values["legal_name"],
+        kind=kind,
+        is_borrower=is_borrower,
+        is_guarantor=is_guarantor,
+        legal_representative_title=values["legal_representative_title"],
+        address_line1=values["address_line1"],
+        address_line2=values["address_line2"],
+        postal_code=values["postal_code"],
+        city=values["city"],
+        regional_office=values["regional_office"],
+        is_active=_parse_bool(values["active"] or "oui", "active"),
+    )
 
 
 @transaction.atomic
@@ -126,24 +160,22 @@ def establishments_import(*, raw: bytes, dry_run: bool = False, batch_size: int 
     A re-run of the same file changes nothing (rows equal to the database are left alone).
     """
     report = ImportReport()
-    cleaned: dict[str, dict[str, object]] = {}
+    cleaned: dict[str, RegistryRow] = {}
     for line, row in read_uploaded_rows(raw, required=REQUIRED_COLUMNS, lower_header=False):
         try:
-            values = _clean_row(row)
+            entry = _clean_row(row)
         except ValueError as error:
             report.errors.append(RowError(file="", line=line, reason=str(error)))
             continue
-        if values["client_number"] in cleaned:
+        if entry.client_number in cleaned:
             report.errors.append(
-                RowError(
-                    file="", line=line, reason=f"numéro client {values['client_number']} en double dans le fichier"
-                )
+                RowError(file="", line=line, reason=f"numéro client {entry.client_number} en double dans le fichier")
             )
             continue
-        cleaned[str(values["client_number"])] = values
+        cleaned[entry.client_number] = entry
 
     offices = {office.name: office for office in RegionalOffice.objects.all()}
-    for name in {str(v["regional_office"]) for v in cleaned.values()} - set(offices) - {""}:
+    for name in {entry.regional_office for entry in cleaned.values()} - set(offices) - {""}:
         if not dry_run:
             offices[name] = RegionalOffice.objects.create(code=slugify(name)[:40] or "dr", name=name)
         else:
@@ -152,20 +184,20 @@ def establishments_import(*, raw: bytes, dry_run: bool = False, batch_size: int 
     existing = Establishment.objects.in_bulk(list(cleaned), field_name="client_number") if cleaned else {}
     to_create: list[Establishment] = []
     to_update: list[Establishment] = []
-    for client_number, values in cleaned.items():
-        office_name = str(values.pop("regional_office"))
-        values["regional_office_id"] = offices[office_name].pk if office_name else None
+    for client_number, entry in cleaned.items():
+        office = entry.regional_office
+        wanted = entry.model_fields(regional_office_id=offices[office].pk if office else None)
         current = existing.get(client_number)
         if current is None:
-            to_create.append(Establishment(**values))  # type: ignore[arg-type]
-            continue
-        changed = [name for name in UPDATABLE_FIELDS if getattr(current, name) != values[name]]
-        if not changed:
+            current = Establishment(client_number=client_number)
+            to_create.append(current)
+        elif all(getattr(current, name) == value for name, value in wanted.items()):
             report.unchanged += 1
             continue
-        for name in UPDATABLE_FIELDS:
-            setattr(current, name, values[name])
-        to_update.append(current)
+        else:
+            to_update.append(current)
+        for name, value in wanted.items():
+            setattr(current, name, value)
 
     report.created = len(to_create)
     report.updated = len(to_update)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.http import FileResponse, Http404, HttpRequest
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from espace.core.downloads import PDF, stored_file_response
@@ -19,7 +19,7 @@ class LetterAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self) -> list[URLPattern]:
         return [
             path("<int:pk>/pdf/", self.admin_site.admin_view(self.pdf_view), name="letters_letter_pdf"),
             *super().get_urls(),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -11,6 +11,7 @@ from espace.core.form_fields import FrenchDateField, FrenchDecimalField
 from espace.portfolio.disbursements import ProposedDisbursement
 from espace.portfolio.enums import LineStatus
 from espace.portfolio.models import PlannedDisbursement
+from espace.portfolio.selectors import LoanFilters
 from espace.products.models import Product
 from espace.products.scenarios import parse_index_path
 
@@ -51,8 +52,25 @@ class LinesFilterForm(forms.Form):
 
     def __init__(self, *args: Any, guarantors: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [("", "Tous"), *Product.objects.values_list("code", "name")]  # type: ignore[attr-defined]
-        self.fields["guarantor"].choices = [("", "Tous"), *guarantors]  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["product"]).choices = [
+            ("", "Tous"),
+            *Product.objects.values_list("code", "name"),
+        ]
+        cast(forms.ChoiceField, self.fields["guarantor"]).choices = [("", "Tous"), *guarantors]
+
+    def filters(self) -> LoanFilters:
+        """The filters the form was sent with; none (every loan) when it was not sent or has errors."""
+        if not self.is_bound or not self.is_valid():
+            return LoanFilters()
+        data = self.cleaned_data
+        return LoanFilters(
+            number=data["number"],
+            product=data["product"],
+            status=data["status"],
+            guarantor=data["guarantor"],
+            maturity_year=data["maturity_year"],
+            sort=data["sort"] or "numero",
+        )
 
 
 class ScenarioForm(forms.Form):
@@ -89,7 +107,8 @@ class StatementForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         this_year = clock.today().year
-        self.fields["year"].choices = [(year, str(year)) for year in range(this_year, this_year - 10, -1)]  # type: ignore[attr-defined]
+        years = cast(forms.TypedChoiceField, self.fields["year"])
+        years.choices = [(year, str(year)) for year in range(this_year, this_year - 10, -1)]
 
 
 class DisbursementChangeForm(forms.Form):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -30,8 +32,8 @@ from espace.portfolio.enums import (
 from espace.products.enums import RateIndex
 
 
-def _choices(enum: type) -> list[tuple[str, str]]:
-    return [(member.value, member.value) for member in enum]  # type: ignore[attr-defined]
+def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return [(member.value, member.value) for member in enum]
 
 
 class Contract(TimeStampedModel):
@@ -124,10 +126,10 @@ class FinancingLine(TimeStampedModel):
     def __str__(self) -> str:
         return self.number
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.borrower_id is None and self.contract_id is not None:
             self.borrower_id = self.contract.borrower_id
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class ScheduleRow(models.Model):

@@ -3,12 +3,15 @@ whatever the number of lines: sums and groupings happen in the database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
+from uuid import UUID
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, DecimalField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
@@ -26,6 +29,8 @@ from espace.portfolio.models import (
     PortfolioSummary,
     ScheduleRow,
 )
+from espace.portfolio.projections import Projection
+from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS, RateIndex
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=15, decimal_places=2))
 HUNDRED = Decimal(100)
@@ -45,7 +50,7 @@ def guaranteed_lines(establishment: Establishment) -> QuerySet[FinancingLine]:
     return FinancingLine.objects.filter(guarantees__guarantor=establishment).distinct()
 
 
-def line_for(establishment: Establishment, public_id: Any) -> tuple[FinancingLine, bool] | None:
+def line_for(establishment: Establishment, public_id: UUID) -> tuple[FinancingLine, bool] | None:
     """A line the establishment may open: its own (True) or one it guarantees (False); else None."""
     line = (
         FinancingLine.objects.select_related("contract__borrower", "product")
@@ -58,6 +63,26 @@ def line_for(establishment: Establishment, public_id: Any) -> tuple[FinancingLin
     return line, line.borrower_id == establishment.pk
 
 
+@dataclass(frozen=True, slots=True)
+class ProductOutstanding:
+    product_name: str
+    count: int
+    outstanding: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class MaturityOutstanding:
+    year: int  # of the last instalment
+    count: int
+    outstanding: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class YearOutstanding:
+    year: int
+    outstanding: Decimal  # at 31 December
+
+
 @dataclass(frozen=True)
 class Dashboard:
     total_outstanding: Decimal
@@ -65,11 +90,18 @@ class Dashboard:
     lines: int
     contracts: int
     next_12_months: Decimal
-    by_product: list[dict[str, Any]]
-    by_maturity: list[dict[str, Any]]
-    projection: list[dict[str, Any]]
+    by_product: tuple[ProductOutstanding, ...]
+    by_maturity: tuple[MaturityOutstanding, ...]
+    projection: tuple[YearOutstanding, ...]
     figures_on: date | None
     guarantors: list[tuple[str, str]]
+
+    def chart(self) -> dict[str, list[int] | list[str]]:
+        """The outstanding chart's data (amounts as strings, as json_script writes them)."""
+        return {
+            "years": [point.year for point in self.projection],
+            "outstanding": [str(point.outstanding) for point in self.projection],
+        }
 
 
 def dashboard_compute(establishment: Establishment, *, today: date) -> Dashboard:
@@ -88,18 +120,22 @@ def dashboard_compute(establishment: Establishment, *, today: date) -> Dashboard
     next_12 = rows.filter(due_date__gt=today, due_date__lte=today + timedelta(days=365)).aggregate(
         total=_sum("instalment")
     )["total"]
-    by_product = list(
-        lines.exclude(status=LineStatus.REPAID)
+    by_product = tuple(
+        ProductOutstanding(product_name=name, count=count, outstanding=outstanding)
+        for name, outstanding, count in lines.exclude(status=LineStatus.REPAID)
         .values("product__name")
         .annotate(outstanding=_sum("outstanding"), count=Count("pk"))
         .order_by("-outstanding", "product__name")
+        .values_list("product__name", "outstanding", "count")
     )
-    by_maturity = list(
-        lines.exclude(status=LineStatus.REPAID)
+    by_maturity = tuple(
+        MaturityOutstanding(year=year, count=count, outstanding=outstanding)
+        for year, outstanding, count in lines.exclude(status=LineStatus.REPAID)
         .annotate(year=ExtractYear("maturity_date"))
         .values("year")
         .annotate(outstanding=_sum("outstanding"), count=Count("pk"))
         .order_by("year")
+        .values_list("year", "outstanding", "count")
     )
     repaid_by_year = dict(
         rows.filter(due_date__gt=today)
@@ -112,7 +148,7 @@ def dashboard_compute(establishment: Establishment, *, today: date) -> Dashboard
     remaining = totals["outstanding"]
     for year in range(today.year, max(repaid_by_year, default=today.year) + 1):
         remaining -= repaid_by_year.get(year, Decimal(0))
-        projection.append({"year": year, "outstanding": max(remaining, Decimal(0))})
+        projection.append(YearOutstanding(year=year, outstanding=max(remaining, Decimal(0))))
     return Dashboard(
         total_outstanding=totals["outstanding"],
         principal=totals["principal"],
@@ -121,14 +157,10 @@ def dashboard_compute(establishment: Establishment, *, today: date) -> Dashboard
         next_12_months=next_12,
         by_product=by_product,
         by_maturity=by_maturity,
-        projection=projection,
+        projection=tuple(projection),
         figures_on=totals["figures_on"],
         guarantors=guarantor_choices(establishment),
     )
-
-
-def _decimals(items: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
-    return [{**item, **{key: Decimal(item[key]) for key in keys}} for item in items]
 
 
 def dashboard_for(establishment: Establishment) -> Dashboard:
@@ -142,9 +174,20 @@ def dashboard_for(establishment: Establishment) -> Dashboard:
         lines=summary.lines,
         contracts=summary.contracts,
         next_12_months=summary.next_12_months,
-        by_product=_decimals(summary.by_product, "outstanding"),
-        by_maturity=_decimals(summary.by_maturity, "outstanding"),
-        projection=_decimals(summary.projection, "outstanding"),
+        # The JSON lists as `summaries.summary_refresh` writes them (amounts as decimal strings).
+        by_product=tuple(
+            ProductOutstanding(
+                product_name=item["product__name"], count=item["count"], outstanding=Decimal(item["outstanding"])
+            )
+            for item in summary.by_product
+        ),
+        by_maturity=tuple(
+            MaturityOutstanding(year=item["year"], count=item["count"], outstanding=Decimal(item["outstanding"]))
+            for item in summary.by_maturity
+        ),
+        projection=tuple(
+            YearOutstanding(year=item["year"], outstanding=Decimal(item["outstanding"])) for item in summary.projection
+        ),
         figures_on=summary.figures_on,
         guarantors=[(key, name) for key, name in summary.guarantors],
     )
@@ -158,62 +201,160 @@ SORTS = {
 }
 
 
-def lines_filtered(
-    establishment: Establishment,
-    *,
-    product: str = "",
-    status: str = "",
-    guarantor: str = "",
-    maturity_year: int | None = None,
-    number: str = "",
-    sort: str = "numero",
-) -> QuerySet[FinancingLine]:
-    """The loans list: filters, sort (a page's guarantors: `with_guarantor_labels`)."""
+@dataclass(frozen=True, slots=True)
+class LoanFilters:
+    """What the loans list (and its exports) is narrowed to and sorted by; empty: every loan."""
+
+    number: str = ""  # part of a line's or a contract's number
+    product: str = ""  # product code
+    status: str = ""
+    guarantor: str = ""  # a guarantor establishment's public id, or "cglls"
+    maturity_year: int | None = None
+    sort: str = "numero"  # a key of SORTS
+
+    @property
+    def narrows(self) -> bool:
+        """True when some loans are left out (the sort alone leaves the whole list)."""
+        return bool(self.number or self.product or self.status or self.guarantor or self.maturity_year)
+
+
+def lines_filtered(establishment: Establishment, filters: LoanFilters = LoanFilters()) -> QuerySet[FinancingLine]:
+    """The loans list: filters, sort (a page's rows: `loans_page`)."""
     lines = direct_lines(establishment).select_related("contract", "product")
-    if product:
-        lines = lines.filter(product__code=product)
-    if status:
-        lines = lines.filter(status=status)
-    if guarantor == "cglls":
+    if filters.product:
+        lines = lines.filter(product__code=filters.product)
+    if filters.status:
+        lines = lines.filter(status=filters.status)
+    if filters.guarantor == "cglls":
         lines = lines.filter(guarantees__kind=GuarantorKind.CGLLS)
-    elif guarantor:
-        lines = lines.filter(guarantees__guarantor__public_id=guarantor)
-    if maturity_year:
-        lines = lines.filter(maturity_date__year=maturity_year)
-    if number:
-        lines = lines.filter(Q(number__icontains=number) | Q(contract__number__icontains=number))
-    lines = lines.distinct() if guarantor else lines
-    return lines.order_by(*SORTS.get(sort, SORTS["numero"]))
+    elif filters.guarantor:
+        lines = lines.filter(guarantees__guarantor__public_id=filters.guarantor)
+    if filters.maturity_year:
+        lines = lines.filter(maturity_date__year=filters.maturity_year)
+    if filters.number:
+        lines = lines.filter(Q(number__icontains=filters.number) | Q(contract__number__icontains=filters.number))
+    lines = lines.distinct() if filters.guarantor else lines
+    return lines.order_by(*SORTS.get(filters.sort, SORTS["numero"]))
 
 
-def with_guarantor_labels(lines: Iterable[FinancingLine]) -> list[FinancingLine]:
-    """A page of lines, each with `guarantor_labels` (« Commune de X (50,00 %) », largest share
-    first): one flat query for the page, no model instance per guarantee."""
-    page = list(lines)
-    labels: dict[int, list[str]] = {line.pk: [] for line in page}
+@dataclass(frozen=True, slots=True)
+class LinesTotals:
+    count: int
+    principal: Decimal
+    outstanding: Decimal
+
+
+def lines_totals(lines: QuerySet[FinancingLine], *, unfiltered: Dashboard | None = None) -> LinesTotals:
+    """Count and sums of a filtered list; of the whole list, the stored summary's when given."""
+    if unfiltered is not None:
+        return LinesTotals(
+            count=unfiltered.lines, principal=unfiltered.principal, outstanding=unfiltered.total_outstanding
+        )
+    totals = lines.order_by().aggregate(
+        count=Count("pk", distinct=True), principal=_sum("principal"), outstanding=_sum("outstanding")
+    )
+    return LinesTotals(count=totals["count"], principal=totals["principal"], outstanding=totals["outstanding"])
+
+
+@dataclass(frozen=True, slots=True)
+class LoanRow:
+    """One row of the loans list: the ten columns it shows, and its guarantors with their shares."""
+
+    public_id: UUID
+    number: str
+    contract_number: str
+    product_name: str
+    principal: Decimal
+    outstanding: Decimal
+    next_due_date: date | None
+    next_instalment: Decimal | None
+    maturity_date: date
+    status: str
+    guarantor_labels: list[str]  # « Commune de X (50,00 %) », largest share first
+
+    @property
+    def status_label(self) -> str:
+        return str(LineStatus(self.status).label)
+
+
+# What the loans list reads: a line has about forty columns, a page reads ten of them.
+LIST_COLUMNS = (
+    *("public_id", "number", "contract__number", "product__name", "principal", "outstanding"),
+    *("next_due_date", "next_instalment", "maturity_date", "status"),
+)
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told the list's count (from the sums the page shows anyway) instead of running
+    one more COUNT(*) over the filtered lines."""
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _guarantor_labels(line_ids: Sequence[int]) -> dict[int, list[str]]:
+    """« Commune de X (50,00 %) » per guarantee of these lines, largest share first: one flat
+    query for a page, no model instance per guarantee."""
+    labels: dict[int, list[str]] = {line_id: [] for line_id in line_ids}
     rows = (
-        Guarantee.objects.filter(line__in=labels)
+        Guarantee.objects.filter(line__in=line_ids)
         .order_by("line", "-share_percent", "pk")
         .values_list("line_id", "guarantor__legal_name", "share_percent")
     )
     for line_id, name, share in rows:
         labels[line_id].append(f"{name or 'CGLLS'} ({percent_points(share)})")
-    for line in page:
-        line.guarantor_labels = labels[line.pk]  # type: ignore[attr-defined]
-    return page
+    return labels
 
 
-def lines_totals(lines: QuerySet[FinancingLine], *, unfiltered: Dashboard | None = None) -> dict[str, Any]:
-    """Count and sums of a filtered list; of the whole list, the stored summary's when given."""
-    if unfiltered is not None:
-        return {
-            "count": unfiltered.lines,
-            "principal": unfiltered.principal,
-            "outstanding": unfiltered.total_outstanding,
-        }
-    return lines.order_by().aggregate(
-        count=Count("pk", distinct=True), principal=_sum("principal"), outstanding=_sum("outstanding")
-    )
+@dataclass(frozen=True)
+class LoansPage:
+    page: Page[LoanRow]
+    totals: LinesTotals
+
+
+LOANS_PER_PAGE = 50
+
+
+def loans_page(
+    establishment: Establishment,
+    *,
+    filters: LoanFilters,
+    summary: Dashboard,
+    page_number: str | int | None,
+    per_page: int = LOANS_PER_PAGE,
+) -> LoansPage:
+    """One page of the loans list and the sums of the whole (filtered) list.
+
+    The whole list's count and sums come from the import's summary: unfiltered, the page costs
+    the same at 100 and at 20,000 lines (one query for the rows, one for their guarantors)."""
+    lines = lines_filtered(establishment, filters)
+    totals = lines_totals(lines, unfiltered=None if filters.narrows else summary)
+    paginator = _CountedPaginator(lines.values_list("pk", *LIST_COLUMNS, named=True), per_page, count=totals.count)
+    page = paginator.get_page(page_number)
+    values = list(page.object_list)
+    labels = _guarantor_labels([value.pk for value in values])
+    rows = [
+        LoanRow(
+            public_id=value.public_id,
+            number=value.number,
+            contract_number=value.contract__number,
+            product_name=value.product__name,
+            principal=value.principal,
+            outstanding=value.outstanding,
+            next_due_date=value.next_due_date,
+            next_instalment=value.next_instalment,
+            maturity_date=value.maturity_date,
+            status=value.status,
+            guarantor_labels=labels[value.pk],
+        )
+        for value in values
+    ]
+    return LoansPage(page=Page(rows, page.number, paginator), totals=totals)
 
 
 def guarantor_choices(establishment: Establishment) -> list[tuple[str, str]]:
@@ -230,13 +371,64 @@ def guarantor_choices(establishment: Establishment) -> list[tuple[str, str]]:
     return choices
 
 
-def line_detail(line: FinancingLine) -> dict[str, Any]:
-    return {
-        "rows": list(line.rows.all()),
-        "guarantees": list(line.guarantees.select_related("guarantor")),
-        "disbursements": list(line.disbursements.all()),
-        "pending_change": line.change_requests.filter(status="pending").first(),
-    }
+@dataclass(frozen=True, slots=True)
+class LineLabels:
+    profile: str
+    periodicity: str
+    revision: str
+
+
+@dataclass(frozen=True)
+class LinePage:
+    """The loan page: the line, its schedule (with the next instalment), guarantees and disbursements."""
+
+    line: FinancingLine
+    own: bool  # the establishment's own loan (False: one it guarantees)
+    rows: list[ScheduleRow]
+    guarantees: list[Guarantee]
+    disbursements: list[PlannedDisbursement]
+    pending_change: DisbursementChangeRequest | None
+    next_row: ScheduleRow | None  # the next instalment due after the figures' date
+    labels: LineLabels
+    indexed: bool  # on the Livret A and not repaid: the page projects its coming instalments
+
+    def chart(self, projection: Projection | None = None) -> dict[str, object]:
+        """The chart's data: outstanding at the end of each year, and the projection's scenarios."""
+        by_year: dict[int, Decimal] = {}
+        for row in self.rows:
+            by_year[row.due_date.year] = row.outstanding_after
+        chart: dict[str, object] = {
+            "years": sorted({row.due_date.year for row in self.rows}),
+            "outstanding": [str(by_year[year]) for year in sorted(by_year)],
+        }
+        if projection is not None:
+            chart |= {"scenarios": projection.chart_data()["scenarios"], "scenario_years": projection.years}
+        return chart
+
+
+def line_page(establishment: Establishment, public_id: UUID, *, today: date) -> LinePage | None:
+    """A line the establishment may open (its own, or one it guarantees), else None."""
+    found = line_for(establishment, public_id)
+    if found is None:
+        return None
+    line, own = found
+    rows = list(line.rows.all())
+    after = line.figures_on or today
+    return LinePage(
+        line=line,
+        own=own,
+        rows=rows,
+        guarantees=list(line.guarantees.select_related("guarantor")),
+        disbursements=list(line.disbursements.all()),
+        pending_change=line.change_requests.filter(status="pending").first(),
+        next_row=next((row for row in rows if row.due_date > after and row.instalment > 0), None),
+        labels=LineLabels(
+            profile=PROFILE_LABELS.get(line.profile, line.profile),
+            periodicity=PERIODICITY_LABELS.get(line.periodicity, line.periodicity),
+            revision=REVISION_LABELS.get(line.revision, line.revision),
+        ),
+        indexed=line.rate_index == RateIndex.LIVRET_A and line.status != LineStatus.REPAID,
+    )
 
 
 @dataclass(frozen=True)
@@ -247,7 +439,17 @@ class GuaranteedLine:
     guaranteed_annuity: Decimal  # instalments of the current year × share
 
 
-def guaranteed_debt(establishment: Establishment, *, year: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class BorrowerGuarantees:
+    """The lines of one borrower the establishment guarantees, and their guaranteed sums."""
+
+    borrower: Establishment
+    lines: list[GuaranteedLine]
+    outstanding: Decimal
+    annuity: Decimal
+
+
+def guaranteed_debt(establishment: Establishment, *, year: int) -> list[BorrowerGuarantees]:
     """Each line the establishment guarantees, grouped by borrower, with its guaranteed share of the
     outstanding and of the year's instalments (DOMAIN.md: share × figures)."""
     guarantees = (
@@ -258,24 +460,29 @@ def guaranteed_debt(establishment: Establishment, *, year: int) -> list[dict[str
         )
         .order_by("line__contract__borrower__legal_name", "line__number")
     )
-    groups: dict[int, dict[str, Any]] = {}
+    borrowers: dict[int, Establishment] = {}
+    lines: dict[int, list[GuaranteedLine]] = {}
     for guarantee in guarantees:
         line = guarantee.line
         share = guarantee.share_percent
-        item = GuaranteedLine(
-            line=line,
-            share=share,
-            guaranteed_outstanding=(line.outstanding * share / HUNDRED).quantize(Decimal("0.01")),
-            guaranteed_annuity=(guarantee.year_instalments * share / HUNDRED).quantize(Decimal("0.01")),
+        borrowers.setdefault(line.contract.borrower_id, line.contract.borrower)
+        lines.setdefault(line.contract.borrower_id, []).append(
+            GuaranteedLine(
+                line=line,
+                share=share,
+                guaranteed_outstanding=(line.outstanding * share / HUNDRED).quantize(Decimal("0.01")),
+                guaranteed_annuity=(guarantee.year_instalments * share / HUNDRED).quantize(Decimal("0.01")),
+            )
         )
-        group = groups.setdefault(
-            line.contract.borrower_id,
-            {"borrower": line.contract.borrower, "lines": [], "outstanding": Decimal(0), "annuity": Decimal(0)},
+    return [
+        BorrowerGuarantees(
+            borrower=borrower,
+            lines=lines[key],
+            outstanding=sum((item.guaranteed_outstanding for item in lines[key]), Decimal(0)),
+            annuity=sum((item.guaranteed_annuity for item in lines[key]), Decimal(0)),
         )
-        group["lines"].append(item)
-        group["outstanding"] += item.guaranteed_outstanding
-        group["annuity"] += item.guaranteed_annuity
-    return list(groups.values())
+        for key, borrower in borrowers.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -359,12 +566,18 @@ def latest_import() -> ImportRun | None:
     return ImportRun.objects.first()
 
 
+@dataclass(frozen=True, slots=True)
+class YearGuaranteed:
+    year: int
+    guaranteed_outstanding: Decimal  # at 31 December
+
+
 @dataclass(frozen=True)
 class GuaranteedSummary:
     lines: int
     guaranteed_outstanding: Decimal  # share × outstanding of each line, as of the import
     figures_on: date | None
-    by_year: list[dict[str, Any]]  # [{"year": 2027, "guaranteed_outstanding": Decimal}, …] at 31 December
+    by_year: list[YearGuaranteed]
 
 
 def guaranteed_summary(establishment: Establishment, *, today: date) -> GuaranteedSummary:
@@ -400,7 +613,7 @@ def guaranteed_summary(establishment: Establishment, *, today: date) -> Guarante
     by_year = []
     for year in range(today.year, max(repaid_by_year, default=today.year) + 1):
         remaining -= repaid_by_year.get(year, Decimal(0))
-        by_year.append({"year": year, "guaranteed_outstanding": max(remaining, Decimal(0)).quantize(cents)})
+        by_year.append(YearGuaranteed(year=year, guaranteed_outstanding=max(remaining, Decimal(0)).quantize(cents)))
     return GuaranteedSummary(
         lines=lines, guaranteed_outstanding=total.quantize(cents), figures_on=figures_on, by_year=by_year
     )

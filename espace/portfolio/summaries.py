@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
 from espace.core import clock
 from espace.establishments.models import Establishment
 from espace.portfolio.models import FinancingLine, PortfolioSummary
-from espace.portfolio.selectors import dashboard_compute
+from espace.portfolio.selectors import MaturityOutstanding, ProductOutstanding, YearOutstanding, dashboard_compute
 
 
-def _strings(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{key: str(value) if isinstance(value, Decimal) else value for key, value in item.items()} for item in items]
+# The JSON lists of PortfolioSummary (amounts as decimal strings), read back by `dashboard_for`.
+def _by_product(items: Iterable[ProductOutstanding]) -> list[dict[str, str | int]]:
+    return [
+        {"product__name": item.product_name, "outstanding": str(item.outstanding), "count": item.count}
+        for item in items
+    ]
+
+
+def _by_maturity(items: Iterable[MaturityOutstanding]) -> list[dict[str, str | int]]:
+    return [{"year": item.year, "outstanding": str(item.outstanding), "count": item.count} for item in items]
+
+
+def _projection(items: Iterable[YearOutstanding]) -> list[dict[str, str | int]]:
+    return [{"year": item.year, "outstanding": str(item.outstanding)} for item in items]
 
 
 @transaction.atomic
@@ -32,9 +42,9 @@ def summary_refresh(establishment: Establishment) -> PortfolioSummary:
             "principal": data.principal,
             "outstanding": data.total_outstanding,
             "next_12_months": data.next_12_months,
-            "by_product": _strings(data.by_product),
-            "by_maturity": _strings(data.by_maturity),
-            "projection": _strings(data.projection),
+            "by_product": _by_product(data.by_product),
+            "by_maturity": _by_maturity(data.by_maturity),
+            "projection": _projection(data.projection),
             "guarantors": [list(choice) for choice in data.guarantors],
         },
     )

@@ -5,11 +5,9 @@ the user's establishment (its own lines, or the lines it guarantees)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,6 +20,7 @@ from espace.core.downloads import PDF, stored_file_response
 from espace.core.exceptions import ApplicationError
 from espace.core.panels import panels_render
 from espace.core.pdf import render_pdf
+from espace.core.readmodels import template_fields
 from espace.core.replica import reads_from_replica
 from espace.portfolio import exports
 from espace.portfolio.disbursements import disbursement_change_request, latest_draw_date
@@ -29,33 +28,24 @@ from espace.portfolio.enums import DisbursementStatus, LineStatus, StatementStat
 from espace.portfolio.forms import DisbursementChangeForm, LinesFilterForm, ScenarioForm, StatementForm
 from espace.portfolio.models import FinancingLine
 from espace.portfolio.perms import may_pilot
-from espace.portfolio.projections import project
+from espace.portfolio.projections import Projection, project
 from espace.portfolio.selectors import (
+    LinePage,
     dashboard_for,
     direct_lines,
     disbursement_lines,
     guaranteed_debt,
     guarantor_choices,
-    line_detail,
-    line_for,
+    line_page,
     lines_filtered,
-    lines_totals,
+    loans_page,
     statements_of,
-    with_guarantor_labels,
 )
 from espace.portfolio.services import portfolio_export_record
 from espace.portfolio.statements import statement_request
-from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS, RateIndex
 from espace.products.scenarios import livret_a_scenarios
 from espace.products.selectors import livret_a_history, livret_a_next_revision, livret_a_today
 
-PAGE_SIZE = 50
-# What the loans list shows: a line has about forty columns, a page reads ten of them.
-LIST_COLUMNS = [
-    *("public_id", "number", "principal", "outstanding", "next_due_date", "next_instalment", "maturity_date"),
-    *("status", "contract__number", "product__name"),
-]
-FILTERS = ("number", "product", "status", "guarantor", "maturity_year")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -66,38 +56,23 @@ def dashboard(request: ClientRequest) -> HttpResponse:
         "data": data,
         "livret_a": livret_a_today(),
         "is_guarantor": request.establishment.is_guarantor,
-        "chart": {
-            "years": [point["year"] for point in data.projection],
-            "outstanding": [str(point["outstanding"]) for point in data.projection],
-        },
+        "chart": data.chart(),
     }
     return render(request, "portfolio/dashboard.html", context)
-
-
-def _filtered(request: ClientRequest, guarantors: list[tuple[str, str]]) -> tuple[LinesFilterForm, Any]:
-    form = LinesFilterForm(request.GET or None, guarantors=guarantors)
-    filters: dict[str, Any] = {}
-    if form.is_valid():
-        filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
-    return form, lines_filtered(request.establishment, **filters)
 
 
 @reads_from_replica
 @permission_required(Permission.VIEW_PORTFOLIO)
 def lines(request: ClientRequest) -> HttpResponse:
-    # The guarantors and the whole list's count and sums come from the import's summary: the page
-    # costs the same at 100 and at 20,000 lines.
+    # The guarantors and the whole list's count and sums come from the import's summary.
     summary = dashboard_for(request.establishment)
-    form, lines_qs = _filtered(request, summary.guarantors)
-    filtered = form.is_bound and form.is_valid() and any(form.cleaned_data.get(key) for key in FILTERS)
-    totals = lines_totals(lines_qs, unfiltered=None if filtered else summary)
-    paginator = Paginator(lines_qs.only(*LIST_COLUMNS), PAGE_SIZE)
-    paginator.__dict__["count"] = totals["count"]  # Paginator.count is a cached property
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = with_guarantor_labels(page.object_list)
+    form = LinesFilterForm(request.GET or None, guarantors=summary.guarantors)
+    loans = loans_page(
+        request.establishment, filters=form.filters(), summary=summary, page_number=request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "totals": totals, "query": query.urlencode()}
+    context = {"form": form, "page": loans.page, "totals": loans.totals, "query": query.urlencode()}
     return render(request, "portfolio/lines.html", context, status=400 if form.errors else 200)
 
 
@@ -105,10 +80,11 @@ def lines(request: ClientRequest) -> HttpResponse:
 @permission_required(Permission.VIEW_PORTFOLIO)
 def lines_export(request: ClientRequest, fmt: str) -> HttpResponse | StreamingHttpResponse | FileResponse:
     """The filtered loans (`?contenu=prets`) or their schedules (`?contenu=echeanciers`), streamed."""
-    form, lines_qs = _filtered(request, guarantor_choices(request.establishment))
+    form = LinesFilterForm(request.GET or None, guarantors=guarantor_choices(request.establishment))
     what = request.GET.get("contenu", "prets")
     if form.errors or what not in {"prets", "echeanciers"} or fmt not in {"csv", "xlsx"}:
         raise Http404
+    lines_qs = lines_filtered(request.establishment, form.filters())
     portfolio_export_record(user=request.user, establishment=request.establishment, fmt=fmt, content=what)
     name = f"{what}-{request.establishment.client_number}-{clock.today():%Y%m%d}"
     if fmt == "csv":
@@ -120,67 +96,38 @@ def lines_export(request: ClientRequest, fmt: str) -> HttpResponse | StreamingHt
     return FileResponse(handle, as_attachment=True, filename=f"{name}.xlsx", content_type=XLSX)
 
 
-def _line(request: ClientRequest, public_id: UUID) -> tuple[FinancingLine, bool]:
-    found = line_for(request.establishment, public_id)
-    if found is None:
+def _line_page(request: ClientRequest, public_id: UUID) -> LinePage:
+    page = line_page(request.establishment, public_id, today=clock.today())
+    if page is None:
         raise Http404
-    return found
+    return page
 
 
 @permission_required(Permission.VIEW_PORTFOLIO)
 def line(request: ClientRequest, public_id: UUID) -> HttpResponse:
-    line_obj, own = _line(request, public_id)
-    detail = line_detail(line_obj)
-    rows = detail["rows"]
-    next_row = next(
-        (row for row in rows if row.due_date > (line_obj.figures_on or clock.today()) and row.instalment > 0), None
-    )
+    page = _line_page(request, public_id)
     form = _scenario_form(request)
-    indexed = line_obj.rate_index == RateIndex.LIVRET_A and line_obj.status != LineStatus.REPAID
-    projection = _projection(form, [line_obj]) if indexed else None
+    projection = _projection(form, [page.line]) if page.indexed else None
     context = {
-        "line": line_obj,
-        "own": own,
-        **detail,
-        "next_row": next_row,
-        "labels": {
-            "profile": PROFILE_LABELS.get(line_obj.profile, line_obj.profile),
-            "periodicity": PERIODICITY_LABELS.get(line_obj.periodicity, line_obj.periodicity),
-            "revision": REVISION_LABELS.get(line_obj.revision, line_obj.revision),
-        },
+        **template_fields(page),
         "form": form,
         "projection": projection,
-        "chart": {
-            "years": sorted({row.due_date.year for row in rows}),
-            "outstanding": _yearly_outstanding(rows),
-            **(
-                {"scenarios": projection.chart_data()["scenarios"], "scenario_years": projection.years}
-                if projection
-                else {}
-            ),
-        },
-        "can_pilot": may_pilot(request.user, line_obj),
-        "panels": panels_render("portfolio.line", request, line_obj, own=own),
+        "chart": page.chart(projection),
+        "can_pilot": may_pilot(request.user, page.line),
+        "panels": panels_render("portfolio.line", request, page.line, own=page.own),
     }
     return render(request, "portfolio/line.html", context, status=400 if form.errors else 200)
 
 
-def _yearly_outstanding(rows: list[Any]) -> list[str]:
-    by_year: dict[int, Any] = {}
-    for row in rows:
-        by_year[row.due_date.year] = row.outstanding_after
-    return [str(by_year[year]) for year in sorted(by_year)]
-
-
 @permission_required(Permission.VIEW_PORTFOLIO)
 def line_pdf(request: ClientRequest, public_id: UUID) -> HttpResponse:
-    line_obj, _own = _line(request, public_id)
+    page = _line_page(request, public_id)
     pdf = render_pdf(
         template="portfolio/line_pdf.html",
-        context={"line": line_obj, **line_detail(line_obj), "today": clock.today()},
+        context={"line": page.line, "rows": page.rows, "today": clock.today()},
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="echeancier-{line_obj.number}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="echeancier-{page.line.number}.pdf"'
     return response
 
 
@@ -188,7 +135,7 @@ def _scenario_form(request: ClientRequest) -> ScenarioForm:
     return ScenarioForm(request.GET or None, initial={"shift_from": _next_revision()})
 
 
-def _projection(form: ScenarioForm, lines: list[FinancingLine]) -> Any:
+def _projection(form: ScenarioForm, lines: list[FinancingLine]) -> Projection | None:
     """The projection under the form's scenarios (the defaults when it was not sent), or None when
     the form has errors (they are then shown on its fields)."""
     if form.is_bound and not form.is_valid():

@@ -239,8 +239,8 @@ def registration_complete(*, registration: Registration) -> User:
     """Create the account once the address is proven (the registration is then done). Idempotent:
     a replay returns the same user."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    if registration.user_id is not None:
-        return registration.user  # type: ignore[return-value]
+    if registration.user is not None:  # a replay
+        return registration.user
     if registration.email_verified_at is None:
         raise ApplicationError("Votre adresse e-mail n'a pas encore été vérifiée.")
     if registration.expires_at <= clock.now():

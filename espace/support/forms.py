@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from espace.core.captcha import CaptchaField
@@ -52,8 +54,8 @@ class ContactForm(forms.Form):
 
     IDENTITY_FIELDS = ("sender_name", "sender_email", "sender_phone", "organisation", "client_number")
 
-    def __init__(self, *args: object, authenticated: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, authenticated: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.checked_upload: CheckedUpload | None = None
         if authenticated:
             # The identity comes from the account; no CAPTCHA for a logged-in user.

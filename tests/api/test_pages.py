@@ -47,13 +47,13 @@ def _list(request, *, cursor=None, limit=2, calls=None):
 
 def test_pages_follow_their_cursor_to_the_last():
     answer, response = _list(_request())
-    assert [item.number for item in answer["items"]] == ["L1", "L2"]
+    assert [item.number for item in answer.items] == ["L1", "L2"]
     assert response["ETag"].startswith('W/"')
-    answer, _ = _list(_request(), cursor=answer["next_cursor"])
-    assert [item.number for item in answer["items"]] == ["L3", "L4"]
-    answer, _ = _list(_request(), cursor=answer["next_cursor"])
-    assert [item.number for item in answer["items"]] == ["L5"]
-    assert answer["next_cursor"] is None
+    answer, _ = _list(_request(), cursor=answer.next_cursor)
+    assert [item.number for item in answer.items] == ["L3", "L4"]
+    answer, _ = _list(_request(), cursor=answer.next_cursor)
+    assert [item.number for item in answer.items] == ["L5"]
+    assert answer.next_cursor is None
 
 
 def test_a_held_version_is_a_304_without_reading_the_page():

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from espace.core.audit import AuditEvent
 from espace.portfolio.enums import AuditAction, StatementStatus
 from espace.portfolio.models import GuaranteedDebtStatement, ScheduleRow
-from espace.portfolio.selectors import annual_statement_lines, dashboard_for, guaranteed_debt
+from espace.portfolio.selectors import LinesTotals, annual_statement_lines, dashboard_for, guaranteed_debt
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +31,8 @@ def test_dashboard_sums_the_direct_debt_only(client, world):
     data = response.context["data"]
     assert data.total_outstanding == expected
     assert data.lines == 3 and data.contracts == 2
-    assert {item["product__name"] for item in data.by_product} == {"PLUS", "PLAI", "PLS"}
-    assert sum(item["outstanding"] for item in data.by_product) == expected
+    assert {item.product_name for item in data.by_product} == {"PLUS", "PLAI", "PLS"}
+    assert sum(item.outstanding for item in data.by_product) == expected
     # The next 12 months' instalments are the rows the lines owe in that window, nothing of the other OPH.
     due = ScheduleRow.objects.filter(
         line__contract__borrower=world.oph,
@@ -40,7 +40,7 @@ def test_dashboard_sums_the_direct_debt_only(client, world):
         due_date__lte=data.figures_on.replace(year=data.figures_on.year + 1),
     )
     assert data.next_12_months == sum(row.instalment for row in due)
-    assert data.projection[-1]["outstanding"] == Decimal(0)
+    assert data.projection[-1].outstanding == Decimal(0)
     assert "Livret A" in _text(response) and "C1000001" not in _text(response)
 
 
@@ -71,14 +71,14 @@ def test_loans_list_filters(client, world, query, numbers):
     assert response.status_code == 200
     assert [line.number for line in response.context["page"]] == numbers
     totals = response.context["totals"]
-    assert totals["count"] == len(numbers)
+    assert totals.count == len(numbers)
 
 
 def test_loans_list_filter_by_a_guarantor_establishment(client, world):
     client.force_login(world.reader)
     response = client.get(reverse("portfolio:lines"), {"guarantor": str(world.commune.public_id)})
     assert [line.number for line in response.context["page"]] == ["L1000001", "L1000002"]
-    assert response.context["totals"]["outstanding"] == world.plus.outstanding + world.plai.outstanding
+    assert response.context["totals"].outstanding == world.plus.outstanding + world.plai.outstanding
     labels = dict(response.context["form"].fields["guarantor"].choices)
     assert labels[str(world.commune.public_id)] == "COMMUNE DE VILLEBOIS" and "cglls" in labels
     assert str(world.other_oph.public_id) not in labels
@@ -139,8 +139,8 @@ def test_guaranteed_debt_groups_lines_by_borrower_with_the_shares(client, world)
     response = client.get(reverse("portfolio:guaranteed"))
     assert response.status_code == 200
     groups = response.context["groups"]
-    assert [group["borrower"].legal_name for group in groups] == ["OPH DU RHÔNE", "SA HLM VOISINE"]
-    oph_lines = {item.line.number: item for item in groups[0]["lines"]}
+    assert [group.borrower.legal_name for group in groups] == ["OPH DU RHÔNE", "SA HLM VOISINE"]
+    oph_lines = {item.line.number: item for item in groups[0].lines}
     assert set(oph_lines) == {"L1000001", "L1000002"}
     assert oph_lines["L1000001"].guaranteed_outstanding == (world.plus.outstanding / 2).quantize(Decimal("0.01"))
     year_rows = world.plus.rows.filter(due_date__year=response.context["year"])
@@ -263,9 +263,9 @@ def test_the_stored_summary_says_what_the_lines_say(client, world):
     assert stored == live
     client.force_login(world.reader)
     response = client.get(reverse("portfolio:lines"))
-    assert response.context["totals"] == {
-        "count": 3,
-        "principal": Decimal("1650000.00"),
-        "outstanding": world.plus.outstanding + world.plai.outstanding + world.pls.outstanding,
-    }
+    assert response.context["totals"] == LinesTotals(
+        count=3,
+        principal=Decimal("1650000.00"),
+        outstanding=world.plus.outstanding + world.plai.outstanding + world.pls.outstanding,
+    )
     assert response.context["page"].paginator.num_pages == 1

@@ -43,12 +43,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, TypedDict
 
 from django.db import DatabaseError
 
 from espace.core.csvimport import (
     HUNDRED,
+    ErrorRecord,
     ImportFileError,
     RowError,
     RowRefused,
@@ -127,6 +128,23 @@ SEP = "\x1f"  # joins a row's values: one string per kept row
 MAX_SHORT_INT = 32767
 
 
+class ContractCounts(TypedDict):
+    created: int
+    updated: int
+    unchanged: int
+    refused: int
+
+
+class ImportCounts(TypedDict):
+    """What an import run keeps of what it wrote (JSON)."""
+
+    contracts: ContractCounts
+    lines: int
+    rows: int
+    guarantees: int
+    disbursements: int
+
+
 @dataclass
 class ImportOutcome:
     """What one import did: the counts of ImportRun.counts and the errors, in file order."""
@@ -141,7 +159,7 @@ class ImportOutcome:
     disbursements: int = 0
     errors: list[RowError] = field(default_factory=list)
 
-    def counts(self) -> dict[str, Any]:
+    def counts(self) -> ImportCounts:
         return {
             "contracts": {
                 "created": self.created,
@@ -155,7 +173,7 @@ class ImportOutcome:
             "disbursements": self.disbursements,
         }
 
-    def errors_for_run(self) -> list[dict[str, Any]]:
+    def errors_for_run(self) -> list[ErrorRecord]:
         """The errors as ImportRun keeps them: the first MAX_REPORTED_ERRORS, then how many more."""
         kept = [error.as_dict() for error in self.errors[:MAX_REPORTED_ERRORS]]
         if len(self.errors) > MAX_REPORTED_ERRORS:

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict
 
 from django.db.models import Count, Sum
 
-from espace.portfolio.models import (
-    FinancingLine,
-)
+from espace.portfolio.models import FinancingLine
 
 
-def portfolio_reconciliation() -> list[dict[str, Any]]:
+class ReconciliationRow(TypedDict):
+    """One borrower's figures (JSON, amounts as decimal strings); the last row is the total."""
+
+    client_number: str
+    name: str
+    contracts: int
+    lines: int
+    outstanding: str
+
+
+def portfolio_reconciliation() -> list[ReconciliationRow]:
     """Per borrower with lines: contracts, lines and outstanding, summed by the database; then the total."""
     per_borrower = (
         FinancingLine.objects.values("borrower__client_number", "borrower__legal_name")
         .annotate(contracts=Count("contract", distinct=True), lines=Count("pk"), outstanding=Sum("outstanding"))
         .order_by("borrower__client_number")
     )
-    report = []
+    report: list[ReconciliationRow] = []
     total_contracts = total_lines = 0
     total = Decimal("0.00")
     for item in per_borrower:

@@ -36,13 +36,13 @@ class Command(BaseCommand):
         beating = threading.Thread(target=self._beat_forever, args=(worker_id, stop), daemon=True)
         beating.start()
         try:
-            self._work(worker_id, options)
+            self._work(worker_id, interval=options["interval"], verbosity=options["verbosity"])
         finally:
             stop.set()
             beating.join(timeout=5)
             worker_gone(worker_id)
 
-    def _work(self, worker_id: str, options: dict[str, Any]) -> None:
+    def _work(self, worker_id: str, *, interval: float, verbosity: int) -> None:
         """django-tasks-db's worker loop stops on a database error: here it waits for the database
         (back-off up to 30 s) and goes on, so a PostgreSQL restart needs no worker restart."""
         pause = 1.0
@@ -51,10 +51,10 @@ class Command(BaseCommand):
                 call_command(
                     "db_worker",
                     queue_name="*",
-                    interval=options["interval"],
+                    interval=interval,
                     reload=False,
                     worker_id=worker_id,
-                    verbosity=options["verbosity"],
+                    verbosity=verbosity,
                 )
                 return
             except DATABASE_DOWN_ERRORS as error:
