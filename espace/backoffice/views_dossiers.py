@@ -80,7 +80,7 @@ def dossier_queue(request: StaffRequest) -> HttpResponse:
 def _page(request: StaffRequest, loan_request: LoanRequest, status: int = 200, **forms: Any) -> HttpResponse:
     context = {
         "loan_request": loan_request,
-        **request_detail(loan_request),
+        **request_detail(loan_request).context(),
         "open": loan_request.status in OPEN_STATUSES,
         "documents_form": forms.get("documents_form") or DocumentsRequestForm(),
         "status_form": forms.get("status_form") or StatusForm(),

@@ -37,13 +37,13 @@ def _values(requests: QuerySet[LoanRequest]) -> Iterator[tuple[Any, ...]]:
 
 
 def _rows(chunk: list[LoanRequest]) -> Iterator[tuple[Any, ...]]:
-    for item in with_product_names(chunk):
+    for item, product_names in with_product_names(chunk):
         yield (
             item.dossier_number or "",
             item.name,
             item.get_kind_display(),
             item.get_status_display(),
-            item.product_names,  # type: ignore[attr-defined]
+            product_names,
             getattr(item, "total", None) or item.requested_amount,
             item.created_at.date(),
             item.sent_at.date() if item.sent_at else None,

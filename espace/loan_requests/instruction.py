@@ -22,7 +22,7 @@ from espace.loan_requests.enums import OFFICER_STATUSES, OPEN_STATUSES, AuditAct
 from espace.loan_requests.models import DocumentRequest, DossierFile, LoanRequest
 from espace.loan_requests.notices import establishment_notify
 from espace.loan_requests.perms import Officer, officer_refusal, refusal_raise
-from espace.loan_requests.steps import schedule_parts
+from espace.loan_requests.steps import LineSchedules, schedule_parts
 from espace.loan_requests.timeline import event_record
 from espace.portfolio.contracts import NewGuarantee, NewLine, contract_create
 from espace.products.selectors import livret_a_history
@@ -121,7 +121,7 @@ def offer_context(loan_request: LoanRequest) -> dict[str, Any]:
     history = livret_a_history()
     lines = []
     for line in loan_request.lines.select_related("product").prefetch_related("guarantees__guarantor"):
-        lines.append({"line": line, "parts": schedule_parts(line, history)})
+        lines.append(LineSchedules(line, schedule_parts(line, history)))
     return {"loan_request": loan_request, "lines": lines, "today": clock.today()}
 
 

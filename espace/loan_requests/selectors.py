@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,15 @@ from django.utils.timezone import localtime
 from espace.core.formats import euros
 from espace.establishments.models import Establishment
 from espace.loan_requests.enums import FileKind, RequestStatus
-from espace.loan_requests.models import DossierEvent, DossierFile, LoanRequest, RequestLine
+from espace.loan_requests.models import (
+    DocumentRequest,
+    DossierEvent,
+    DossierFile,
+    DossierMessage,
+    DwellingGroup,
+    LoanRequest,
+    RequestLine,
+)
 
 # A UUID no object has: reversed once, replaced by each row's own (one reverse() a page, not a row).
 URL_PLACEHOLDER = uuid.UUID(int=0)
@@ -77,9 +85,9 @@ def requests_filtered(
     return requests.select_related("created_by").annotate(total=request_lines_total()).order_by("-updated_at", "-pk")
 
 
-def with_product_names(requests: Iterable[LoanRequest]) -> list[LoanRequest]:
-    """Requests, each with `product_names` (« PLUS, PLAI » in the order of its lines): one flat
-    query for all of them, no model instance per line (the exports' rows)."""
+def with_product_names(requests: Iterable[LoanRequest]) -> list[tuple[LoanRequest, str]]:
+    """Requests, each with its products' names (« PLUS, PLAI » in the order of its lines): one
+    flat query for all of them, no model instance per line (the exports' rows)."""
     items = list(requests)
     names: dict[int, list[str]] = {item.pk: [] for item in items}
     rows = (
@@ -87,9 +95,7 @@ def with_product_names(requests: Iterable[LoanRequest]) -> list[LoanRequest]:
     )
     for request_id, name in rows:
         names[request_id].append(name)
-    for item in items:
-        item.product_names = ", ".join(names[item.pk])  # type: ignore[attr-defined]
-    return items
+    return [(item, ", ".join(names[item.pk])) for item in items]
 
 
 @dataclass(frozen=True)
@@ -156,21 +162,39 @@ def dossier_rows(requests: Iterable[LoanRequest]) -> list[DossierRow]:
     return rows
 
 
-def request_detail(loan_request: LoanRequest) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RequestDetail:
+    """What a request's summary and dossier pages show, read in one place (one query per part)."""
+
+    lines: list[RequestLine]
+    total: Decimal
+    dwellings: list[DwellingGroup]
+    events: list[DossierEvent]
+    dossier_messages: list[DossierMessage]
+    document_requests: list[DocumentRequest]
+    files: list[DossierFile]  # the dossier's files but those attached to messages
+    offer: DossierFile | None  # the latest offer issued
+
+    def context(self) -> dict[str, object]:
+        """The parts as template variables (the pages name them directly)."""
+        return {item.name: getattr(self, item.name) for item in fields(self)}
+
+
+def request_detail(loan_request: LoanRequest) -> RequestDetail:
     files = list(
         loan_request.files.select_related("uploaded_by", "required_document", "document_request").order_by("created_at")
     )
     lines = list(loan_request.lines.select_related("product").prefetch_related("guarantees__guarantor").order_by("pk"))
-    return {
-        "lines": lines,
-        "total": sum((line.amount for line in lines), Decimal(0)),
-        "dwellings": list(loan_request.dwellings.all()),
-        "events": list(loan_request.events.select_related("actor")),
-        "dossier_messages": list(loan_request.messages.select_related("author").prefetch_related("files")),
-        "document_requests": list(loan_request.document_requests.select_related("requested_by")),
-        "files": [stored for stored in files if stored.kind != FileKind.MESSAGE],
-        "offer": next((stored for stored in reversed(files) if stored.kind == FileKind.OFFER), None),
-    }
+    return RequestDetail(
+        lines=lines,
+        total=sum((line.amount for line in lines), Decimal(0)),
+        dwellings=list(loan_request.dwellings.all()),
+        events=list(loan_request.events.select_related("actor")),
+        dossier_messages=list(loan_request.messages.select_related("author").prefetch_related("files")),
+        document_requests=list(loan_request.document_requests.select_related("requested_by")),
+        files=[stored for stored in files if stored.kind != FileKind.MESSAGE],
+        offer=next((stored for stored in reversed(files) if stored.kind == FileKind.OFFER), None),
+    )
 
 
 def file_for(loan_request: LoanRequest, public_id: Any) -> DossierFile | None:

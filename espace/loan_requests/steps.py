@@ -240,10 +240,27 @@ def line_schedules(line: RequestLine, history: RateHistory) -> list[tuple[str, S
     ]
 
 
-def schedule_parts(line: RequestLine, history: RateHistory) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class SchedulePart:
+    """One part of a line as the pages show it: its label, schedule and first instalment."""
+
+    label: str
+    schedule: Schedule
+    first: Decimal  # the first instalment after pre-financing
+
+
+@dataclass(frozen=True)
+class LineSchedules:
+    """A request line with its parts' simulated schedules (empty when the line can't be computed)."""
+
+    line: RequestLine
+    parts: list[SchedulePart]
+
+
+def schedule_parts(line: RequestLine, history: RateHistory) -> list[SchedulePart]:
     """For the pages: each part's label, schedule and first instalment (after pre-financing)."""
     parts = []
     for label, computed in line_schedules(line, history):
         first = next((row.instalment for row in computed.rows if row.number >= 1), Decimal(0))
-        parts.append({"label": label, "schedule": computed, "first": first})
+        parts.append(SchedulePart(label, computed, first))
     return parts

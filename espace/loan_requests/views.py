@@ -3,6 +3,7 @@ dossier page. Every object is reached through the user's establishment (another'
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -64,7 +65,14 @@ from espace.loan_requests.selectors import (
     request_for,
     requests_filtered,
 )
-from espace.loan_requests.steps import financing_balance, required_documents, schedule_parts, steps_of, steps_state
+from espace.loan_requests.steps import (
+    LineSchedules,
+    financing_balance,
+    required_documents,
+    schedule_parts,
+    steps_of,
+    steps_state,
+)
 from espace.products.enums import Sector
 from espace.products.selectors import livret_a_history
 
@@ -88,18 +96,24 @@ def _editable(request: ClientRequest, public_id: UUID) -> LoanRequest:
     return loan_request
 
 
-def _stepper(loan_request: LoanRequest, current: str) -> list[dict[str, Any]]:
-    states = steps_state(loan_request)
-    steps = []
-    for index, state in enumerate(states, start=1):
-        steps.append(
-            {
-                "label": f"{index}. {state.label}",
-                "state": "current" if state.slug == current else ("done" if state.complete else "todo"),
-                "url": reverse("loan_requests:step", kwargs={"public_id": loan_request.public_id, "slug": state.slug}),
-            }
+@dataclass(frozen=True)
+class StepLink:
+    """One entry of the entry's stepper."""
+
+    label: str
+    state: str  # current, done or todo
+    url: str
+
+
+def _stepper(loan_request: LoanRequest, current: str) -> list[StepLink]:
+    return [
+        StepLink(
+            label=f"{index}. {state.label}",
+            state="current" if state.slug == current else ("done" if state.complete else "todo"),
+            url=reverse("loan_requests:step", kwargs={"public_id": loan_request.public_id, "slug": state.slug}),
         )
-    return steps
+        for index, state in enumerate(steps_state(loan_request), start=1)
+    ]
 
 
 def _next_step(loan_request: LoanRequest, slug: str) -> str:
@@ -179,7 +193,7 @@ def request_detail_view(request: ClientRequest, public_id: UUID) -> HttpResponse
     may_add = add_refusal(loan_request, request.user) is None
     context = {
         "loan_request": loan_request,
-        **detail,
+        **detail.context(),
         "may_add": may_add,
         "complement_form": ComplementForm(loan_request=loan_request) if may_add else None,
         "message_form": MessageForm() if may_add else None,
@@ -270,7 +284,7 @@ def _dwellings_step(request: ClientRequest, loan_request: LoanRequest) -> HttpRe
     return render(request, "loan_requests/step_dwellings.html", context, status=400 if form.errors else 200)
 
 
-def _line_rows(loan_request: LoanRequest) -> list[dict[str, Any]]:
+def _line_rows(loan_request: LoanRequest) -> list[LineSchedules]:
     history = livret_a_history()
     rows = []
     for line in loan_request.lines.select_related("product").order_by("pk"):
@@ -278,7 +292,7 @@ def _line_rows(loan_request: LoanRequest) -> list[dict[str, Any]]:
             parts = schedule_parts(line, history)
         except FinanceInputError:
             parts = []
-        rows.append({"line": line, "parts": parts})
+        rows.append(LineSchedules(line, parts))
     return rows
 
 
@@ -458,7 +472,7 @@ def request_summary(request: ClientRequest, public_id: UUID) -> HttpResponse:
         "complete": complete,
         "send_refusal": send_refusal(loan_request, request.user),
         "rows": _line_rows(loan_request),
-        **detail,
+        **detail.context(),
     }
     return render(request, "loan_requests/summary.html", context)
 
@@ -555,7 +569,7 @@ def _dossier_with_errors(request: ClientRequest, loan_request: LoanRequest, **fo
     may_add = add_refusal(loan_request, request.user) is None
     context = {
         "loan_request": loan_request,
-        **request_detail(loan_request),
+        **request_detail(loan_request).context(),
         "may_add": may_add,
         "complement_form": ComplementForm(loan_request=loan_request),
         "message_form": MessageForm(),

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
@@ -12,8 +11,8 @@ from espace.portfolio.disbursements import ProposedDisbursement
 from espace.portfolio.enums import LineStatus
 from espace.portfolio.models import PlannedDisbursement
 from espace.portfolio.selectors import LoanFilters
+from espace.products.form_fields import LivretAScenarioForm
 from espace.products.models import Product
-from espace.products.scenarios import parse_index_path
 
 SORT_CHOICES = [
     ("numero", "Numéro"),
@@ -73,27 +72,8 @@ class LinesFilterForm(forms.Form):
         )
 
 
-class ScenarioForm(forms.Form):
-    shift_from = FrenchDateField(
-        label="Livret A ±1 point : à partir du",
-        required=False,
-        help_text="Date à laquelle le Livret A monte ou baisse d'un point dans les scénarios.",
-    )
-    index_path = forms.CharField(
-        label="Trajectoire du Livret A (facultatif)",
-        required=False,
-        max_length=500,
-        help_text="Une date et un taux par étape, séparés par des points-virgules : 01/08/2027 : 1,8 ; 01/02/2028 : 2",
-    )
-
-    def clean_index_path(self) -> list[tuple[date, Decimal]]:
-        text = self.cleaned_data.get("index_path", "")
-        if not text.strip():
-            return []
-        try:
-            return parse_index_path(text)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
+class ScenarioForm(LivretAScenarioForm):
+    """The projections' scenarios (a line's, the portfolio's)."""
 
 
 class StatementForm(forms.Form):

@@ -9,6 +9,7 @@ by `espace.products.rules.check_against_product`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
@@ -17,6 +18,7 @@ from django import forms
 from espace.core.form_fields import FrenchDateField, FrenchDecimalField
 from espace.products.enums import PERIODICITY_LABELS, PROFILE_LABELS, REVISION_LABELS
 from espace.products.models import Product
+from espace.products.scenarios import parse_index_path
 
 MAX_AMOUNT = Decimal("999999999.99")
 MIN_LOAN_AMOUNT = Decimal("1000")
@@ -124,3 +126,30 @@ def revision_field(*, help_text: str = "") -> forms.ChoiceField:
 
 def first_due_field() -> FrenchDateField:
     return FrenchDateField(label="Date de la première échéance")
+
+
+class LivretAScenarioForm(forms.Form):
+    """The two questions of the Livret A scenarios, asked by the loan simulator and by the
+    portfolio's projections: when the ±1 point moves start, and an optional path of rates."""
+
+    shift_from = FrenchDateField(
+        label="Livret A ±1 point : à partir du",
+        required=False,
+        help_text="Date à laquelle le Livret A monte ou baisse d'un point dans les scénarios.",
+    )
+    index_path = forms.CharField(
+        label="Trajectoire du Livret A (facultatif)",
+        required=False,
+        max_length=500,
+        help_text="Une date et un taux par étape, séparés par des points-virgules : 01/08/2027 : 1,8 ; 01/02/2028 : 2",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_index_path(self) -> list[tuple[date, Decimal]]:
+        text = self.cleaned_data.get("index_path", "")
+        if not text.strip():
+            return []
+        try:
+            return parse_index_path(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None

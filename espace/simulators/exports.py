@@ -91,7 +91,7 @@ def loan_xlsx(result: LoanResult, inputs: Sequence[InputRow]) -> bytes:
     scenarios = workbook.create_sheet("Scénarios Livret A")
     _header(scenarios, ["Année", *[s.label for s in result.scenarios]])
     for line in result.comparison:
-        _row(scenarios, [(line["year"], None), *[(amount, EUROS) for amount in line["amounts"]]])
+        _row(scenarios, [(line.year, None), *[(amount, EUROS) for amount in line.amounts]])
     _row(scenarios, [("Total des échéances", None), *[(s.total_instalments, EUROS) for s in result.scenarios]])
     _row(scenarios, [("Coût total (intérêts)", None), *[(s.total_interest, EUROS) for s in result.scenarios]])
     return _bytes(workbook)
@@ -111,7 +111,7 @@ def land_share_xlsx(result: LandShareResult, inputs: Sequence[InputRow]) -> byte
     for line in result.combined:
         _row(
             yearly,
-            [(line["year"], None), (line["building"], EUROS), (line["land"], EUROS), (line["total"], EUROS)],
+            [(line.year, None), (line.building, EUROS), (line.land, EUROS), (line.total, EUROS)],
         )
     return _bytes(workbook)
 

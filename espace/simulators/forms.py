@@ -9,11 +9,12 @@ from typing import Any
 from django import forms
 
 from espace.core import clock
-from espace.core.form_fields import FrenchDateField, FrenchDecimalField
+from espace.core.form_fields import FrenchDecimalField
 from espace.finance import Acquisition, Zone
 from espace.finance.dates import add_months
 from espace.products.form_fields import (
     MAX_AMOUNT,
+    LivretAScenarioForm,
     amount_field,
     duration_field,
     first_due_field,
@@ -28,7 +29,6 @@ from espace.products.form_fields import (
 )
 from espace.products.models import Product
 from espace.products.rules import check_against_product
-from espace.products.scenarios import parse_index_path
 
 
 def default_first_due() -> date:
@@ -37,7 +37,7 @@ def default_first_due() -> date:
     return add_months(date(today.year, today.month, 1), 13)
 
 
-class LoanSimulationForm(forms.Form):
+class LoanSimulationForm(LivretAScenarioForm):
     product = product_field()
     amount = loan_amount_field()
     duration_years = duration_field()
@@ -48,18 +48,19 @@ class LoanSimulationForm(forms.Form):
     periodicity = periodicity_field()
     revision = revision_field(help_text="Comment le prêt suit le Livret A (prêts indexés).")
     first_due = first_due_field()
-    shift_from = FrenchDateField(
-        label="Scénarios ±1 point : à partir du",
-        required=False,
-        help_text="Date à laquelle le Livret A monte ou baisse d'un point dans les scénarios.",
-    )
-    index_path = forms.CharField(
-        label="Trajectoire du Livret A (facultatif)",
-        required=False,
-        max_length=500,
-        help_text="Une date et un taux par étape, séparés par des points-virgules : 01/08/2027 : 1,8 ; 01/02/2028 : 2",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
+    # the scenarios' two fields (from LivretAScenarioForm) come last, as the page shows them
+    field_order = [
+        "product",
+        "amount",
+        "duration_years",
+        "profile",
+        "progression",
+        "periodicity",
+        "revision",
+        "first_due",
+        "shift_from",
+        "index_path",
+    ]
 
     def __init__(self, *args: Any, products: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,15 +68,6 @@ class LoanSimulationForm(forms.Form):
 
     def clean_progression(self) -> Decimal:
         return self.cleaned_data.get("progression") or Decimal(0)
-
-    def clean_index_path(self) -> list[tuple[date, Decimal]]:
-        text = self.cleaned_data.get("index_path", "")
-        if not text.strip():
-            return []
-        try:
-            return parse_index_path(text)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -28,8 +28,10 @@ from espace.finance import (
     Profile,
     RateHistory,
     Revision,
+    Row,
     Schedule,
     Terms,
+    YearTotals,
     Zone,
     land_share_flat,
     land_share_from_costs,
@@ -68,32 +70,46 @@ class ScenarioResult:
 
 
 @dataclass(frozen=True)
+class ComparisonYear:
+    """One year of the Livret A scenarios table: the year's instalments under each scenario."""
+
+    year: int
+    amounts: list[Decimal]
+    labels: list[str]
+
+    @property
+    def cells(self) -> list[tuple[str, Decimal]]:
+        return list(zip(self.labels, self.amounts, strict=True))
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    """The schedule's rows of one year, under that year's totals."""
+
+    totals: YearTotals
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
 class LoanResult:
     product: Product
     schedule: Schedule
     scenarios: list[ScenarioResult]
     livret_a_rate: Decimal
     livret_a_since: date
-    comparison: list[dict[str, Any]] = field(default_factory=list)
+    comparison: list[ComparisonYear] = field(default_factory=list)
 
     @property
-    def years(self) -> list[Any]:
+    def years(self) -> list[YearTotals]:
         return list(self.schedule.by_year())
 
     @property
-    def year_groups(self) -> list[dict[str, Any]]:
+    def year_groups(self) -> list[YearGroup]:
         """The rows grouped by year with the year's totals (the schedule shown year by year)."""
-        rows_by_year: dict[int, list[Any]] = {}
+        rows_by_year: dict[int, list[Row]] = {}
         for row in self.schedule.rows:
             rows_by_year.setdefault(row.due_date.year, []).append(row)
-        return [{"totals": totals, "rows": rows_by_year[totals.year]} for totals in self.schedule.by_year()]
-
-    @property
-    def comparison_cells(self) -> list[dict[str, Any]]:
-        return [
-            {"year": line["year"], "cells": list(zip(line["labels"], line["amounts"], strict=True))}
-            for line in self.comparison
-        ]
+        return [YearGroup(totals, rows_by_year[totals.year]) for totals in self.schedule.by_year()]
 
     def chart_data(self) -> dict[str, Any]:
         years = self.years
@@ -172,14 +188,8 @@ def loan_simulate(data: dict[str, Any], history: RateHistory) -> LoanResult:
         scenarios.append(ScenarioResult(option.key, option.label, result, _yearly(result)))
     stable = scenarios[0].schedule
     years = sorted({year for s in scenarios for year in s.yearly})
-    comparison = [
-        {
-            "year": year,
-            "amounts": [s.yearly.get(year, Decimal(0)) for s in scenarios],
-            "labels": [s.label for s in scenarios],
-        }
-        for year in years
-    ]
+    labels = [s.label for s in scenarios]
+    comparison = [ComparisonYear(year, [s.yearly.get(year, Decimal(0)) for s in scenarios], labels) for year in years]
     return LoanResult(
         product=product,
         schedule=stable,
@@ -195,6 +205,19 @@ def _yearly(result: Schedule) -> dict[int, Decimal]:
 
 
 @dataclass(frozen=True)
+class CombinedYear:
+    """One year of the land-share split: the building loan's and the land loan's instalments."""
+
+    year: int
+    building: Decimal
+    land: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.building + self.land
+
+
+@dataclass(frozen=True)
 class LandShareResult:
     product: Product
     share: LandShare
@@ -206,26 +229,21 @@ class LandShareResult:
     land: Schedule | None
 
     @property
-    def combined(self) -> list[dict[str, Any]]:
+    def combined(self) -> list[CombinedYear]:
         building = {y.year: y.instalments for y in self.building.by_year()} if self.building else {}
         land = {y.year: y.instalments for y in self.land.by_year()} if self.land else {}
         return [
-            {
-                "year": year,
-                "building": building.get(year, Decimal(0)),
-                "land": land.get(year, Decimal(0)),
-                "total": building.get(year, Decimal(0)) + land.get(year, Decimal(0)),
-            }
+            CombinedYear(year, building.get(year, Decimal(0)), land.get(year, Decimal(0)))
             for year in sorted(set(building) | set(land))
         ]
 
     def chart_data(self) -> dict[str, Any]:
         rows = self.combined
         return {
-            "years": [row["year"] for row in rows],
+            "years": [row.year for row in rows],
             "series": [
-                {"label": "Prêt construction", "values": [str(row["building"]) for row in rows]},
-                {"label": "Prêt foncier", "values": [str(row["land"]) for row in rows]},
+                {"label": "Prêt construction", "values": [str(row.building) for row in rows]},
+                {"label": "Prêt foncier", "values": [str(row.land) for row in rows]},
             ],
         }
 

@@ -35,7 +35,7 @@ def test_a_line_with_a_land_part_is_two_schedules_each_over_its_duration(clock):
     )
     history = livret_a_history()
     parts = schedule_parts(line, history)
-    assert [part["label"] for part in parts] == ["Part bâtiment", "Part foncière"]
+    assert [part.label for part in parts] == ["Part bâtiment", "Part foncière"]
     for part, (principal, years) in zip(parts, ((Decimal("750000.00"), 40), (Decimal("250000.00"), 50)), strict=True):
         expected = schedule(
             terms_for(
@@ -51,7 +51,7 @@ def test_a_line_with_a_land_part_is_two_schedules_each_over_its_duration(clock):
                 prefinancing_mode="paid",
             )
         )
-        assert part["schedule"] == expected
+        assert part.schedule == expected
         assert len(expected.rows) == years + 1  # the pre-financing row, then one instalment a year
 
 
@@ -64,5 +64,5 @@ def test_a_line_without_land_part_is_one_loan(clock):
         periodicity="quarterly",
     )
     parts = schedule_parts(line, livret_a_history())
-    assert [part["label"] for part in parts] == ["Prêt"]
-    assert len(parts[0]["schedule"].rows) == 120
+    assert [part.label for part in parts] == ["Prêt"]
+    assert len(parts[0].schedule.rows) == 120
