@@ -243,7 +243,7 @@ def generate(sizes: Sizes, rows_every: int) -> dict[str, int]:
     from espace.loan_requests.models import LoanRequest, RequestLine
     from espace.portfolio.enums import DisbursementStatus, GuarantorKind
     from espace.portfolio.models import Contract, FinancingLine, Guarantee, PlannedDisbursement
-    from espace.portfolio.summaries import summary_refresh
+    from espace.portfolio.summaries import guarantor_summary_refresh, summary_refresh
     from espace.products.models import Product
 
     draw = random.Random(SEED)
@@ -533,7 +533,8 @@ def generate(sizes: Sizes, rows_every: int) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     summary_refresh(Establishment.objects.get(pk=large))
-    step("ANALYZE and the large establishment's summary")
+    guarantor_summary_refresh(Establishment.objects.get(pk=large_guarantor))
+    step("ANALYZE and the large establishment's and large guarantor's summaries")
     return counts
 
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import DateTimeField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
-from django.urls import reverse
 from django.utils.timezone import localtime
 
 from espace.core.formats import euros
+from espace.core.readmodels import RowUrl, template_fields
 from espace.establishments.models import Establishment
 from espace.loan_requests.enums import FileKind, RequestStatus
 from espace.loan_requests.models import (
@@ -25,9 +24,6 @@ from espace.loan_requests.models import (
     LoanRequest,
     RequestLine,
 )
-
-# A UUID no object has: reversed once, replaced by each row's own (one reverse() a page, not a row).
-URL_PLACEHOLDER = uuid.UUID(int=0)
 
 
 def requests_of(establishment: Establishment) -> QuerySet[LoanRequest]:
@@ -139,14 +135,14 @@ def dossier_rows(requests: Iterable[LoanRequest]) -> list[DossierRow]:
     )
     for request_id, name in lines:
         names[request_id].append(name)
-    detail = reverse("loan_requests:detail", args=[URL_PLACEHOLDER])
+    detail = RowUrl("loan_requests:detail")
     rows = []
     for item in items:
         amount = getattr(item, "total", None) or item.requested_amount
         creator = item.created_by.get_full_name() if item.created_by_id else ""
         rows.append(
             DossierRow(
-                url=detail.replace(str(URL_PLACEHOLDER), str(item.public_id)),
+                url=detail(item.public_id),
                 name=item.name,
                 subtitle=f"dossier {item.dossier_number}"
                 if item.dossier_number
@@ -177,7 +173,7 @@ class RequestDetail:
 
     def context(self) -> dict[str, object]:
         """The parts as template variables (the pages name them directly)."""
-        return {item.name: getattr(self, item.name) for item in fields(self)}
+        return template_fields(self)
 
 
 def request_detail(loan_request: LoanRequest) -> RequestDetail:

@@ -18,7 +18,7 @@ from espace.portfolio.disbursements import latest_draw_date
 from espace.portfolio.engine import line_figures, line_schedule
 from espace.portfolio.enums import DisbursementStatus, GuarantorKind, ScheduleSource
 from espace.portfolio.models import Contract, FinancingLine, Guarantee, PlannedDisbursement, ScheduleRow
-from espace.portfolio.summaries import summary_refresh
+from espace.portfolio.summaries import guarantor_summaries_refresh, summary_refresh
 from espace.products.models import Product
 
 
@@ -149,4 +149,7 @@ def contract_create(
                 status=DisbursementStatus.PLANNED,
             )
     summary_refresh(borrower)
+    guarantor_summaries_refresh(
+        guarantee.guarantor.pk for new in lines for guarantee in new.guarantees if guarantee.guarantor is not None
+    )
     return contract

@@ -72,6 +72,22 @@ class LinesFilterForm(forms.Form):
         )
 
 
+class GuaranteedFilterForm(forms.Form):
+    """The guaranteed-debt page narrowed to one borrower (the choices: the borrowers it guarantees)."""
+
+    borrower = _select(label="Emprunteur")
+
+    def __init__(self, *args: Any, borrowers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["borrower"]).choices = [("", "Tous"), *borrowers]
+
+    def chosen(self) -> str:
+        """The chosen borrower's public id; none (every borrower) when not sent or invalid."""
+        if not self.is_bound or not self.is_valid():
+            return ""
+        return str(self.cleaned_data["borrower"])
+
+
 class ScenarioForm(LivretAScenarioForm):
     """The projections' scenarios (a line's, the portfolio's)."""
 

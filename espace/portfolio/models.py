@@ -325,3 +325,28 @@ class PortfolioSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.establishment_id} {self.computed_on}"
+
+
+class GuarantorSummary(models.Model):
+    """What an establishment guarantees, summed once per import (the guaranteed-debt page's figures).
+
+    Written by `espace.portfolio.summaries.guarantor_summary_refresh` after each import (and each
+    contract) for every guarantor, so that the page reads one row and one page of lines whatever
+    the number of lines it guarantees. `year` is the year of the annuities; amounts in the JSON
+    list are decimal strings.
+    """
+
+    establishment = models.OneToOneField(
+        "establishments.Establishment", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    computed_on = models.DateField()
+    year = models.PositiveSmallIntegerField()
+    lines = models.PositiveIntegerField()
+    outstanding = models.DecimalField(max_digits=17, decimal_places=2)  # the guaranteed share
+    annuity = models.DecimalField(max_digits=17, decimal_places=2)  # the guaranteed share of the year's
+    # [{"id": 12, "public_id": "…", "name": "OPH …", "lines": 3, "outstanding": "1.00", "annuity": "2.00"}, …]
+    # by borrower name
+    borrowers = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"{self.establishment_id} {self.computed_on}"

@@ -3,7 +3,7 @@ whatever the number of lines: sums and groupings happen in the database."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,14 +16,17 @@ from django.db.models import Count, DecimalField, Exists, Max, OuterRef, Q, Quer
 from django.db.models.functions import Coalesce, ExtractYear
 
 from espace.core import clock
-from espace.core.formats import percent_points
+from espace.core.formats import euros, percent_points
+from espace.core.readmodels import RowUrl
 from espace.establishments.models import Establishment
+from espace.finance.schedule import round_cent
 from espace.portfolio.enums import DisbursementStatus, GuarantorKind, LineStatus
 from espace.portfolio.models import (
     DisbursementChangeRequest,
     FinancingLine,
     Guarantee,
     GuaranteedDebtStatement,
+    GuarantorSummary,
     ImportRun,
     PlannedDisbursement,
     PortfolioSummary,
@@ -431,58 +434,212 @@ def line_page(establishment: Establishment, public_id: UUID, *, today: date) -> 
     )
 
 
-@dataclass(frozen=True)
-class GuaranteedLine:
-    line: FinancingLine
-    share: Decimal  # percent
-    guaranteed_outstanding: Decimal
-    guaranteed_annuity: Decimal  # instalments of the current year × share
+@dataclass(frozen=True, slots=True)
+class BorrowerGuaranteed:
+    """What the establishment guarantees of one borrower's lines (shares of outstanding and annuities)."""
+
+    borrower_id: int
+    public_id: str
+    name: str
+    lines: int
+    outstanding: Decimal
+    annuity: Decimal  # the guaranteed share of the year's instalments
 
 
 @dataclass(frozen=True)
-class BorrowerGuarantees:
-    """The lines of one borrower the establishment guarantees, and their guaranteed sums."""
+class GuaranteedTotals:
+    """The guaranteed debt summed: in all and by borrower (by name)."""
 
-    borrower: Establishment
-    lines: list[GuaranteedLine]
+    year: int
+    lines: int
     outstanding: Decimal
     annuity: Decimal
+    borrowers: tuple[BorrowerGuaranteed, ...]
+
+    def borrower(self, public_id: str) -> BorrowerGuaranteed | None:
+        return next((item for item in self.borrowers if item.public_id == public_id), None)
 
 
-def guaranteed_debt(establishment: Establishment, *, year: int) -> list[BorrowerGuarantees]:
-    """Each line the establishment guarantees, grouped by borrower, with its guaranteed share of the
-    outstanding and of the year's instalments (DOMAIN.md: share × figures)."""
-    guarantees = (
-        Guarantee.objects.filter(guarantor=establishment)
-        .select_related("line__contract__borrower", "line__product")
-        .annotate(
-            year_instalments=Coalesce(Sum("line__rows__instalment", filter=Q(line__rows__due_date__year=year)), ZERO)
+def _guaranteed_share(amount: Decimal, share_percent: Decimal) -> Decimal:
+    """DOMAIN.md: the guaranteed part is share × figure, each line's rounded to the cent."""
+    return round_cent(amount * share_percent / HUNDRED)
+
+
+def _year_instalments(line_ids: Iterable[int] | QuerySet[Any], year: int) -> dict[int, Decimal]:
+    """The instalments due in the year of each line: one grouped query on the rows' due-date index."""
+    rows = (
+        ScheduleRow.objects.filter(
+            line_id__in=line_ids, due_date__gte=date(year, 1, 1), due_date__lte=date(year, 12, 31)
         )
-        .order_by("line__contract__borrower__legal_name", "line__number")
+        .values("line_id")
+        .annotate(total=Sum("instalment"))
+        .order_by()
+        .values_list("line_id", "total")
     )
-    borrowers: dict[int, Establishment] = {}
-    lines: dict[int, list[GuaranteedLine]] = {}
-    for guarantee in guarantees:
-        line = guarantee.line
-        share = guarantee.share_percent
-        borrowers.setdefault(line.contract.borrower_id, line.contract.borrower)
-        lines.setdefault(line.contract.borrower_id, []).append(
-            GuaranteedLine(
-                line=line,
-                share=share,
-                guaranteed_outstanding=(line.outstanding * share / HUNDRED).quantize(Decimal("0.01")),
-                guaranteed_annuity=(guarantee.year_instalments * share / HUNDRED).quantize(Decimal("0.01")),
+    return dict(rows)
+
+
+def guaranteed_totals_compute(establishment: Establishment, *, year: int) -> GuaranteedTotals:
+    """The sums of the guaranteed-debt page, from every line the establishment guarantees (two flat
+    queries; written once per import by `summaries.guarantor_summary_refresh`)."""
+    guarantees = Guarantee.objects.filter(guarantor=establishment)
+    values = guarantees.order_by("line__borrower__legal_name", "line__borrower_id").values_list(
+        "line_id",
+        "line__borrower_id",
+        "line__borrower__public_id",
+        "line__borrower__legal_name",
+        "line__outstanding",
+        "share_percent",
+    )
+    year_sums = _year_instalments(guarantees.values("line_id"), year)
+    borrowers: dict[int, BorrowerGuaranteed] = {}
+    for line_id, borrower_id, public_id, name, outstanding, share in values:
+        outstanding_share = _guaranteed_share(outstanding, share)
+        annuity_share = _guaranteed_share(year_sums.get(line_id, Decimal(0)), share)
+        known = borrowers.get(borrower_id)
+        borrowers[borrower_id] = BorrowerGuaranteed(
+            borrower_id=borrower_id,
+            public_id=str(public_id),
+            name=name,
+            lines=(known.lines if known else 0) + 1,
+            outstanding=(known.outstanding if known else Decimal(0)) + outstanding_share,
+            annuity=(known.annuity if known else Decimal(0)) + annuity_share,
+        )
+    items = tuple(borrowers.values())
+    return GuaranteedTotals(
+        year=year,
+        lines=sum(item.lines for item in items),
+        outstanding=sum((item.outstanding for item in items), Decimal(0)),
+        annuity=sum((item.annuity for item in items), Decimal(0)),
+        borrowers=items,
+    )
+
+
+def guaranteed_totals(establishment: Establishment, *, year: int) -> GuaranteedTotals:
+    """The sums stored by the last import (one query); computed now when there are none for the year."""
+    summary = GuarantorSummary.objects.filter(establishment=establishment, year=year).first()
+    if summary is None:
+        return guaranteed_totals_compute(establishment, year=year)
+    return GuaranteedTotals(
+        year=summary.year,
+        lines=summary.lines,
+        outstanding=summary.outstanding,
+        annuity=summary.annuity,
+        # The JSON list as `summaries.guarantor_summary_refresh` writes it (amounts as decimal strings).
+        borrowers=tuple(
+            BorrowerGuaranteed(
+                borrower_id=item["id"],
+                public_id=item["public_id"],
+                name=item["name"],
+                lines=item["lines"],
+                outstanding=Decimal(item["outstanding"]),
+                annuity=Decimal(item["annuity"]),
+            )
+            for item in summary.borrowers
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GuaranteedRow:
+    """One guaranteed line of the page, its cells already written (no filter per cell)."""
+
+    url: str
+    number: str
+    product: str
+    share: str
+    outstanding: str
+    guaranteed_outstanding: str
+    guaranteed_annuity: str
+
+
+@dataclass(frozen=True)
+class GuaranteedGroup:
+    """The page's lines of one borrower, under the borrower's sums (of all its lines)."""
+
+    borrower: BorrowerGuaranteed
+    rows: list[GuaranteedRow]
+    continued: bool  # the borrower's first lines are on an earlier page
+
+
+@dataclass(frozen=True)
+class GuaranteedPage:
+    totals: GuaranteedTotals
+    chosen: BorrowerGuaranteed | None  # the borrower the page is narrowed to
+    page: Page[GuaranteedRow]
+    groups: list[GuaranteedGroup]
+
+
+GUARANTEED_PER_PAGE = 50
+GUARANTEED_COLUMNS = (
+    *("line_id", "line__public_id", "line__number", "line__product__name", "line__outstanding"),
+    *("share_percent", "line__borrower_id"),
+)
+
+
+def guaranteed_page(
+    establishment: Establishment,
+    *,
+    totals: GuaranteedTotals,
+    borrower: str = "",
+    page_number: str | int | None = None,
+    per_page: int = GUARANTEED_PER_PAGE,
+) -> GuaranteedPage:
+    """One page of the lines the establishment guarantees, by borrower then line, under `totals`
+    (`guaranteed_totals`): two queries whatever the number of lines (the page, its annuities)."""
+    year = totals.year
+    chosen = totals.borrower(borrower) if borrower else None
+    guarantees = Guarantee.objects.filter(guarantor=establishment)
+    if chosen is not None:
+        guarantees = guarantees.filter(line__borrower_id=chosen.borrower_id)
+    values = guarantees.order_by("line__borrower__legal_name", "line__borrower_id", "line__number").values_list(
+        *GUARANTEED_COLUMNS, named=True
+    )
+    paginator = _CountedPaginator(values, per_page, count=chosen.lines if chosen else totals.lines)
+    page = paginator.get_page(page_number)
+    items = list(page.object_list)
+    year_sums = _year_instalments([item.line_id for item in items], year) if items else {}
+    by_id = {item.borrower_id: item for item in totals.borrowers}
+    url = RowUrl("portfolio:line")
+    groups: list[GuaranteedGroup] = []
+    for item in items:
+        if not groups or groups[-1].borrower.borrower_id != item.line__borrower_id:
+            # a line imported after the summary (its borrower not in it yet) still shows
+            known = by_id.get(item.line__borrower_id) or BorrowerGuaranteed(
+                item.line__borrower_id, "", "", 0, Decimal(0), Decimal(0)
+            )
+            continued = not groups and page.number > 1 and _starts_before(page, known, totals, chosen is not None)
+            groups.append(GuaranteedGroup(borrower=known, rows=[], continued=continued))
+        groups[-1].rows.append(
+            GuaranteedRow(
+                url=url(item.line__public_id),
+                number=item.line__number,
+                product=item.line__product__name,
+                share=percent_points(item.share_percent),
+                outstanding=euros(item.line__outstanding),
+                guaranteed_outstanding=euros(_guaranteed_share(item.line__outstanding, item.share_percent)),
+                guaranteed_annuity=euros(
+                    _guaranteed_share(year_sums.get(item.line_id, Decimal(0)), item.share_percent)
+                ),
             )
         )
-    return [
-        BorrowerGuarantees(
-            borrower=borrower,
-            lines=lines[key],
-            outstanding=sum((item.guaranteed_outstanding for item in lines[key]), Decimal(0)),
-            annuity=sum((item.guaranteed_annuity for item in lines[key]), Decimal(0)),
-        )
-        for key, borrower in borrowers.items()
-    ]
+    return GuaranteedPage(
+        totals=totals,
+        chosen=chosen,
+        page=Page([row for g in groups for row in g.rows], page.number, paginator),
+        groups=groups,
+    )
+
+
+def _starts_before(page: Page[Any], borrower: BorrowerGuaranteed, totals: GuaranteedTotals, narrowed: bool) -> bool:
+    """Whether some of the borrower's lines sit on the pages before this one (its heading says « suite »)."""
+    first = 0  # the borrower's first line, in the page's order (borrowers by name, as the summary)
+    if not narrowed:
+        for item in totals.borrowers:
+            if item.borrower_id == borrower.borrower_id:
+                break
+            first += item.lines
+    return first < page.start_index() - 1
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The dashboard's figures, summed once per import for each borrower the import touched."""
+"""The dashboard's figures, summed once per import for each borrower the import touched; the
+guaranteed-debt page's, for each guarantor."""
 
 from __future__ import annotations
 
@@ -8,8 +9,15 @@ from django.db import transaction
 
 from espace.core import clock
 from espace.establishments.models import Establishment
-from espace.portfolio.models import FinancingLine, PortfolioSummary
-from espace.portfolio.selectors import MaturityOutstanding, ProductOutstanding, YearOutstanding, dashboard_compute
+from espace.portfolio.enums import GuarantorKind
+from espace.portfolio.models import FinancingLine, Guarantee, GuarantorSummary, PortfolioSummary
+from espace.portfolio.selectors import (
+    MaturityOutstanding,
+    ProductOutstanding,
+    YearOutstanding,
+    dashboard_compute,
+    guaranteed_totals_compute,
+)
 
 
 # The JSON lists of PortfolioSummary (amounts as decimal strings), read back by `dashboard_for`.
@@ -60,9 +68,53 @@ def summaries_refresh(establishment_ids: Iterable[int]) -> int:
     return count
 
 
+@transaction.atomic
+def guarantor_summary_refresh(establishment: Establishment) -> GuarantorSummary:
+    today = clock.today()
+    totals = guaranteed_totals_compute(establishment, year=today.year)
+    summary, _created = GuarantorSummary.objects.update_or_create(
+        establishment=establishment,
+        defaults={
+            "computed_on": today,
+            "year": totals.year,
+            "lines": totals.lines,
+            "outstanding": totals.outstanding,
+            "annuity": totals.annuity,
+            "borrowers": [
+                {
+                    "id": item.borrower_id,
+                    "public_id": item.public_id,
+                    "name": item.name,
+                    "lines": item.lines,
+                    "outstanding": str(item.outstanding),
+                    "annuity": str(item.annuity),
+                }
+                for item in totals.borrowers
+            ],
+        },
+    )
+    return summary
+
+
+def guarantor_summaries_refresh(establishment_ids: Iterable[int | None]) -> int:
+    """Refresh the summaries of these guarantors (the CGLLS, None, has no page); returns how many."""
+    count = 0
+    for establishment in Establishment.objects.filter(pk__in={pk for pk in establishment_ids if pk is not None}):
+        guarantor_summary_refresh(establishment)
+        count += 1
+    return count
+
+
 def summaries_refresh_all() -> int:
-    """After an import: every borrower with lines (their figures moved to the import date); the
-    summaries of establishments left without lines go."""
+    """After an import: every borrower with lines and every guarantor (their figures moved to the
+    import date); the summaries of establishments left without lines or guarantees go."""
     borrowers = set(FinancingLine.objects.values_list("borrower_id", flat=True).distinct())
     PortfolioSummary.objects.exclude(establishment_id__in=borrowers).delete()
-    return summaries_refresh(borrowers)
+    guarantors = set(
+        Guarantee.objects.filter(kind=GuarantorKind.ESTABLISHMENT)
+        .order_by()
+        .values_list("guarantor_id", flat=True)
+        .distinct()
+    )
+    GuarantorSummary.objects.exclude(establishment_id__in=guarantors).delete()
+    return summaries_refresh(borrowers) + guarantor_summaries_refresh(guarantors)

@@ -25,7 +25,13 @@ from espace.core.replica import reads_from_replica
 from espace.portfolio import exports
 from espace.portfolio.disbursements import disbursement_change_request, latest_draw_date
 from espace.portfolio.enums import DisbursementStatus, LineStatus, StatementStatus
-from espace.portfolio.forms import DisbursementChangeForm, LinesFilterForm, ScenarioForm, StatementForm
+from espace.portfolio.forms import (
+    DisbursementChangeForm,
+    GuaranteedFilterForm,
+    LinesFilterForm,
+    ScenarioForm,
+    StatementForm,
+)
 from espace.portfolio.models import FinancingLine
 from espace.portfolio.perms import may_pilot
 from espace.portfolio.projections import Projection, project
@@ -34,7 +40,8 @@ from espace.portfolio.selectors import (
     dashboard_for,
     direct_lines,
     disbursement_lines,
-    guaranteed_debt,
+    guaranteed_page,
+    guaranteed_totals,
     guarantor_choices,
     line_page,
     lines_filtered,
@@ -171,16 +178,27 @@ def _next_revision() -> date:
 @reads_from_replica
 @permission_required(Permission.VIEW_PORTFOLIO)
 def guaranteed(request: ClientRequest) -> HttpResponse:
-    """« Dette garantie »: the lines the establishment guarantees, by borrower."""
+    """« Dette garantie »: the lines the establishment guarantees, by borrower, a page at a time,
+    under the sums the last import stored."""
     year = clock.today().year
-    groups = guaranteed_debt(request.establishment, year=year)
+    totals = guaranteed_totals(request.establishment, year=year)
+    form = GuaranteedFilterForm(
+        request.GET or None, borrowers=[(item.public_id, item.name) for item in totals.borrowers]
+    )
+    data = guaranteed_page(
+        request.establishment, totals=totals, borrower=form.chosen(), page_number=request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "groups": groups,
+        "data": data,
         "year": year,
+        "form": form,
+        "query": query.urlencode(),
         "statement_form": StatementForm(initial={"year": year - 1}),
         "statements": statements_of(request.establishment)[:10],
     }
-    return render(request, "portfolio/guaranteed.html", context)
+    return render(request, "portfolio/guaranteed.html", context, status=400 if form.errors else 200)
 
 
 @require_POST

@@ -21,8 +21,8 @@ from espace.core.exceptions import ApplicationError
 from espace.loan_requests.entry import request_send
 from espace.loan_requests.enums import RequestStatus
 from espace.loan_requests.models import DossierEvent, LoanRequest
-from espace.portfolio.models import Contract, FinancingLine
-from espace.portfolio.selectors import dashboard_for
+from espace.portfolio.models import Contract, FinancingLine, GuarantorSummary
+from espace.portfolio.selectors import dashboard_for, guaranteed_totals
 from tests.accounts.factories import UserFactory
 from tests.conftest import verified_login
 from tests.establishments.factories import RegionalOfficeFactory
@@ -169,6 +169,9 @@ def test_offer_then_contract_puts_the_loans_in_the_portfolio_with_the_trail(clie
     assert line.guarantees.get().share_percent == 100
     assert line.disbursements.get().amount == Decimal("1000000.00")
     assert dashboard_for(dossier.establishment).lines == 1  # the summary was refreshed
+    guarantor = line.guarantees.get().guarantor
+    summary = GuarantorSummary.objects.get(establishment=guarantor)  # and the guarantor's
+    assert summary.lines == 1 and guaranteed_totals(guarantor, year=summary.year).lines == 1
     assert DossierEvent.objects.filter(request=dossier, kind="contracted").exists()
 
     # The trail runs both ways: dossier → loan, loan → dossier.

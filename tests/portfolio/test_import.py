@@ -35,10 +35,12 @@ from espace.portfolio.models import (
     DisbursementChangeRequest,
     FinancingLine,
     Guarantee,
+    GuarantorSummary,
     ImportRun,
     PlannedDisbursement,
     ScheduleRow,
 )
+from espace.portfolio.selectors import guaranteed_totals, guaranteed_totals_compute
 from espace.portfolio.services import portfolio_import
 from espace.portfolio.tasks import import_portfolio_daily
 from espace.products.models import IndexRate
@@ -270,6 +272,13 @@ def test_demo_files_import_without_errors(establishments):
     assert not Guarantee.objects.filter(line__product__code="psp").exists()
     borrowers = {row["client_number"] for row in run.reconciliation}
     assert borrowers == {"287576", "104233", ""}
+    # Each guarantor's sums were written for its guaranteed-debt page, equal to a fresh computation.
+    guarantor_ids = set(Guarantee.objects.exclude(guarantor=None).values_list("guarantor_id", flat=True))
+    assert guarantor_ids and set(GuarantorSummary.objects.values_list("establishment_id", flat=True)) == guarantor_ids
+    for summary in GuarantorSummary.objects.select_related("establishment"):
+        fresh = guaranteed_totals_compute(summary.establishment, year=summary.year)
+        assert guaranteed_totals(summary.establishment, year=summary.year) == fresh
+        assert fresh.lines == Guarantee.objects.filter(guarantor=summary.establishment).count() > 0
 
     later = portfolio_import(directory=PORTFOLIO_DEMO_DIR, today=date(2027, 6, 30))
     assert later.errors == [] and later.counts["contracts"]["unchanged"] == len(contracts)

@@ -11,10 +11,21 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from espace.core import clock
 from espace.core.audit import AuditEvent
+from espace.core.formats import euros
+from espace.finance.schedule import round_cent
 from espace.portfolio.enums import AuditAction, StatementStatus
-from espace.portfolio.models import GuaranteedDebtStatement, ScheduleRow
-from espace.portfolio.selectors import LinesTotals, annual_statement_lines, dashboard_for, guaranteed_debt
+from espace.portfolio.models import GuaranteedDebtStatement, GuarantorSummary, ScheduleRow
+from espace.portfolio.selectors import (
+    LinesTotals,
+    annual_statement_lines,
+    dashboard_for,
+    guaranteed_totals,
+    guaranteed_totals_compute,
+)
+from espace.portfolio.summaries import guarantor_summary_refresh
+from tests.portfolio.factories import LineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -138,17 +149,69 @@ def test_guaranteed_debt_groups_lines_by_borrower_with_the_shares(client, world)
     client.force_login(world.mayor_office)
     response = client.get(reverse("portfolio:guaranteed"))
     assert response.status_code == 200
-    groups = response.context["groups"]
-    assert [group.borrower.legal_name for group in groups] == ["OPH DU RHÔNE", "SA HLM VOISINE"]
-    oph_lines = {item.line.number: item for item in groups[0].lines}
-    assert set(oph_lines) == {"L1000001", "L1000002"}
-    assert oph_lines["L1000001"].guaranteed_outstanding == (world.plus.outstanding / 2).quantize(Decimal("0.01"))
+    data = response.context["data"]
+    assert [group.borrower.name for group in data.groups] == ["OPH DU RHÔNE", "SA HLM VOISINE"]
+    oph_rows = {row.number: row for row in data.groups[0].rows}
+    assert set(oph_rows) == {"L1000001", "L1000002"}
+    half_outstanding = round_cent(world.plus.outstanding / 2)
+    assert oph_rows["L1000001"].share == "50,00\xa0%"
+    assert oph_rows["L1000001"].guaranteed_outstanding == euros(half_outstanding)
     year_rows = world.plus.rows.filter(due_date__year=response.context["year"])
-    assert oph_lines["L1000001"].guaranteed_annuity == (sum(r.instalment for r in year_rows) / 2).quantize(
-        Decimal("0.01")
-    )
-    assert "L1000003" not in _text(response)
-    assert guaranteed_debt(world.oph, year=2026) == []
+    half_annuity = round_cent(sum(r.instalment for r in year_rows) / 2)
+    assert oph_rows["L1000001"].guaranteed_annuity == euros(half_annuity)
+    # The sums: the borrower's and the whole page's, each line's share rounded to the cent first.
+    oph = data.totals.borrower(str(world.oph.public_id))
+    assert oph.lines == 2
+    assert oph.outstanding == half_outstanding + world.plai.outstanding
+    assert data.totals.lines == 3
+    assert data.totals.outstanding == half_outstanding + world.plai.outstanding + world.other.outstanding
+    text = _text(response)
+    assert "L1000003" not in text  # guaranteed by the other commune
+    assert euros(data.totals.outstanding) in text
+    assert guaranteed_totals(world.oph, year=2026).lines == 0  # the OPH guarantees nothing
+
+
+def test_guaranteed_debt_pages_read_the_import_summary_in_a_constant_number_of_queries(
+    client, world, django_assert_num_queries
+):
+    """50 lines a page, by borrower then line; the sums come from the summary the import wrote,
+    so a commune guaranteeing thousands of lines costs the same queries as one guaranteeing three."""
+    for index in range(60):
+        LineFactory(contract__borrower=world.other_oph, number=f"L95{index:05d}", guarantors=[(world.commune, "25")])
+    year = clock.today().year
+    guarantor_summary_refresh(world.commune)
+    summary = GuarantorSummary.objects.get(establishment=world.commune)
+    assert summary.lines == 63 and summary.year == year
+    assert guaranteed_totals(world.commune, year=year) == guaranteed_totals_compute(world.commune, year=year)
+    client.force_login(world.mayor_office)
+    client.get(reverse("portfolio:guaranteed"))  # the session and the menu's caches warm
+    # the session (the user is cached), the summary, the page of lines, its annuities, the statements
+    with django_assert_num_queries(5):
+        first = client.get(reverse("portfolio:guaranteed"))
+    assert [len(group.rows) for group in first.context["data"].groups] == [2, 48]
+    second = client.get(reverse("portfolio:guaranteed"), {"page": 2})
+    groups = second.context["data"].groups
+    assert [(group.borrower.name, len(group.rows), group.continued) for group in groups] == [
+        ("SA HLM VOISINE", 13, True)
+    ]
+    assert "(suite)" in _text(second)
+    with django_assert_num_queries(5):
+        client.get(reverse("portfolio:guaranteed"), {"page": 2})
+
+
+def test_guaranteed_debt_narrowed_to_a_borrower_and_bad_choices(client, world):
+    client.force_login(world.mayor_office)
+    response = client.get(reverse("portfolio:guaranteed"), {"borrower": str(world.other_oph.public_id)})
+    assert response.status_code == 200
+    assert [group.borrower.name for group in response.context["data"].groups] == ["SA HLM VOISINE"]
+    assert "L1000001" not in _text(response)
+    # A borrower the commune does not guarantee (another establishment's): a French message, a 400.
+    for bad in (str(world.other_commune.public_id), "pas-un-identifiant"):
+        refused = client.get(reverse("portfolio:guaranteed"), {"borrower": bad})
+        assert refused.status_code == 400
+        assert "Choisissez une valeur de la liste." in _text(refused)
+    page = client.get(reverse("portfolio:guaranteed"), {"page": "999"})
+    assert page.status_code == 200 and page.context["data"].page.number == 1
 
 
 def test_annual_statement_is_made_by_the_worker_and_downloaded(client, world, run_tasks):
