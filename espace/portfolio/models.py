@@ -176,6 +176,10 @@ class Guarantee(models.Model):
     )
     deliberation_reference = models.CharField("délibération", max_length=60, blank=True)
     deliberation_date = models.DateField("date de la délibération", null=True, blank=True)
+    # The guarantee's place in its guarantor's guaranteed-debt page (borrower name, borrower, line
+    # number), from 0; written with the guarantor's summary (`summaries.guarantor_summary_refresh`)
+    # so that a page is an index range, not a sort of every guaranteed line.
+    position = models.PositiveIntegerField(null=True, editable=False)
 
     class Meta:
         ordering = ["line", "-share_percent"]
@@ -186,7 +190,7 @@ class Guarantee(models.Model):
                 name="guarantee_names_its_guarantor",
             )
         ]
-        indexes = [models.Index(fields=["guarantor", "line"])]
+        indexes = [models.Index(fields=["guarantor", "line"]), models.Index(fields=["guarantor", "position"])]
 
     def __str__(self) -> str:
         return f"{self.line_id} {self.share_percent} %"

@@ -444,6 +444,7 @@ class BorrowerGuaranteed:
     lines: int
     outstanding: Decimal
     annuity: Decimal  # the guaranteed share of the year's instalments
+    first: int = 0  # the position of the borrower's first line in the page order
 
 
 @dataclass(frozen=True)
@@ -455,9 +456,21 @@ class GuaranteedTotals:
     outstanding: Decimal
     annuity: Decimal
     borrowers: tuple[BorrowerGuaranteed, ...]
+    positioned: bool = False  # read from the summary: the guarantees' positions were written with it
 
     def borrower(self, public_id: str) -> BorrowerGuaranteed | None:
         return next((item for item in self.borrowers if item.public_id == public_id), None)
+
+
+# The guaranteed-debt page's order: by borrower name, then line number.
+GUARANTEED_ORDER = ("line__borrower__legal_name", "line__borrower_id", "line__number", "pk")
+
+
+def guarantees_in_order(establishment: Establishment) -> list[tuple[int, int | None]]:
+    """Each guarantee of the establishment in the page's order, with its stored position."""
+    return list(
+        Guarantee.objects.filter(guarantor=establishment).order_by(*GUARANTEED_ORDER).values_list("pk", "position")
+    )
 
 
 def _guaranteed_share(amount: Decimal, share_percent: Decimal) -> Decimal:
@@ -483,7 +496,7 @@ def guaranteed_totals_compute(establishment: Establishment, *, year: int) -> Gua
     """The sums of the guaranteed-debt page, from every line the establishment guarantees (two flat
     queries; written once per import by `summaries.guarantor_summary_refresh`)."""
     guarantees = Guarantee.objects.filter(guarantor=establishment)
-    values = guarantees.order_by("line__borrower__legal_name", "line__borrower_id").values_list(
+    values = guarantees.order_by(*GUARANTEED_ORDER).values_list(
         "line_id",
         "line__borrower_id",
         "line__borrower__public_id",
@@ -493,7 +506,7 @@ def guaranteed_totals_compute(establishment: Establishment, *, year: int) -> Gua
     )
     year_sums = _year_instalments(guarantees.values("line_id"), year)
     borrowers: dict[int, BorrowerGuaranteed] = {}
-    for line_id, borrower_id, public_id, name, outstanding, share in values:
+    for position, (line_id, borrower_id, public_id, name, outstanding, share) in enumerate(values):
         outstanding_share = _guaranteed_share(outstanding, share)
         annuity_share = _guaranteed_share(year_sums.get(line_id, Decimal(0)), share)
         known = borrowers.get(borrower_id)
@@ -504,6 +517,7 @@ def guaranteed_totals_compute(establishment: Establishment, *, year: int) -> Gua
             lines=(known.lines if known else 0) + 1,
             outstanding=(known.outstanding if known else Decimal(0)) + outstanding_share,
             annuity=(known.annuity if known else Decimal(0)) + annuity_share,
+            first=known.first if known else position,
         )
     items = tuple(borrowers.values())
     return GuaranteedTotals(
@@ -520,13 +534,11 @@ def guaranteed_totals(establishment: Establishment, *, year: int) -> GuaranteedT
     summary = GuarantorSummary.objects.filter(establishment=establishment, year=year).first()
     if summary is None:
         return guaranteed_totals_compute(establishment, year=year)
-    return GuaranteedTotals(
-        year=summary.year,
-        lines=summary.lines,
-        outstanding=summary.outstanding,
-        annuity=summary.annuity,
-        # The JSON list as `summaries.guarantor_summary_refresh` writes it (amounts as decimal strings).
-        borrowers=tuple(
+    borrowers = []
+    first = 0
+    # The JSON list as `summaries.guarantor_summary_refresh` writes it (amounts as decimal strings).
+    for item in summary.borrowers:
+        borrowers.append(
             BorrowerGuaranteed(
                 borrower_id=item["id"],
                 public_id=item["public_id"],
@@ -534,9 +546,17 @@ def guaranteed_totals(establishment: Establishment, *, year: int) -> GuaranteedT
                 lines=item["lines"],
                 outstanding=Decimal(item["outstanding"]),
                 annuity=Decimal(item["annuity"]),
+                first=first,
             )
-            for item in summary.borrowers
-        ),
+        )
+        first += item["lines"]
+    return GuaranteedTotals(
+        year=summary.year,
+        lines=summary.lines,
+        outstanding=summary.outstanding,
+        annuity=summary.annuity,
+        borrowers=tuple(borrowers),
+        positioned=True,
     )
 
 
@@ -577,6 +597,25 @@ GUARANTEED_COLUMNS = (
 )
 
 
+class _PositionWindow:
+    """The guarantees from `first` in page order, sliced by their stored positions: a page is an
+    index range on (guarantor, position), not an OFFSET over a sort of every guaranteed line."""
+
+    def __init__(self, guarantees: QuerySet[Guarantee], first: int, count: int) -> None:
+        self._guarantees, self._first, self._count = guarantees, first, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        start, stop = self._first + (window.start or 0), self._first + min(window.stop or self._count, self._count)
+        return list(
+            self._guarantees.filter(position__gte=start, position__lt=stop)
+            .order_by("position")
+            .values_list(*GUARANTEED_COLUMNS, named=True)
+        )
+
+
 def guaranteed_page(
     establishment: Establishment,
     *,
@@ -587,29 +626,31 @@ def guaranteed_page(
 ) -> GuaranteedPage:
     """One page of the lines the establishment guarantees, by borrower then line, under `totals`
     (`guaranteed_totals`): two queries whatever the number of lines (the page, its annuities)."""
-    year = totals.year
     chosen = totals.borrower(borrower) if borrower else None
+    count = chosen.lines if chosen else totals.lines
+    first = chosen.first if chosen else 0
     guarantees = Guarantee.objects.filter(guarantor=establishment)
-    if chosen is not None:
-        guarantees = guarantees.filter(line__borrower_id=chosen.borrower_id)
-    values = guarantees.order_by("line__borrower__legal_name", "line__borrower_id", "line__number").values_list(
-        *GUARANTEED_COLUMNS, named=True
-    )
-    paginator = _CountedPaginator(values, per_page, count=chosen.lines if chosen else totals.lines)
+    if totals.positioned:
+        lines: Any = _PositionWindow(guarantees, first, count)
+    else:  # no summary yet (before the first import of the year): the same order, sorted now
+        if chosen is not None:
+            guarantees = guarantees.filter(line__borrower_id=chosen.borrower_id)
+        lines = guarantees.order_by(*GUARANTEED_ORDER).values_list(*GUARANTEED_COLUMNS, named=True)
+    paginator = _CountedPaginator(lines, per_page, count=count)
     page = paginator.get_page(page_number)
     items = list(page.object_list)
-    year_sums = _year_instalments([item.line_id for item in items], year) if items else {}
+    year_sums = _year_instalments([item.line_id for item in items], totals.year) if items else {}
     by_id = {item.borrower_id: item for item in totals.borrowers}
+    page_start = first + (page.number - 1) * per_page
     url = RowUrl("portfolio:line")
     groups: list[GuaranteedGroup] = []
     for item in items:
         if not groups or groups[-1].borrower.borrower_id != item.line__borrower_id:
-            # a line imported after the summary (its borrower not in it yet) still shows
+            # a line written after the summary (its borrower not in it yet) still shows
             known = by_id.get(item.line__borrower_id) or BorrowerGuaranteed(
-                item.line__borrower_id, "", "", 0, Decimal(0), Decimal(0)
+                item.line__borrower_id, "", "", 0, Decimal(0), Decimal(0), page_start
             )
-            continued = not groups and page.number > 1 and _starts_before(page, known, totals, chosen is not None)
-            groups.append(GuaranteedGroup(borrower=known, rows=[], continued=continued))
+            groups.append(GuaranteedGroup(borrower=known, rows=[], continued=not groups and known.first < page_start))
         groups[-1].rows.append(
             GuaranteedRow(
                 url=url(item.line__public_id),
@@ -623,23 +664,8 @@ def guaranteed_page(
                 ),
             )
         )
-    return GuaranteedPage(
-        totals=totals,
-        chosen=chosen,
-        page=Page([row for g in groups for row in g.rows], page.number, paginator),
-        groups=groups,
-    )
-
-
-def _starts_before(page: Page[Any], borrower: BorrowerGuaranteed, totals: GuaranteedTotals, narrowed: bool) -> bool:
-    """Whether some of the borrower's lines sit on the pages before this one (its heading says « suite »)."""
-    first = 0  # the borrower's first line, in the page's order (borrowers by name, as the summary)
-    if not narrowed:
-        for item in totals.borrowers:
-            if item.borrower_id == borrower.borrower_id:
-                break
-            first += item.lines
-    return first < page.start_index() - 1
+    rows = [row for group in groups for row in group.rows]
+    return GuaranteedPage(totals=totals, chosen=chosen, page=Page(rows, page.number, paginator), groups=groups)
 
 
 @dataclass(frozen=True)

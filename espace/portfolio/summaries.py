@@ -17,6 +17,7 @@ from espace.portfolio.selectors import (
     YearOutstanding,
     dashboard_compute,
     guaranteed_totals_compute,
+    guarantees_in_order,
 )
 
 
@@ -70,7 +71,14 @@ def summaries_refresh(establishment_ids: Iterable[int]) -> int:
 
 @transaction.atomic
 def guarantor_summary_refresh(establishment: Establishment) -> GuarantorSummary:
+    """The guarantor's sums, and each guarantee's position in its page (only the moved ones written)."""
     today = clock.today()
+    moved = [
+        Guarantee(pk=pk, position=position)
+        for position, (pk, stored) in enumerate(guarantees_in_order(establishment))
+        if stored != position
+    ]
+    Guarantee.objects.bulk_update(moved, ["position"], batch_size=1000)
     totals = guaranteed_totals_compute(establishment, year=today.year)
     summary, _created = GuarantorSummary.objects.update_or_create(
         establishment=establishment,
