@@ -274,10 +274,14 @@ class LoanRow:
     maturity_date: date
     status: str
     guarantor_labels: list[str]  # « Commune de X (50,00 %) », largest share first
-
-    @property
-    def status_label(self) -> str:
-        return str(LineStatus(self.status).label)
+    # The cells as the list prints them (no tag or filter per cell; docs/benchmarks.md)
+    url: str
+    status_label: str
+    principal_text: str
+    outstanding_text: str
+    next_due_text: str  # « 01/03/2027 : 12 345,67 € », or « — »
+    maturity_text: str
+    guarantors_text: str
 
 
 # What the loans list reads: a line has about forty columns, a page reads ten of them.
@@ -341,6 +345,8 @@ def loans_page(
     page = paginator.get_page(page_number)
     values = list(page.object_list)
     labels = _guarantor_labels([value.pk for value in values])
+    url = RowUrl("portfolio:line")
+    status_labels = {str(value): str(label) for value, label in LineStatus.choices}
     rows = [
         LoanRow(
             public_id=value.public_id,
@@ -354,6 +360,15 @@ def loans_page(
             maturity_date=value.maturity_date,
             status=value.status,
             guarantor_labels=labels[value.pk],
+            url=url(value.public_id),
+            status_label=status_labels.get(value.status, value.status),
+            principal_text=euros(value.principal),
+            outstanding_text=euros(value.outstanding),
+            next_due_text=(
+                f"{value.next_due_date:%d/%m/%Y} : {euros(value.next_instalment)}" if value.next_due_date else "—"
+            ),
+            maturity_text=f"{value.maturity_date:%d/%m/%Y}" if value.maturity_date else "—",
+            guarantors_text=", ".join(labels[value.pk]) or "—",
         )
         for value in values
     ]
@@ -720,14 +735,30 @@ def statements_of(establishment: Establishment) -> QuerySet[GuaranteedDebtStatem
     return GuaranteedDebtStatement.objects.filter(guarantor=establishment).select_related("requested_by")
 
 
-def disbursement_lines(establishment: Establishment) -> QuerySet[FinancingLine]:
-    """Lines in pre-financing with a disbursement plan (« Pilotage des échéanciers de versement »)."""
+@dataclass(frozen=True, slots=True)
+class DisbursementRow:
+    """One line of « Pilotage des échéanciers de versement », its cells already written."""
+
+    number: str
+    drawn: Decimal
+    planned: Decimal
+    url: str
+    change_url: str  # where to ask for a change; empty when one is pending or nothing is left to move
+    has_pending: bool
+    product: str
+    principal_text: str
+    drawn_text: str
+    planned_text: str
+    first_due_text: str
+
+
+def disbursement_rows(establishment: Establishment) -> list[DisbursementRow]:
+    """Lines in pre-financing with a disbursement plan, with what was drawn and what is planned:
+    one query (the columns the page shows, sums and the pending request in the database)."""
     pending = DisbursementChangeRequest.objects.filter(line=OuterRef("pk"), status="pending")
-    return (
+    values = (
         direct_lines(establishment)
         .filter(disbursements__isnull=False)
-        .distinct()
-        .select_related("contract", "product")
         .annotate(
             drawn=Coalesce(
                 Sum("disbursements__amount", filter=Q(disbursements__status=DisbursementStatus.DRAWN)), ZERO
@@ -738,7 +769,33 @@ def disbursement_lines(establishment: Establishment) -> QuerySet[FinancingLine]:
             has_pending=Exists(pending),
         )
         .order_by("first_due", "number")
+        .values_list(
+            *("public_id", "number", "product__name", "principal", "first_due", "status"),
+            *("drawn", "planned", "has_pending"),
+            named=True,
+        )
     )
+    line_url, change_url = RowUrl("portfolio:line"), RowUrl("portfolio:disbursement_change")
+    return [
+        DisbursementRow(
+            number=value.number,
+            drawn=value.drawn,
+            planned=value.planned,
+            url=line_url(value.public_id),
+            change_url=(
+                change_url(value.public_id)
+                if not value.has_pending and value.status == LineStatus.PREFINANCING and value.planned
+                else ""
+            ),
+            has_pending=value.has_pending,
+            product=value.product__name,
+            principal_text=euros(value.principal),
+            drawn_text=euros(value.drawn),
+            planned_text=euros(value.planned),
+            first_due_text=f"{value.first_due:%d/%m/%Y}",
+        )
+        for value in values
+    ]
 
 
 def planned_disbursements(line: FinancingLine) -> QuerySet[PlannedDisbursement]:

@@ -39,7 +39,7 @@ from espace.portfolio.selectors import (
     LinePage,
     dashboard_for,
     direct_lines,
-    disbursement_lines,
+    disbursement_rows,
     guaranteed_page,
     guaranteed_totals,
     guarantor_choices,
@@ -230,8 +230,7 @@ def statement_download(request: ClientRequest, public_id: UUID) -> FileResponse:
 
 @permission_required(Permission.MANAGE_DISBURSEMENTS)
 def disbursements(request: ClientRequest) -> HttpResponse:
-    lines_qs = disbursement_lines(request.establishment).prefetch_related("disbursements")
-    return render(request, "portfolio/disbursements.html", {"lines": lines_qs})
+    return render(request, "portfolio/disbursements.html", {"lines": disbursement_rows(request.establishment)})
 
 
 @require_http_methods(["GET", "POST"])
