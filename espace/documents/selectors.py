@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
+from django.template.defaultfilters import filesizeformat
 
+from espace.core.readmodels import RowUrl
 from espace.core.uploads import ScanStatus
 from espace.documents.models import DeliberationTemplate, Document, Resource, ResourceVersion
 from espace.establishments.models import Establishment
@@ -47,6 +51,63 @@ def library_filtered(
     if dossier:
         documents = documents.filter(dossier_number__iexact=dossier)
     return documents.order_by("-issued_on", "-pk")
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    """One document of the library's list, its cells already written (no tag or filter per cell)."""
+
+    title: str
+    issued_on: str
+    kind: str
+    references: tuple[str, ...]  # « ligne … (contrat …) », « dossier … »: one per line of the cell
+    format: str  # « PDF, 120,5 Ko »
+    download_url: str  # empty when the file cannot be downloaded
+    email_url: str
+    unavailable: str  # why not, when it cannot
+
+
+def _references(document: Document) -> tuple[str, ...]:
+    loan = ""
+    if document.line is not None:
+        loan = f"ligne {document.line.number}" + (
+            f" (contrat {document.contract.number})" if document.contract is not None else ""
+        )
+    elif document.contract is not None:
+        loan = f"contrat {document.contract.number}"
+    elif document.loan_reference:
+        loan = document.loan_reference
+    dossier = f"dossier {document.dossier_number}" if document.dossier_number else ""
+    return tuple(part for part in (loan, dossier) if part)
+
+
+def library_page(documents: QuerySet[Document], *, page_number: str | None, per_page: int) -> Page[DocumentRow]:
+    """A page of `library_filtered`, as the list prints it."""
+    paginator: Paginator[Any] = Paginator(documents, per_page)
+    page = paginator.get_page(page_number)
+    download, email = RowUrl("documents:download"), RowUrl("documents:email")
+    rows = [
+        DocumentRow(
+            title=document.title,
+            issued_on=f"{document.issued_on:%d/%m/%Y}",
+            kind=document.get_kind_display(),
+            references=_references(document),
+            format=f"{document.format_label}, {filesizeformat(document.size)}",
+            download_url=download(document.public_id) if document.downloadable else "",
+            email_url=email(document.public_id),
+            unavailable="" if document.downloadable else _unavailable(document.scan_status),
+        )
+        for document in page.object_list
+    ]
+    return Page(rows, page.number, paginator)
+
+
+def _unavailable(scan_status: str) -> str:
+    if scan_status == ScanStatus.PENDING:
+        return "analyse antivirus en cours"
+    if scan_status == ScanStatus.INFECTED:
+        return "virus détecté : fichier supprimé"
+    return "non disponible"
 
 
 def library_years(establishment: Establishment) -> list[int]:

@@ -32,6 +32,7 @@ from espace.documents.selectors import (
     deliberation_lines,
     documents_of,
     library_filtered,
+    library_page,
     library_years,
     request_guarantee_for,
     resource_current_version,
@@ -57,7 +58,7 @@ def library(request: ClientRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
     documents = library_filtered(request.establishment, **filters)
-    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = library_page(documents, page_number=request.GET.get("page"), per_page=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -16,7 +16,7 @@ from django.db.models import Count, DecimalField, Exists, Max, OuterRef, Q, Quer
 from django.db.models.functions import Coalesce, ExtractYear
 
 from espace.core import clock
-from espace.core.formats import euros, percent_points
+from espace.core.formats import euros, percent, percent_points
 from espace.core.readmodels import RowUrl
 from espace.establishments.models import Establishment
 from espace.finance.schedule import round_cent
@@ -396,6 +396,20 @@ class LineLabels:
     revision: str
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduleCells:
+    """One instalment of the loan page's schedule, its cells already written (no filter per cell)."""
+
+    number: int
+    due_date: str
+    rate: str
+    instalment: str
+    interest: str
+    capital: str
+    outstanding_after: str
+    state: str  # paid, next or coming
+
+
 @dataclass(frozen=True)
 class LinePage:
     """The loan page: the line, its schedule (with the next instalment), guarantees and disbursements."""
@@ -409,6 +423,7 @@ class LinePage:
     next_row: ScheduleRow | None  # the next instalment due after the figures' date
     labels: LineLabels
     indexed: bool  # on the Livret A and not repaid: the page projects its coming instalments
+    schedule: list[ScheduleCells]  # the rows as the page's table prints them
 
     def chart(self, projection: Projection | None = None) -> dict[str, object]:
         """The chart's data: outstanding at the end of each year, and the projection's scenarios."""
@@ -432,6 +447,7 @@ def line_page(establishment: Establishment, public_id: UUID, *, today: date) -> 
     line, own = found
     rows = list(line.rows.all())
     after = line.figures_on or today
+    next_row = next((row for row in rows if row.due_date > after and row.instalment > 0), None)
     return LinePage(
         line=line,
         own=own,
@@ -439,7 +455,20 @@ def line_page(establishment: Establishment, public_id: UUID, *, today: date) -> 
         guarantees=list(line.guarantees.select_related("guarantor")),
         disbursements=list(line.disbursements.all()),
         pending_change=line.change_requests.filter(status="pending").first(),
-        next_row=next((row for row in rows if row.due_date > after and row.instalment > 0), None),
+        next_row=next_row,
+        schedule=[
+            ScheduleCells(
+                number=row.number,
+                due_date=f"{row.due_date:%d/%m/%Y}",
+                rate=percent(row.rate),
+                instalment=euros(row.instalment),
+                interest=euros(row.interest),
+                capital=euros(row.capital),
+                outstanding_after=euros(row.outstanding_after),
+                state="paid" if row.paid else ("next" if row is next_row else "coming"),
+            )
+            for row in rows
+        ],
         labels=LineLabels(
             profile=PROFILE_LABELS.get(line.profile, line.profile),
             periodicity=PERIODICITY_LABELS.get(line.periodicity, line.periodicity),

@@ -10,6 +10,7 @@ import docx
 import odfdo
 import pytest
 from django.test import Client
+from django.utils import timezone
 from pypdf import PdfReader
 
 from espace.accounts.enums import Permission
@@ -55,7 +56,7 @@ def test_a_guarantor_gets_the_deliberation_of_its_share_in_docx_odt_and_pdf(worl
     assert "garantie à hauteur de 50,00\xa0%" in text and "500\xa0000,00\xa0€" in text  # share and guaranteed amount
     assert "40 ans" in text and "Livret A + 0,60\xa0%" in text and "échéance prioritaire" in text
     assert "La construction" in text  # the purpose (the product's)
-    assert f"modèle version 1 du {deliberation_template.created_at:%d/%m/%Y}" in text
+    assert f"modèle version 1 du {timezone.localdate(deliberation_template.created_at):%d/%m/%Y}" in text
 
     odt = client.get(url(world.plus, "odt"))
     assert odt["Content-Type"] == "application/vnd.oasis.opendocument.text"
