@@ -55,15 +55,14 @@ def guaranteed_lines(establishment: Establishment) -> QuerySet[FinancingLine]:
 
 def line_for(establishment: Establishment, public_id: UUID) -> tuple[FinancingLine, bool] | None:
     """A line the establishment may open: its own (True) or one it guarantees (False); else None."""
-    line = (
-        FinancingLine.objects.select_related("contract__borrower", "product")
-        .filter(Q(borrower=establishment) | Q(guarantees__guarantor=establishment), public_id=public_id)
-        .distinct()
-        .first()
-    )
-    if line is None:
-        return None
-    return line, line.borrower_id == establishment.pk
+    lines = FinancingLine.objects.select_related("contract__borrower", "product").filter(public_id=public_id)
+    # Two plain lookups on the unique public id rather than one DISTINCT over an OR across the
+    # guarantees' join: the establishment's own loan first (the usual case), then one it guarantees.
+    own = lines.filter(borrower=establishment).first()
+    if own is not None:
+        return own, True
+    guaranteed = lines.filter(guarantees__guarantor=establishment).first()
+    return (guaranteed, False) if guaranteed is not None else None
 
 
 @dataclass(frozen=True, slots=True)
