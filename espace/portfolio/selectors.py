@@ -740,7 +740,7 @@ def annual_statement_lines(establishment: Establishment, year: int) -> list[Stat
     result = []
     for guarantee in guarantees:
         line = guarantee.line
-        share = guarantee.share_percent / HUNDRED
+        share = guarantee.share_percent
         if guarantee.outstanding_before is not None:
             start_outstanding = guarantee.outstanding_before
         else:  # nothing due yet: the principal is owed once the contract is signed
@@ -751,9 +751,9 @@ def annual_statement_lines(establishment: Establishment, year: int) -> list[Stat
                 line_number=line.number,
                 product=line.product.name,
                 share=guarantee.share_percent,
-                outstanding_start=(start_outstanding * share).quantize(Decimal("0.01")),
-                capital=(guarantee.capital_year * share).quantize(Decimal("0.01")),
-                interest=(guarantee.interest_year * share).quantize(Decimal("0.01")),
+                outstanding_start=_guaranteed_share(start_outstanding, share),
+                capital=_guaranteed_share(guarantee.capital_year, share),
+                interest=_guaranteed_share(guarantee.interest_year, share),
             )
         )
     return result
