@@ -242,6 +242,13 @@ REGISTRATION_IDENTITY_TRIES = env_int("REGISTRATION_IDENTITY_TRIES", 8)
 REGISTRATION_IDENTITY_IP_LIMIT = env_int("REGISTRATION_IDENTITY_IP_LIMIT", 20)
 
 LETTER_PDF_RETENTION = timedelta(days=env_int("LETTER_PDF_RETENTION_DAYS", 90))
+# « Suivre mon courrier d'activation »: a new letter asked by the first user at most every 10 days
+# after the last one (post takes days), at most 3 in all; the page stays open 30 minutes after the
+# e-mail code, and at most 5 codes a day go to one account's address.
+LETTER_RESEND_INTERVAL = timedelta(days=env_int("LETTER_RESEND_INTERVAL_DAYS", 10))
+LETTER_RESEND_MAX = env_int("LETTER_RESEND_MAX", 3)
+LETTER_TRACKING_VALIDITY = timedelta(minutes=30)
+LETTER_TRACKING_CODES_PER_DAY = 5
 
 # Daily portfolio import (schedule_portfolio_import): the lender's CSV files, and the local hour it runs.
 PORTFOLIO_IMPORT_DIR = env("PORTFOLIO_IMPORT_DIR")

@@ -206,7 +206,7 @@ def _status_result(user: User) -> LoginResult:
     return LoginResult(
         LoginOutcome.LAPSED,
         "Votre inscription a expiré : le code temporaire n'a pas été utilisé dans les 30 jours. "
-        "Vous pouvez vous inscrire à nouveau, ou demander à l'assistance un nouveau courrier.",
+        "Vous pouvez la renouveler depuis « Suivre mon courrier d'activation », ou vous inscrire à nouveau.",
     )
 
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from espace.letters.models import LetterStatus
+from espace.letters.enums import LetterRequestStatus, LetterStatus
 from espace.support.enums import ContactStatus, Team
 
 
@@ -40,6 +40,25 @@ class LetterFilterForm(forms.Form):
         choices=[("", "Tous"), *LetterStatus.choices],
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": "Statut inconnu."},
+    )
+
+
+class LetterRequestFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Statut",
+        required=False,
+        choices=[("", "Toutes"), *LetterRequestStatus.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "Statut inconnu."},
+    )
+
+
+class RefusalForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif du refus (envoyé par e-mail au demandeur)",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Indiquez le motif du refus : il est envoyé par e-mail au demandeur."},
     )
 
 

@@ -14,14 +14,16 @@ from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.login import login_guard_clear
 from espace.accounts.models import LIVE_STATUSES, PERMISSION_FIELDS, User
 from espace.backoffice.enums import AuditAction
+from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.emails import email_enqueue
 from espace.core.exceptions import ApplicationError
 from espace.core.tasks import task_enqueue
+from espace.core.uploads import stored_file_discard
 from espace.establishments.models import Establishment
 from espace.letters.enums import AuditAction as LettersAuditAction
-from espace.letters.enums import LetterStatus
-from espace.letters.models import Letter
+from espace.letters.enums import LetterRequestStatus, LetterStatus
+from espace.letters.models import Letter, LetterRequest
 from espace.letters.services import letters_export
 from espace.registration.services import first_user_reopen
 
@@ -109,6 +111,59 @@ def letter_mark_returned(*, letter: Letter, staff: User) -> None:
         target=letter,
         establishment=letter.establishment,
     )
+
+
+@transaction.atomic
+def letter_request_refuse(*, letter_request: LetterRequest, staff: User, reason: str) -> LetterRequest:
+    """Refuse a new letter the first user asked for (say, a change of address that looks wrong):
+    the letter never leaves, its PDF is deleted, no temporary code of the account works any more,
+    and the user is told why by e-mail. Only while the letter waits for the mailing house."""
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Indiquez le motif du refus : il est envoyé par e-mail au demandeur.", field="reason")
+    letter_request = LetterRequest.objects.select_for_update().get(pk=letter_request.pk)
+    letter = Letter.objects.select_for_update().get(pk=letter_request.letter_id)
+    if letter_request.status == LetterRequestStatus.REFUSED:
+        raise ApplicationError("Cette demande a déjà été refusée.")
+    if letter.status != LetterStatus.PENDING:
+        raise ApplicationError(
+            "Ce courrier a déjà été remis au routeur : il ne peut plus être refusé. S'il revient, déclarez-le "
+            "retourné (NPAI)."
+        )
+    if letter.superseded:
+        raise ApplicationError(
+            "Un courrier plus récent a remplacé celui-ci : c'est la demande suivante qu'il faut examiner."
+        )
+    user = User.objects.select_for_update().get(pk=letter_request.account_holder_id)
+    letter.superseded = True
+    stored_file_discard(letter.pdf)
+    letter.pdf_deleted_at = clock.now()
+    letter.save(update_fields=["superseded", "pdf", "pdf_deleted_at", "updated_at"])
+    user.temporary_code_hash = ""
+    user.save(update_fields=["temporary_code_hash"])
+    letter_request.status = LetterRequestStatus.REFUSED
+    letter_request.refused_at = clock.now()
+    letter_request.refused_by = staff
+    letter_request.refusal_reason = reason
+    letter_request.save(update_fields=["status", "refused_at", "refused_by", "refusal_reason", "updated_at"])
+    audit_record(
+        action=LettersAuditAction.LETTER_REQUEST_REFUSED,
+        actor=staff,
+        target=user,
+        establishment=letter.establishment,
+        details={"letter": letter.reference, "reason": reason[:300]},
+    )
+    email_enqueue(
+        template="letter_request_refused",
+        to=[user.email],
+        context={
+            "first_name": user.first_name,
+            "username": user.username,
+            "reason": reason,
+            "requested_on": letter_request.created_at.date().strftime("%d/%m/%Y"),
+        },
+    )
+    return letter_request
 
 
 def letters_print_batch(*, staff: User) -> bytes | None:

@@ -15,12 +15,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from espace.accounts.http import StaffRequest
 from espace.accounts.models import User
 from espace.backoffice.enums import StaffPermission
-from espace.backoffice.forms import ContactFilterForm, EstablishmentSearchForm, LetterFilterForm, ReasonForm
+from espace.backoffice.forms import (
+    ContactFilterForm,
+    EstablishmentSearchForm,
+    LetterFilterForm,
+    LetterRequestFilterForm,
+    ReasonForm,
+    RefusalForm,
+)
 from espace.backoffice.perms import staff_required
 from espace.backoffice.selectors import contact_requests_filtered, dashboard_for, establishment_page
 from espace.backoffice.services import (
     establishment_start_succession,
     letter_mark_returned,
+    letter_request_refuse,
     letters_print_batch,
     staff_regenerate_letter,
     staff_resend_identifier,
@@ -31,8 +39,8 @@ from espace.core.downloads import PDF, stored_file_response
 from espace.core.exceptions import ApplicationError
 from espace.core.uploads import is_downloadable, scan_explanation
 from espace.establishments.models import Establishment
-from espace.letters.enums import LetterStatus
-from espace.letters.models import Letter
+from espace.letters.enums import LetterRequestStatus, LetterStatus
+from espace.letters.models import Letter, LetterRequest
 from espace.members.services import member_deactivate
 from espace.support.forms import AnswerForm
 from espace.support.models import ContactRequest
@@ -163,10 +171,58 @@ def letter_list(request: StaffRequest) -> HttpResponse:
         letters = letters.filter(status=form.cleaned_data["status"])
     page = Paginator(letters, 50).get_page(request.GET.get("page"))
     pending = Letter.objects.filter(status=LetterStatus.PENDING, superseded=False).exclude(pdf="").count()
+    requests_to_review = LetterRequest.objects.filter(
+        status=LetterRequestStatus.GRANTED, letter__status=LetterStatus.PENDING, letter__superseded=False
+    ).count()
     return render(
         request,
         "backoffice/letters.html",
-        {"form": form, "page": page, "pending": pending},
+        {"form": form, "page": page, "pending": pending, "requests_to_review": requests_to_review},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required(StaffPermission.MANAGE_LETTERS)
+def letter_requests(request: StaffRequest) -> HttpResponse:
+    """The new letters first users asked for themselves (« Suivre mon courrier d'activation »)."""
+    form = LetterRequestFilterForm(request.GET or None)
+    rows = LetterRequest.objects.select_related("establishment", "account_holder", "letter").order_by("-created_at")
+    if form.is_valid() and form.cleaned_data["status"]:
+        rows = rows.filter(status=form.cleaned_data["status"])
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "backoffice/letter_requests.html",
+        {"form": form, "page": page},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(StaffPermission.MANAGE_LETTERS)
+def letter_request_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    letter_request = get_object_or_404(
+        LetterRequest.objects.select_related("establishment", "account_holder", "letter", "refused_by"),
+        public_id=public_id,
+    )
+    form = RefusalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            letter_request_refuse(letter_request=letter_request, staff=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as error:
+            error.add_to(form)
+        else:
+            messages.success(
+                request,
+                f"Demande refusée : le courrier {letter_request.letter.reference} ne partira pas, "
+                f"{letter_request.account_holder.get_full_name()} en est informé par e-mail.",
+            )
+            return redirect("backoffice:letter_request", public_id=letter_request.public_id)
+    history = LetterRequest.objects.filter(account_holder=letter_request.account_holder).count()
+    return render(
+        request,
+        "backoffice/letter_request.html",
+        {"item": letter_request, "form": form, "history": history},
         status=400 if form.errors else 200,
     )
 

@@ -96,3 +96,19 @@ class MemberRegistrationForm(IdentityForm, MemberDetailsForm):
         "job_title",
         "services",
     ]
+
+
+class TrackingIdentifierForm(forms.Form):
+    username = forms.CharField(
+        label="Identifiant",
+        max_length=254,
+        help_text="L'identifiant que vous avez choisi lors de votre inscription, indiqué dans le courriel reçu ce jour-là.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+
+
+class LetterRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("not_received", "courrier non reçu"), ("renewal", "renouvellement")],
+        error_messages={"invalid_choice": "Cette demande n'existe pas.", "required": "Cette demande n'existe pas."},
+    )

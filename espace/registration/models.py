@@ -53,3 +53,20 @@ class Registration(EmailCodeMixin, TimeStampedModel):
             "phone": self.phone,
             "job_title": self.job_title,
         }
+
+
+class LetterTracking(EmailCodeMixin, TimeStampedModel):
+    """« Suivre mon courrier d'activation »: a first user proves their registration's e-mail address
+    with a 4-digit code, then sees where their letter stands for a short while (`expires_at`).
+
+    The identifier alone opens nothing: the letter's state and a new letter both need the code."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+
+    def __str__(self) -> str:
+        return f"suivi du courrier de {self.user_id}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.is_open and self.email_verified_at is not None

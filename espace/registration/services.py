@@ -40,7 +40,7 @@ from espace.establishments.selectors import normalize_client_number
 from espace.letters.models import Letter
 from espace.letters.services import letter_create_activation
 from espace.registration.enums import AuditAction, RegistrationKind, RegistrationStep
-from espace.registration.models import Registration
+from espace.registration.models import LetterTracking, Registration
 from espace.registration.selectors import identifier_taken, registration_kind_for
 
 
@@ -449,6 +449,7 @@ def registrations_expire() -> tuple[int, int]:
         if user_lapse(user=user):
             lapsed += 1
     deleted, _counts = Registration.objects.filter(completed_at__isnull=True, expires_at__lte=now).delete()
+    LetterTracking.objects.filter(expires_at__lte=now).delete()
     return lapsed, deleted
 
 

@@ -5,6 +5,7 @@ from espace.core.email_codes import code_lapsed, code_valid_until
 from espace.core.emails import deliver_with_retry, email_send_now
 from espace.core.faults import fault_point
 from espace.registration.services import registration_issue_code, temporary_code_issue
+from espace.registration.tracking import tracking_issue_code
 
 
 @task()
@@ -53,3 +54,24 @@ def issue_temporary_code(context: TaskContext, *, user_id: int) -> str | None:
     letter = temporary_code_issue(user_id=user_id, task_id=str(context.task_result.id))
     fault_point("letter_rendered")
     return letter.reference if letter else None
+
+
+@task()
+def send_tracking_code(*, tracking_id: int, sequence: int | None = None, attempt: int = 1) -> bool:
+    """The 4-digit code of « Suivre mon courrier d'activation », made when it is mailed."""
+
+    def send() -> None:
+        code, tracking = tracking_issue_code(tracking_id=tracking_id, sequence=sequence)
+        if code is None:
+            return
+        email_send_now(
+            template="letter_tracking_code",
+            to=[tracking.email],
+            context={
+                "code": code,
+                "first_name": tracking.user.first_name,
+                "valid_until": code_valid_until(tracking),
+            },
+        )
+
+    return deliver_with_retry(send_tracking_code, send, attempt=attempt, tracking_id=tracking_id, sequence=sequence)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from espace.registration import views
+from espace.registration import views, views_tracking
 
 app_name = "registration"
 
@@ -17,4 +17,10 @@ urlpatterns = [
     path("inscription/terminer/", views.register_finish, name="finish"),
     path("inscription/annuler/", views.register_cancel, name="cancel"),
     path("connexion/premiere/", views.first_login, name="first_login"),
+    path("connexion/suivi-courrier/", views_tracking.tracking_start, name="tracking"),
+    path("connexion/suivi-courrier/code/", views_tracking.tracking_code, name="tracking_code"),
+    path("connexion/suivi-courrier/code/renvoyer/", views_tracking.tracking_code_resend, name="tracking_code_resend"),
+    path("connexion/suivi-courrier/mon-courrier/", views_tracking.tracking_status_view, name="tracking_status"),
+    path("connexion/suivi-courrier/demande/", views_tracking.tracking_request, name="tracking_request"),
+    path("connexion/suivi-courrier/fermer/", views_tracking.tracking_end, name="tracking_end"),
 ]
