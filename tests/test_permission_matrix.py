@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from espace.accounts.enums import Permission, UserStatus
 from espace.backoffice.roles import STAFF_ROLES
 from espace.core.models import AuditEvent
+from espace.letters.enums import LetterRequestKind
+from espace.letters.models import LetterRequest
 from espace.loan_requests.models import LoanRequest
 from espace.portfolio.models import DisbursementChangeRequest
 from espace.simulators.models import Simulation
@@ -55,6 +57,14 @@ ACCESS: dict[str, object] = {
     "core:accessibility": PUBLIC,
     "accounts:login": PUBLIC,
     "registration:first_login": PUBLIC,
+    # « Suivre mon courrier d'activation »: public screens, the page itself opens only after the
+    # e-mail code (tests/registration/test_tracking.py).
+    "registration:tracking": PUBLIC,
+    "registration:tracking_code": PUBLIC,
+    "registration:tracking_code_resend": PUBLIC,
+    "registration:tracking_status": PUBLIC,
+    "registration:tracking_request": PUBLIC,
+    "registration:tracking_end": PUBLIC,
     "accounts:logout": PUBLIC,
     "accounts:password_reset": PUBLIC,
     "accounts:password_reset_confirm": PUBLIC,
@@ -163,6 +173,8 @@ STAFF_ACCESS: dict[str, str | None] = {
     "backoffice:letters": "manage_letters",
     "backoffice:letters_export": "manage_letters",
     "backoffice:letter_pdf": "manage_letters",
+    "backoffice:letter_requests": "manage_letters",
+    "backoffice:letter_request": "manage_letters",
     "backoffice:letter_returned": "manage_letters",
     "backoffice:contacts": "answer_contact_requests",
     "backoffice:contact": "answer_contact_requests",
@@ -437,6 +449,9 @@ def _staff_objects():
         "import": ImportRunFactory(),
         "dossier": LoanRequestFactory(establishment=establishment, sent=True),
         "resource": ResourceFactory(),
+        "letter_request": LetterRequest.objects.create(
+            establishment=establishment, account_holder=member, kind=LetterRequestKind.NOT_RECEIVED, letter=letter
+        ),
     }
 
 
@@ -450,6 +465,7 @@ def _staff_url(name: str, objects) -> str:
         "succession": "establishment",
         "letter_pdf": "letter",
         "letter_returned": "letter",
+        "letter_request": "letter_request",
         "contact": "contact",
         "contact_attachment": "contact",
         "disbursement": "change",

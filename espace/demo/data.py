@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
@@ -22,6 +23,8 @@ from espace.documents.models import Resource
 from espace.documents.services import document_store, resource_create
 from espace.establishments.enums import EstablishmentKind as K
 from espace.establishments.models import Establishment, RegionalOffice
+from espace.letters.enums import LetterRequestKind, LetterStatus
+from espace.letters.models import Letter
 from espace.loan_requests.entry import (
     GuaranteeInput,
     dwelling_add,
@@ -40,6 +43,8 @@ from espace.portfolio.models import FinancingLine
 from espace.products.models import Product
 from espace.registration.enums import RegistrationKind
 from espace.registration.selectors import registration_kind_for
+from espace.registration.services import temporary_code_issue
+from espace.registration.tracking import letter_request
 
 DEMO_PASSWORD = "Fonds-Epargne-2026"
 
@@ -275,6 +280,7 @@ def demo_load() -> DemoSummary:
         user.save()
         summary_users.append((username, by_number[number].legal_name, str(status.label)))
     _demo_staff()
+    summary_users += _demo_letters(by_number)
     NewsItem.objects.get_or_create(
         title="Livret A : 1,50 % depuis le 1er février 2026",
         defaults={
@@ -288,6 +294,49 @@ def demo_load() -> DemoSummary:
         is_free = registration_kind_for(establishment) == RegistrationKind.ADMINISTRATOR
         (free if is_free else taken).append((number, establishment.legal_name))
     return DemoSummary(establishments=len(ESTABLISHMENTS), users=summary_users, free_numbers=free, cas2_numbers=taken)
+
+
+# First users waiting for their letter (« Suivre mon courrier d'activation »): username, first name,
+# last name, client number, days since the letter, and whether they already asked for a new one.
+AWAITING_LETTER = [
+    ("lmoreau", "Lucie", "Moreau", "451278", 12, False),
+    ("sgarcia", "Sophie", "Garcia", "702311", 11, True),
+]
+
+
+def _demo_letters(by_number: dict[str, Establishment]) -> list[tuple[str, str, str]]:
+    """Two first users awaiting activation. lmoreau's letter left 11 days ago: « Je n'ai pas reçu le
+    courrier » is open to her. sgarcia already asked for a new letter, waiting for the mailing house:
+    the back office (« Courriers » → « Demandes de nouveau courrier ») may refuse it."""
+    made = []
+    now = clock.now()
+    for username, first, last, number, days, asked in AWAITING_LETTER:
+        establishment = by_number[number]
+        made.append((username, establishment.legal_name, "en attente du courrier d'activation"))
+        if User.objects.identifier_is(username).filter(is_staff=False).exists():
+            continue
+        sent = now - timedelta(days=days)
+        user = User.objects.create(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@demo.example.org",
+            establishment=establishment,
+            status=UserStatus.AWAITING_ACTIVATION,
+            permissions=ALL,
+            must_change_password=True,
+            temporary_code_expires_at=sent + timedelta(days=30),
+            date_joined=sent,
+            job_title="Responsable financier",
+        )
+        letter = temporary_code_issue(user_id=user.pk)
+        assert letter is not None
+        Letter.objects.filter(pk=letter.pk).update(
+            created_at=sent, status=LetterStatus.EXPORTED, exported_at=sent + timedelta(days=1)
+        )
+        if asked:
+            letter_request(user=user, kind=LetterRequestKind.NOT_RECEIVED)
+    return made
 
 
 DEMO_RECOVERY_CODES = ["demo0001", "demo0002", "demo0003", "demo0004", "demo0005"]

@@ -140,8 +140,11 @@ CLIENT_SERVICES = Section(
         Entry(
             "courrier-non-recu",
             "Le courrier adressé au représentant légal n'est pas arrivé",
-            "Écrivez à l'assistance ({url:support:contact}) : elle peut générer un nouveau courrier avec un "
-            "nouveau code temporaire ; l'ancien ne fonctionnera plus.",
+            "Depuis la page de connexion, « Suivre mon courrier d'activation » ({url:registration:tracking}) : "
+            "saisissez votre identifiant puis le code à 4 chiffres reçu par e-mail ; vous voyez où en est le "
+            "courrier et, 10 jours après son envoi, le bouton « Je n'ai pas reçu le courrier » en génère un "
+            "nouveau avec un nouveau code temporaire (l'ancien ne fonctionnera plus ; 3 fois au plus). Au-delà, "
+            "écrivez à l'assistance ({url:support:contact}).",
         ),
         Entry(
             "code-email",
@@ -158,8 +161,9 @@ CLIENT_SERVICES = Section(
         Entry(
             "plus-de-30-jours",
             "Mon code temporaire (mot de passe temporaire) ne fonctionne plus",
-            "Il n'est valable que 30 jours. Passé ce délai, inscrivez-vous à nouveau, ou demandez à "
-            "l'assistance un nouveau courrier pour garder votre identifiant.",
+            "Il n'est valable que 30 jours. Passé ce délai, renouvelez votre inscription en une étape depuis "
+            "« Suivre mon courrier d'activation » ({url:registration:tracking}), avec votre identifiant et les "
+            "informations déjà saisies ; ou inscrivez-vous à nouveau.",
         ),
         Entry(
             "par-email",

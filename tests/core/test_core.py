@@ -207,6 +207,14 @@ def test_demo_data_loads_twice_and_its_accounts_work(client):
     requests = LoanRequest.objects.filter(establishment=oph).order_by("created_at")
     assert [(r.status, bool(r.dossier_number)) for r in requests] == [("under_review", True), ("draft", False)]
     assert User.objects.filter(username="pdurand").count() == 1
+    # Letters in progress: one sent 12 days ago (a new one may be asked), one new letter asked for.
+    from espace.letters.models import Letter, LetterRequest
+    from espace.registration.tracking import tracking_status
+
+    lmoreau = User.objects.get(username="lmoreau")
+    assert tracking_status(user=lmoreau).new_letter_allowed
+    assert Letter.objects.filter(account_holder=lmoreau).count() == 1
+    assert LetterRequest.objects.filter(account_holder__username="sgarcia", letter__status="pending").count() == 1
     assert client.post("/connexion/", {"username": "pdurand", "password": "Fonds-Epargne-2026"}).status_code == 302
     staff = Client()
     response = staff.post("/back-office/connexion/", {"username": "assistance", "password": "Fonds-Epargne-2026"})

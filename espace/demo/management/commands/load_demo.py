@@ -30,6 +30,12 @@ class Command(BaseCommand):
             "Demandes de prêt : un dossier en instruction et un brouillon pour OPH MONTREUIL HABITAT "
             "(vdupont auteur, pdurand validateur, charge au back-office)."
         )
+        self.stdout.write(
+            "Suivi du courrier d'activation (page de connexion → « Suivre mon courrier d'activation ») : "
+            "lmoreau (courrier parti il y a 11 jours : « Je n'ai pas reçu le courrier » est ouvert), "
+            "sgarcia (nouveau courrier demandé, visible au back-office, Courriers → Demandes) ; "
+            "le code à 4 chiffres arrive dans la boîte de démonstration."
+        )
         self.stdout.write(f"  second facteur de démonstration : codes de secours {', '.join(DEMO_RECOVERY_CODES)}")
         self.stdout.write(
             "Inscription CAS 1 (premier utilisateur, numéros encore libres ; les 0 initiaux sont acceptés) :"
