@@ -413,6 +413,14 @@ CSRF_FAILURE_VIEW = "espace.core.views.csrf_failure"
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 MEMBER_VALIDATION_REMINDER_DELAY = timedelta(days=7)
+# Access review (« Revue des accès »): every ACCESS_REVIEW_INTERVAL_MONTHS (set by the lender) each
+# establishment's administrators confirm its active users within 30 days (a reminder 7 days
+# before); users nobody confirmed are then suspended. No login for 12 months: proposed for
+# deactivation.
+ACCESS_REVIEW_INTERVAL_MONTHS = env_int("ACCESS_REVIEW_INTERVAL_MONTHS", 6)
+ACCESS_REVIEW_PERIOD = timedelta(days=30)
+ACCESS_REVIEW_REMINDER_BEFORE = timedelta(days=7)
+ACCESS_REVIEW_INACTIVITY = timedelta(days=365)
 
 # --- API of the establishments (/api/v1/) -----------------------------------------------------
 # Calls per token per minute (429 with Retry-After beyond); tokens live at most a year.

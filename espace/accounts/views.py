@@ -21,6 +21,7 @@ from espace.accounts.login import (
 from espace.accounts.perms import client_required
 from espace.accounts.selectors import establishment_admins
 from espace.core import clock
+from espace.core.home_notices import home_notices_for
 from espace.core.models import NewsItem
 
 
@@ -126,6 +127,7 @@ def home(request: ClientRequest) -> HttpResponse:
         "admins": establishment_admins(request.establishment).only("first_name", "last_name"),
         "news": NewsItem.objects.filter(published=True)[:3],
         "role": "Administrateur" if user.is_establishment_admin else "Utilisateur",
+        "notices": home_notices_for(user),
         "pending_registrations": (
             request.establishment.users.filter(status=UserStatus.AWAITING_ADMIN).count()
             if user.is_establishment_admin

@@ -316,19 +316,21 @@ def _demo_letters(by_number: dict[str, Establishment]) -> list[tuple[str, str, s
         if User.objects.identifier_is(username).filter(is_staff=False).exists():
             continue
         sent = now - timedelta(days=days)
-        user = User.objects.create(
+        user = User(
             username=username,
             first_name=first,
             last_name=last,
             email=f"{username}@demo.example.org",
             establishment=establishment,
             status=UserStatus.AWAITING_ACTIVATION,
-            permissions=ALL,
             must_change_password=True,
             temporary_code_expires_at=sent + timedelta(days=30),
             date_joined=sent,
             job_title="Responsable financier",
         )
+        user.permissions = ALL
+        user.set_unusable_password()
+        user.save()
         letter = temporary_code_issue(user_id=user.pk)
         assert letter is not None
         Letter.objects.filter(pk=letter.pk).update(

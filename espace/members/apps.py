@@ -3,6 +3,7 @@ from typing import Any
 from django.apps import AppConfig
 
 from espace.core.audit_actions import audit_actions_register
+from espace.core.home_notices import home_notice_register
 from espace.core.navigation import Menu, MenuEntry, menu_register
 from espace.members.enums import AuditAction
 
@@ -22,8 +23,12 @@ class MembersConfig(AppConfig):
                 Menu.CLIENT, order, label, url_name, pages=pages, group="Administration", visible=administrator
             )
 
+        from espace.members.review import review_home_notice  # needs the models, ready only now
+
+        home_notice_register(review_home_notice)
         menu_register(
             entry(20, "Liste des utilisateurs", "members:list", "members:list", "members:card"),
-            entry(21, "Journal des actions", "members:journal", "members:journal"),
-            entry(22, "Paramètres de l'établissement", "members:settings", "members:settings"),
+            entry(21, "Revue des accès", "members:review", "members:review"),
+            entry(22, "Journal des actions", "members:journal", "members:journal"),
+            entry(23, "Paramètres de l'établissement", "members:settings", "members:settings"),
         )

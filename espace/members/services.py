@@ -17,7 +17,8 @@ from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.emails import email_enqueue
 from espace.core.exceptions import ApplicationError
-from espace.members.enums import AuditAction
+from espace.members.enums import AuditAction, ReviewDecision
+from espace.members.models import AccessReviewItem
 
 ALL_PERMISSIONS = [p.value for p in Permission]
 
@@ -43,6 +44,14 @@ def _other_active_admins(member: User) -> int:
     assert member.establishment is not None
     others = establishment_admins(member.establishment).select_for_update().exclude(pk=member.pk)
     return len(others.values_list("pk", flat=True))
+
+
+def review_item_decided(*, member: User, decision: ReviewDecision, by: User) -> None:
+    """A change made on the member's card during an open access review is the review's decision
+    for that member (espace.members.review)."""
+    AccessReviewItem.objects.filter(
+        user=member, decision="", review__completed_at__isnull=True, review__closed_at__isnull=True
+    ).update(decision=decision, decided_at=clock.now(), decided_by=by)
 
 
 def _permission_labels(permissions: list[str]) -> list[str]:
@@ -102,6 +111,7 @@ def member_set_permissions(*, member: User, changed_by: User, permissions: list[
     previous = member.permissions
     member.permissions = new
     member.save(update_fields=PERMISSION_FIELD_NAMES)
+    review_item_decided(member=member, decision=ReviewDecision.CHANGED, by=changed_by)
     audit_record(
         action=AuditAction.MEMBER_PERMISSIONS_CHANGED,
         actor=changed_by,
@@ -132,6 +142,7 @@ def member_deactivate(*, member: User, deactivated_by: User, reason: str) -> Use
     member.status = UserStatus.DEACTIVATED
     member.deactivation_reason = reason.strip()[:300]
     member.save(update_fields=["status", "deactivation_reason"])
+    review_item_decided(member=member, decision=ReviewDecision.DEACTIVATED, by=deactivated_by)
     audit_record(
         action=AuditAction.MEMBER_DEACTIVATED,
         actor=deactivated_by,

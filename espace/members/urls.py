@@ -1,6 +1,6 @@
 from django.urls import path
 
-from espace.members import views
+from espace.members import views, views_review
 
 app_name = "members"
 
@@ -11,5 +11,7 @@ urlpatterns = [
     path("utilisateurs/<uuid:public_id>/desactiver/", views.member_deactivate_view, name="deactivate"),
     path("utilisateurs/<uuid:public_id>/reactiver/", views.member_reactivate_view, name="reactivate"),
     path("journal/", views.journal, name="journal"),
+    path("revue-des-acces/", views_review.review, name="review"),
+    path("revue-des-acces/<uuid:public_id>/export.csv", views_review.review_export, name="review_export"),
     path("parametres/", views.establishment_settings, name="settings"),
 ]
