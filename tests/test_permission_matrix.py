@@ -17,6 +17,7 @@ from espace.core.models import AuditEvent
 from espace.letters.enums import LetterRequestKind
 from espace.letters.models import LetterRequest
 from espace.loan_requests.models import LoanRequest
+from espace.members.review import access_review_open
 from espace.portfolio.models import DisbursementChangeRequest
 from espace.simulators.models import Simulation
 from tests.accounts.factories import UserFactory
@@ -93,6 +94,8 @@ ACCESS: dict[str, object] = {
     "members:deactivate": Permission.ADMINISTER_USERS,
     "members:reactivate": Permission.ADMINISTER_USERS,
     "members:journal": Permission.ADMINISTER_USERS,
+    "members:review": Permission.ADMINISTER_USERS,
+    "members:review_export": Permission.ADMINISTER_USERS,
     "members:settings": Permission.ADMINISTER_USERS,
     "api_tokens:list": Permission.ADMINISTER_USERS,
     "api_tokens:create": Permission.ADMINISTER_USERS,
@@ -249,6 +252,7 @@ OBJECT_OF = {
     "documents:deliberation_pdf": "guaranteed_line",
     "documents:resource_download": "resource",
     "api_tokens:revoke": "api_token",
+    "members:review_export": "access_review",
 }
 # Loan request URLs name a draft of the member's establishment unless said above.
 for _name in ACCESS:
@@ -341,6 +345,8 @@ def _object(name: str, member):
         return ResourceFactory()
     if kind == "api_token":
         return issue_token(member.establishment)[0]
+    if kind == "access_review":
+        return access_review_open(establishment=member.establishment)
     return member
 
 

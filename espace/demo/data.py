@@ -39,6 +39,8 @@ from espace.loan_requests.instruction import dossier_assign
 from espace.loan_requests.models import DossierFile, LoanRequest
 from espace.loan_requests.perms import Officer
 from espace.loan_requests.steps import required_documents
+from espace.members.models import AccessReview
+from espace.members.review import access_review_open
 from espace.portfolio.models import FinancingLine
 from espace.products.models import Product
 from espace.registration.enums import RegistrationKind
@@ -230,6 +232,16 @@ USERS: list[tuple[str, str, str, str, UserStatus, list[str], list[str], str]] = 
     ("amartin", "Anne", "Martin", "104233", UserStatus.ACTIVE, ALL, [], "Directrice générale des services"),
     ("jbernard", "Julien", "Bernard", "104233", UserStatus.ACTIVE, [Permission.VIEW_PORTFOLIO], [], "Comptable"),
     ("cpetit", "Claire", "Petit", "330145", UserStatus.ACTIVE, ALL, [], "Responsable de la dette"),
+    (
+        "rfontaine",
+        "Robert",
+        "Fontaine",
+        "287576",
+        UserStatus.ACTIVE,
+        [Permission.VIEW_PORTFOLIO, Permission.VIEW_DOCUMENTS],
+        [],
+        "Gestionnaire patrimoine",
+    ),
 ]
 
 
@@ -281,6 +293,7 @@ def demo_load() -> DemoSummary:
         summary_users.append((username, by_number[number].legal_name, str(status.label)))
     _demo_staff()
     summary_users += _demo_letters(by_number)
+    _demo_access_review(by_number["287576"])
     NewsItem.objects.get_or_create(
         title="Livret A : 1,50 % depuis le 1er février 2026",
         defaults={
@@ -339,6 +352,17 @@ def _demo_letters(by_number: dict[str, Establishment]) -> list[tuple[str, str, s
         if asked:
             letter_request(user=user, kind=LetterRequestKind.NOT_RECEIVED)
     return made
+
+
+def _demo_access_review(oph: Establishment) -> None:
+    """OPH MONTREUIL HABITAT's review is open (pdurand sees it on the home page); rfontaine has not
+    logged in for 14 months, so his deactivation is proposed. Once done, a re-load leaves it."""
+    if AccessReview.objects.filter(establishment=oph).exists():
+        return
+    User.objects.filter(username="rfontaine", is_staff=False).update(
+        last_login=clock.now() - timedelta(days=425), date_joined=clock.now() - timedelta(days=800)
+    )
+    access_review_open(establishment=oph)
 
 
 DEMO_RECOVERY_CODES = ["demo0001", "demo0002", "demo0003", "demo0004", "demo0005"]

@@ -215,6 +215,11 @@ def test_demo_data_loads_twice_and_its_accounts_work(client):
     assert tracking_status(user=lmoreau).new_letter_allowed
     assert Letter.objects.filter(account_holder=lmoreau).count() == 1
     assert LetterRequest.objects.filter(account_holder__username="sgarcia", letter__status="pending").count() == 1
+    # An access review due at the OPH, rfontaine (no login for 14 months) proposed for deactivation.
+    from espace.members.models import AccessReview
+
+    review = AccessReview.objects.get(establishment__client_number="287576")
+    assert review.is_open and [i.user.username for i in review.items.filter(inactive=True)] == ["rfontaine"]
     assert client.post("/connexion/", {"username": "pdurand", "password": "Fonds-Epargne-2026"}).status_code == 302
     staff = Client()
     response = staff.post("/back-office/connexion/", {"username": "assistance", "password": "Fonds-Epargne-2026"})

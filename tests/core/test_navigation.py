@@ -44,10 +44,11 @@ def test_an_administrator_has_the_administration_drop_down_from_two_apps():
     client = Client()
     client.force_login(UserFactory(admin=True))
     labels = [label for label, _current in menu(client, "/administration/journal/")]
-    assert labels[:7] == [
+    assert labels[:8] == [
         "Accueil",
         "Administration",
         "Liste des utilisateurs",
+        "Revue des accès",
         "Journal des actions",
         "Paramètres de l'établissement",
         "Jetons d'API",

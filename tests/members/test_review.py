@@ -217,7 +217,7 @@ def test_csv_export_for_the_auditors(team):
 
 
 def test_other_establishments_and_non_administrators_are_refused(team):
-    establishment, admin, active, asleep = team
+    establishment, _admin, active, _asleep = team
     review = access_review_open(establishment=establishment)
     item = review.items.get(user=active)
     other_admin = UserFactory(establishment=EstablishmentFactory(), admin=True)

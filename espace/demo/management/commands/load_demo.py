@@ -36,6 +36,10 @@ class Command(BaseCommand):
             "sgarcia (nouveau courrier demandé, visible au back-office, Courriers → Demandes) ; "
             "le code à 4 chiffres arrive dans la boîte de démonstration."
         )
+        self.stdout.write(
+            "Revue des accès : ouverte pour OPH MONTREUIL HABITAT (pdurand, page d'accueil → « Revue des accès » ; "
+            "rfontaine, sans connexion depuis 14 mois, est proposé à la désactivation)."
+        )
         self.stdout.write(f"  second facteur de démonstration : codes de secours {', '.join(DEMO_RECOVERY_CODES)}")
         self.stdout.write(
             "Inscription CAS 1 (premier utilisateur, numéros encore libres ; les 0 initiaux sont acceptés) :"
