@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "espace.accounts",
     "espace.registration",
     "espace.letters",
+    "espace.notifications",
     "espace.members",
     "espace.support",
     "espace.simulators",

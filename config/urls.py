@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("espace.core.urls")),
     path("", include("espace.accounts.urls")),
     path("", include("espace.registration.urls")),
+    path("", include("espace.notifications.urls")),
     path("administration/", include("espace.members.urls")),
     path("administration/jetons-api/", include("espace.api.urls")),
     path("", include("espace.support.urls")),

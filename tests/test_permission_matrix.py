@@ -83,6 +83,9 @@ ACCESS: dict[str, object] = {
     "registration:cancel": PUBLIC,
     "accounts:home": CLIENT,
     "accounts:account": CLIENT,
+    "notifications:preferences": CLIENT,
+    # The signed link of every notification e-mail: no login (tests/notifications).
+    "notifications:unsubscribe": PUBLIC,
     "accounts:account_password": CLIENT,
     "accounts:account_email": CLIENT,
     "accounts:account_email_code": CLIENT,

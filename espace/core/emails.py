@@ -37,8 +37,13 @@ def email_render(*, template: str, context: Mapping[str, object]) -> tuple[str, 
         **context,
     }
     subject = " ".join(render_to_string(f"emails/{template}.subject.txt", full_context, using="text").split())
-    text = render_to_string(f"emails/{template}.txt", full_context, using="text")
+    text = str(render_to_string(f"emails/{template}.txt", full_context, using="text"))
     html = render_to_string(f"emails/{template}.html", full_context)
+    if context.get("unsubscribe_url"):  # a notification the user chose (espace.notifications)
+        text += (
+            f"\nNe plus recevoir ce type de notification : {context['unsubscribe_url']}\n"
+            "Toutes vos notifications : « Mon compte » → « Mes notifications ».\n"
+        )
     return subject, text, html
 
 

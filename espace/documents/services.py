@@ -16,8 +16,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Model
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.formats import date_format
 
+from espace.accounts.enums import Permission
 from espace.accounts.models import User
+from espace.accounts.selectors import users_holding
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.exceptions import ApplicationError
@@ -40,6 +44,8 @@ from espace.documents.perms import contract_concerns, line_concerns, may_open
 from espace.documents.selectors import deliberation_template_current
 from espace.establishments.models import Establishment
 from espace.loan_requests.models import PlannedGuarantee
+from espace.notifications.enums import NotificationKind
+from espace.notifications.services import Message, notify
 from espace.portfolio.enums import StatementStatus
 from espace.portfolio.models import Contract, FinancingLine, Guarantee, GuaranteedDebtStatement
 from espace.products.models import Product
@@ -119,6 +125,24 @@ def document_store(
     document.save()
     if scan_status == ScanStatus.PENDING:
         task_enqueue("espace.documents.tasks.rescan_document", document_id=document.pk)
+    library = reverse("documents:library")
+    notify(
+        users=users_holding(establishment, Permission.VIEW_DOCUMENTS),
+        kind=NotificationKind.NEW_DOCUMENT,
+        key=f"document:{document.public_id}",
+        message=Message(
+            template="notification_new_document",
+            context={
+                "title": document.title,
+                "kind": str(document.get_kind_display()),
+                "issued_on": date_format(issued_on, "j F Y"),
+                "establishment_name": establishment.legal_name,
+                "library_path": library,
+            },
+            summary=f"Nouveau document : {document.title}",
+            link_path=library,
+        ),
+    )
     return document
 
 

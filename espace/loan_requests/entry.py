@@ -23,6 +23,8 @@ from espace.loan_requests.notices import establishment_notify, notice_context, v
 from espace.loan_requests.perms import create_refusal, edit_refusal, refusal_raise, send_refusal
 from espace.loan_requests.steps import steps_state
 from espace.loan_requests.timeline import event_record, request_touch
+from espace.notifications.enums import NotificationKind
+from espace.notifications.services import Message, notify
 from espace.portfolio.enums import GuarantorKind
 
 HUNDRED = Decimal(100)
@@ -167,7 +169,7 @@ def request_submit(*, loan_request: LoanRequest, user: User) -> LoanRequest:
     loan_request.status = RequestStatus.TO_VALIDATE
     loan_request.updated_by = user
     loan_request.save(update_fields=["status", "updated_by", "updated_at"])
-    event_record(loan_request, EventKind.SUBMITTED, user, status=RequestStatus.TO_VALIDATE)
+    event = event_record(loan_request, EventKind.SUBMITTED, user, status=RequestStatus.TO_VALIDATE)
     audit_record(
         action=AuditAction.LOAN_REQUEST_SUBMITTED,
         actor=user,
@@ -175,13 +177,17 @@ def request_submit(*, loan_request: LoanRequest, user: User) -> LoanRequest:
         establishment=loan_request.establishment,
     )
     context = {**notice_context(loan_request), "author": user.get_full_name()}
-    for validator in validators_of(loan_request.establishment):
-        if validator.pk != user.pk:
-            email_enqueue(
-                template="loan_request_to_validate",
-                to=[validator.email],
-                context={**context, "first_name": validator.first_name},
-            )
+    notify(
+        users=[validator for validator in validators_of(loan_request.establishment) if validator.pk != user.pk],
+        kind=NotificationKind.VALIDATION_WAITING,
+        key=f"{loan_request.public_id}:submitted:{event.pk}",
+        message=Message(
+            template="loan_request_to_validate",
+            context=context,
+            summary=f"La demande « {loan_request.name} » de {user.get_full_name()} attend votre validation",
+            link_path=str(context["path"]),
+        ),
+    )
     return loan_request
 
 

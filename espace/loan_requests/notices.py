@@ -12,7 +12,18 @@ from espace.accounts.models import User
 from espace.accounts.selectors import users_holding
 from espace.core.emails import email_enqueue
 from espace.establishments.models import Establishment
-from espace.loan_requests.models import LoanRequest
+from espace.loan_requests.models import DossierEvent, LoanRequest
+from espace.notifications.enums import NotificationKind
+from espace.notifications.services import Message, notify
+
+# The e-mails each user chooses (« Mes notifications »); the others always go.
+NOTIFIED: dict[str, tuple[NotificationKind, str]] = {
+    "dossier_status_changed": (NotificationKind.DOSSIER_STATUS, "Le dossier « {name} » est désormais : {status}"),
+    "dossier_documents_requested": (
+        NotificationKind.DOCUMENTS_REQUESTED,
+        "Des documents sont demandés sur le dossier « {name} » (avant le {due_on})",
+    ),
+}
 
 
 def validators_of(establishment: Establishment) -> list[User]:
@@ -31,7 +42,24 @@ def notice_context(loan_request: LoanRequest) -> dict[str, Any]:
 
 
 def establishment_notify(loan_request: LoanRequest, template: str, extra: dict[str, Any] | None = None) -> None:
-    """E-mail the author and the validators (each address once)."""
+    """E-mail the author and the validators (each address once); the kinds of `NOTIFIED` go as
+    notifications, once per dossier event, to those who chose them."""
+    if template in NOTIFIED:
+        kind, summary = NOTIFIED[template]
+        context = {**notice_context(loan_request), **(extra or {})}
+        event = DossierEvent.objects.filter(request=loan_request).order_by("-pk").values_list("pk", flat=True).first()
+        notify(
+            users=[loan_request.created_by, *validators_of(loan_request.establishment)],
+            kind=kind,
+            key=f"{loan_request.public_id}:{template}:{event}",
+            message=Message(
+                template=template,
+                context=context,
+                summary=summary.format(**context),
+                link_path=str(context["path"]),
+            ),
+        )
+        return
     recipients = {loan_request.created_by.email: loan_request.created_by.first_name}
     for user in validators_of(loan_request.establishment):
         recipients.setdefault(user.email, user.first_name)

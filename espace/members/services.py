@@ -19,6 +19,8 @@ from espace.core.emails import email_enqueue
 from espace.core.exceptions import ApplicationError
 from espace.members.enums import AuditAction, ReviewDecision
 from espace.members.models import AccessReviewItem
+from espace.notifications.enums import NotificationKind
+from espace.notifications.services import Message, notify
 
 ALL_PERMISSIONS = [p.value for p in Permission]
 
@@ -193,18 +195,22 @@ def members_remind_pending() -> int:
             locked.validation_reminder_sent_at = clock.now()
             locked.save(update_fields=["validation_reminder_sent_at"])
             assert member.establishment is not None
-            for admin in establishment_admins(member.establishment):
-                email_enqueue(
+            notify(
+                users=establishment_admins(member.establishment),
+                kind=NotificationKind.COLLEAGUE_WAITING,
+                key=f"member:{member.public_id}:reminder",
+                message=Message(
                     template="member_validation_reminder",
-                    to=[admin.email],
                     context={
-                        "admin_first_name": admin.first_name,
                         "full_name": member.get_full_name(),
                         "username": member.username,
                         "card_path": member_card_path(member),
                         "requested": _permission_labels(member.requested_permissions),
                     },
-                )
+                    summary=f"Rappel : {member.get_full_name()} attend votre validation depuis 7 jours",
+                    link_path=member_card_path(member),
+                ),
+            )
             audit_record(action=AuditAction.VALIDATION_REMINDER_SENT, target=member)
             reminded += 1
     return reminded

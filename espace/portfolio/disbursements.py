@@ -21,6 +21,8 @@ from espace.core.emails import email_enqueue
 from espace.core.exceptions import ApplicationError
 from espace.core.formats import euros
 from espace.finance.dates import add_months
+from espace.notifications.enums import NotificationKind
+from espace.notifications.services import Message, notify
 from espace.portfolio.enums import AuditAction, ChangeRequestStatus, DisbursementStatus, LineStatus
 from espace.portfolio.models import DisbursementChangeRequest, FinancingLine, PlannedDisbursement
 from espace.portfolio.perms import may_pilot
@@ -167,15 +169,20 @@ def disbursement_change_decide(
         establishment=line.contract.borrower,
         details={"line": line.number, "note": change.decision_note},
     )
-    recipients = {change.requested_by.email} | {
-        user.email for user in users_holding(line.contract.borrower, Permission.MANAGE_DISBURSEMENTS)
-    }
-    for address in sorted(recipients):
-        email_enqueue(
+    notify(
+        users=[change.requested_by, *users_holding(line.contract.borrower, Permission.MANAGE_DISBURSEMENTS)],
+        kind=NotificationKind.DISBURSEMENT_DECIDED,
+        key=f"disbursement-change:{change.pk}",
+        message=Message(
             template="disbursement_change_decided",
-            to=[address],
             context={**_context(change), "accepted": accept, "note": change.decision_note},
-        )
+            summary=(
+                f"Modification de l'échéancier de versement de la ligne {line.number} "
+                f"{'acceptée' if accept else 'refusée'}"
+            ),
+            link_path=reverse("portfolio:line", kwargs={"public_id": line.public_id}),
+        ),
+    )
     return change
 
 

@@ -39,6 +39,8 @@ from espace.establishments.models import Establishment
 from espace.establishments.selectors import normalize_client_number
 from espace.letters.models import Letter
 from espace.letters.services import letter_create_activation
+from espace.notifications.enums import NotificationKind
+from espace.notifications.services import Message, notify
 from espace.registration.enums import AuditAction, RegistrationKind, RegistrationStep
 from espace.registration.models import LetterTracking, Registration
 from espace.registration.selectors import identifier_taken, registration_kind_for
@@ -326,17 +328,17 @@ def _notify_registration(*, user: User, kind: RegistrationKind) -> None:
         context={**common, "requested": user.permission_labels("requested_permissions")},
     )
     card_path = reverse("members:card", kwargs={"public_id": user.public_id})
-    for admin in establishment_admins(establishment):
-        email_enqueue(
+    notify(
+        users=establishment_admins(establishment),
+        kind=NotificationKind.COLLEAGUE_WAITING,
+        key=f"member:{user.public_id}:registered",
+        message=Message(
             template="registration_admin_notice",
-            to=[admin.email],
-            context={
-                **common,
-                "admin_first_name": admin.first_name,
-                "requested": user.permission_labels("requested_permissions"),
-                "card_path": card_path,
-            },
-        )
+            context={**common, "requested": user.permission_labels("requested_permissions"), "card_path": card_path},
+            summary=f"{user.get_full_name()} attend votre validation",
+            link_path=card_path,
+        ),
+    )
 
 
 @transaction.atomic
