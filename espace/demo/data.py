@@ -41,7 +41,10 @@ from espace.loan_requests.perms import Officer
 from espace.loan_requests.steps import required_documents
 from espace.members.models import AccessReview
 from espace.members.review import access_review_open
+from espace.notifications.enums import Delivery, NotificationKind
+from espace.notifications.models import NotificationPreference
 from espace.portfolio.models import FinancingLine
+from espace.portfolio.reminders import instalments_due_notify
 from espace.products.models import Product
 from espace.registration.enums import RegistrationKind
 from espace.registration.selectors import registration_kind_for
@@ -469,8 +472,23 @@ def _demo_documents(by_number: dict[str, Establishment]) -> None:
 def demo_load_after_portfolio() -> None:
     """What needs the demo portfolio: documents of its loans, a dossier and a draft request."""
     by_number = {e.client_number: e for e in Establishment.objects.filter(client_number__in=["287576", "104233"])}
+    _demo_notification_choices()
     _demo_documents(by_number)
     _demo_loan_requests(by_number["287576"], by_number["104233"])
+    instalments_due_notify()
+
+
+def _demo_notification_choices() -> None:
+    """vdupont reads her notifications in one daily digest; jbernard only wants the instalments."""
+    for username, delivery, disabled in (
+        ("vdupont", Delivery.DIGEST, []),
+        ("jbernard", Delivery.IMMEDIATE, [NotificationKind.NEW_DOCUMENT.value]),
+    ):
+        user = User.objects.filter(username=username, is_staff=False).first()
+        if user is not None:
+            NotificationPreference.objects.update_or_create(
+                user=user, defaults={"delivery": delivery, "disabled_kinds": disabled}
+            )
 
 
 DEMO_DOSSIER = "Résidence Les Tilleuls — 32 logements"

@@ -220,6 +220,13 @@ def test_demo_data_loads_twice_and_its_accounts_work(client):
 
     review = AccessReview.objects.get(establishment__client_number="287576")
     assert review.is_open and [i.user.username for i in review.items.filter(inactive=True)] == ["rfontaine"]
+    # Notifications: the demo documents and instalments told once, however many loads.
+    from espace.notifications.models import Notification
+
+    assert Notification.objects.filter(user__username="pdurand", kind="new_document").exists()
+    assert Notification.objects.filter(
+        user__username="vdupont", user__notification_preference__delivery="digest"
+    ).exists()
     assert client.post("/connexion/", {"username": "pdurand", "password": "Fonds-Epargne-2026"}).status_code == 302
     staff = Client()
     response = staff.post("/back-office/connexion/", {"username": "assistance", "password": "Fonds-Epargne-2026"})

@@ -40,6 +40,11 @@ class Command(BaseCommand):
             "Revue des accès : ouverte pour OPH MONTREUIL HABITAT (pdurand, page d'accueil → « Revue des accès » ; "
             "rfontaine, sans connexion depuis 14 mois, est proposé à la désactivation)."
         )
+        self.stdout.write(
+            "Notifications : « Mon compte » → « Mes notifications » ; vdupont reçoit un résumé quotidien "
+            "(manage.py send_notification_digests), les autres un courriel par notification "
+            "(documents, échéances à 30 jours) dans la boîte de démonstration."
+        )
         self.stdout.write(f"  second facteur de démonstration : codes de secours {', '.join(DEMO_RECOVERY_CODES)}")
         self.stdout.write(
             "Inscription CAS 1 (premier utilisateur, numéros encore libres ; les 0 initiaux sont acceptés) :"
