@@ -11,13 +11,13 @@ class PreferencesForm(forms.Form):
     kinds = forms.MultipleChoiceField(
         label="M'envoyer un courriel quand…",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"invalid_choice": "Cette notification n'existe pas pour vous."},
     )
     delivery = forms.ChoiceField(
         label="Envoi",
         choices=Delivery.choices,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": "Choisissez un mode d'envoi.", "invalid_choice": "Choisissez un mode d'envoi."},
     )
 
