@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 
 from espace.accounts.enums import UserStatus
@@ -124,9 +126,13 @@ def notification_deliver(*, notification_id: int) -> str:
 def digests_send() -> int:
     """Daily: one e-mail per user on the digest with what is waiting; each line checked again."""
     sent = 0
+    # A user back to one e-mail each still gets what waited for the digest (older than an hour:
+    # a newer one is in the hands of its own task).
     waiting = (
-        Notification.objects.filter(
-            sent_at__isnull=True, skipped="", user__notification_preference__delivery=Delivery.DIGEST
+        Notification.objects.filter(sent_at__isnull=True, skipped="")
+        .filter(
+            Q(user__notification_preference__delivery=Delivery.DIGEST)
+            | Q(created_at__lte=clock.now() - timedelta(hours=1))
         )
         .values_list("user_id", flat=True)
         .distinct()

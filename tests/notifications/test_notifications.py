@@ -206,3 +206,15 @@ def test_a_notification_goes_through_real_smtp_with_its_link(smtp_sink, run_task
     run_tasks()
     texts = smtp_sink.texts_to("smtp@x.org")
     assert len(texts) == 1 and "Contrat" in texts[0] and "/notifications/desabonnement/" in texts[0]
+
+
+def test_what_waited_for_the_digest_is_not_lost_when_the_user_goes_back(clock, run_tasks):
+    user = UserFactory(permissions=[Permission.VIEW_DOCUMENTS], email="back@x.org")
+    preference = NotificationPreference.objects.create(user=user, delivery=Delivery.DIGEST)
+    notify(users=[user], kind=NotificationKind.NEW_DOCUMENT, key="doc:back", message=document_message("Retour"))
+    run_tasks()
+    preference.delivery = Delivery.IMMEDIATE
+    preference.save()
+    clock.shift(timedelta(hours=2))
+    assert digests_send() == 1
+    assert "Retour" in mails_to("back@x.org")[0].body
