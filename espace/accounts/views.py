@@ -18,11 +18,13 @@ from espace.accounts.login import (
     session_end,
     session_start,
 )
+from espace.accounts.middleware import NETWORK_REFUSED
 from espace.accounts.perms import client_required
 from espace.accounts.selectors import establishment_admins
 from espace.core import clock
 from espace.core.home_notices import home_notices_for
 from espace.core.models import NewsItem
+from espace.core.net import address_allowed, client_ip
 
 
 def public_home(request: HttpRequest) -> HttpResponse:
@@ -50,6 +52,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if result.ok and result.user is not None and result.user.establishment_id is None:
                 # Lender staff go through their own entrance, with a second factor.
                 form.add_error(None, "Équipes du prêteur : connectez-vous par l'accès back-office.")
+                return render(request, "accounts/login.html", {"form": form}, status=403)
+            establishment = result.user.establishment if result.ok and result.user is not None else None
+            if establishment is not None and not address_allowed(client_ip(request), establishment.web_networks):
+                # Told only to whoever gave the right password (no oracle on the policy).
+                form.add_error(None, NETWORK_REFUSED)
                 return render(request, "accounts/login.html", {"form": form}, status=403)
             if result.outcome == LoginOutcome.SUCCESS and result.user is not None:
                 session_start(request, result.user)

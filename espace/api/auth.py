@@ -7,8 +7,6 @@ called from an allowed network (403), and hold the endpoint's scope (403)."""
 
 from __future__ import annotations
 
-import ipaddress
-
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
@@ -18,7 +16,7 @@ from espace.api.models import ApiToken
 from espace.api.selectors import token_by_digest
 from espace.api.services import api_request_refused, api_token_used, rate_limit_hit, token_digest
 from espace.core import clock
-from espace.core.net import client_ip
+from espace.core.net import address_allowed, client_ip
 
 MAX_TOKEN_LENGTH = 200
 
@@ -39,13 +37,11 @@ def endpoint_of(request: HttpRequest) -> str:
 
 
 def _allowed_from(token: ApiToken, request: HttpRequest) -> bool:
-    if not token.allowed_networks:
-        return True
+    """The token's own networks, and those its establishment's security policy sets for the API."""
     address = client_ip(request)
-    if address is None:
-        return False
-    ip = ipaddress.ip_address(address)
-    return any(ip in ipaddress.ip_network(network) for network in token.allowed_networks)
+    return address_allowed(address, token.allowed_networks) and address_allowed(
+        address, token.establishment.api_networks
+    )
 
 
 class TokenAuth(HttpBearer):
@@ -83,7 +79,11 @@ class TokenAuth(HttpBearer):
             raise ApiError(401, code, message)
         if not _allowed_from(token, request):
             api_request_refused(reason="ip_not_allowed", endpoint=endpoint, token=token)
-            raise ApiError(403, "ip_not_allowed", "Ce jeton ne peut pas être utilisé depuis cette adresse IP.")
+            raise ApiError(
+                403,
+                "ip_not_allowed",
+                "Ce jeton ne peut pas être utilisé depuis cette adresse IP (réseaux autorisés du jeton ou de votre établissement).",
+            )
         if self.scope is not None and not token.has_scope(self.scope):
             api_request_refused(reason="scope_missing", endpoint=endpoint, token=token)
             raise ApiError(

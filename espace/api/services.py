@@ -5,7 +5,6 @@ minute per token and endpoint, see `api_token_used`)."""
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -22,39 +21,18 @@ from espace.api.models import ApiToken
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.exceptions import ApplicationError
+from espace.core.net import networks_parse
 from espace.core.origin import current_ip
 from espace.establishments.models import Establishment
 
 TOKEN_PREFIX = "ep_"
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
-MAX_NETWORKS = 20
 # « use » rows of the journal and the token's « dernière utilisation »: at most once a minute.
 USE_PRECISION = timedelta(minutes=1)
 
 
 def token_digest(clear: str) -> str:
     return hashlib.sha256(clear.encode()).hexdigest()
-
-
-def networks_parse(raw: list[str]) -> list[str]:
-    """Addresses or networks in CIDR notation, normalised ("192.0.2.1" → "192.0.2.1/32")."""
-    networks: list[str] = []
-    for item in raw:
-        value = item.strip()
-        if not value:
-            continue
-        try:
-            network = ipaddress.ip_network(value, strict=False)
-        except ValueError:
-            raise ApplicationError(
-                f"« {value[:60]} » n'est pas une adresse IP ni un réseau (ex. 203.0.113.10 ou 203.0.113.0/24).",
-                field="allowed_networks",
-            ) from None
-        if str(network) not in networks:
-            networks.append(str(network))
-    if len(networks) > MAX_NETWORKS:
-        raise ApplicationError(f"Indiquez au plus {MAX_NETWORKS} adresses ou réseaux.", field="allowed_networks")
-    return networks
 
 
 def expiry_of(expires_on: date) -> datetime:

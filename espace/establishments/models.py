@@ -59,6 +59,17 @@ class Establishment(TimeStampedModel):
     # Set by the establishment's administrator: a loan request is sent by a validator who is not
     # its author (« quatre yeux »).
     loan_requests_four_eyes = models.BooleanField("envoi par un autre validateur que l'auteur", default=False)
+    # The establishment's security policy, set by its administrator (« Paramètres ») within the
+    # lender's limits (SECURITY.md: idle 30 minutes, 12 hours at most).
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        "déconnexion après inactivité (minutes)", choices=[(m, f"{m} minutes") for m in (10, 15, 20, 30)], default=30
+    )
+    session_max_hours = models.PositiveSmallIntegerField(
+        "durée maximale d'une session (heures)", choices=[(h, f"{h} heures") for h in (2, 4, 8, 12)], default=12
+    )
+    # Addresses or networks (CIDR) its users and its API tokens may come from; empty: anywhere.
+    web_networks = models.JSONField("réseaux autorisés pour l'espace client", default=list, blank=True)
+    api_networks = models.JSONField("réseaux autorisés pour l'API", default=list, blank=True)
 
     class Meta:
         ordering = ["legal_name"]

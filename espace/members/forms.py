@@ -45,8 +45,39 @@ class JournalFilterForm(forms.Form):
     q = forms.CharField(label="Utilisateur (identifiant ou nom)", max_length=100, required=False)
 
 
+NETWORKS_HELP = "Une adresse IP ou un réseau (notation CIDR, ex. 203.0.113.0/24) par ligne ; vide : depuis partout."
+
+
 class SettingsForm(forms.Form):
     loan_requests_four_eyes = forms.BooleanField(
         label="Une demande de prêt est envoyée par un autre validateur que son auteur (règle des « quatre yeux »)",
         required=False,
+    )
+    session_idle_minutes = forms.TypedChoiceField(
+        label="Déconnexion après une inactivité de",
+        coerce=int,
+        choices=[(m, f"{m} minutes") for m in (10, 15, 20, 30)],
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "Choisissez une durée de la liste.", "required": "Choisissez une durée."},
+    )
+    session_max_hours = forms.TypedChoiceField(
+        label="Durée maximale d'une session",
+        coerce=int,
+        choices=[(h, f"{h} heures") for h in (2, 4, 8, 12)],
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "Choisissez une durée de la liste.", "required": "Choisissez une durée."},
+    )
+    web_networks = forms.CharField(
+        label="Réseaux depuis lesquels vos utilisateurs accèdent à l'espace client",
+        required=False,
+        max_length=2000,
+        help_text=NETWORKS_HELP,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    api_networks = forms.CharField(
+        label="Réseaux depuis lesquels vos logiciels appellent l'API",
+        required=False,
+        max_length=2000,
+        help_text=NETWORKS_HELP + " S'ajoute aux réseaux de chaque jeton.",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

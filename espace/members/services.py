@@ -5,6 +5,8 @@ Every service locks the users it changes; the last active administrator is prote
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -17,6 +19,8 @@ from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.emails import email_enqueue
 from espace.core.exceptions import ApplicationError
+from espace.core.net import address_allowed, networks_parse
+from espace.core.origin import current_ip
 from espace.members.enums import AuditAction, ReviewDecision
 from espace.members.models import AccessReviewItem
 from espace.notifications.enums import NotificationKind
@@ -221,21 +225,51 @@ def member_card_path(member: User) -> str:
     return reverse("members:card", kwargs={"public_id": member.public_id})
 
 
+@dataclass(frozen=True)
+class EstablishmentSettings:
+    """« Paramètres »: the rules the administrator sets, the security policy among them."""
+
+    loan_requests_four_eyes: bool
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    web_networks: str = ""
+    api_networks: str = ""
+
+
 @transaction.atomic
-def establishment_settings_update(*, admin: User, loan_requests_four_eyes: bool) -> None:
-    """« Paramètres »: the establishment's rules its administrator sets (four eyes on sending)."""
+def establishment_settings_update(*, admin: User, wanted: EstablishmentSettings) -> None:
+    """Save the establishment's rules. The web networks must include the administrator's own
+    address: nobody locks their establishment out of its space by mistake."""
     current = admin.establishment
     if not admin.is_establishment_admin or current is None:
         raise PermissionDenied
+    web = networks_parse(wanted.web_networks.splitlines(), field="web_networks")
+    api = networks_parse(wanted.api_networks.splitlines(), field="api_networks")
+    if web and not address_allowed(current_ip(), web):
+        raise ApplicationError(
+            f"Votre adresse actuelle ({current_ip() or 'inconnue'}) n'est dans aucun de ces réseaux : vous perdriez "
+            "l'accès à l'espace client. Ajoutez le réseau de votre établissement.",
+            field="web_networks",
+        )
     establishment = type(current).objects.select_for_update().get(pk=current.pk)
-    if establishment.loan_requests_four_eyes == loan_requests_four_eyes:
+    values = {
+        "loan_requests_four_eyes": wanted.loan_requests_four_eyes,
+        "session_idle_minutes": wanted.session_idle_minutes,
+        "session_max_hours": wanted.session_max_hours,
+        "web_networks": web,
+        "api_networks": api,
+    }
+    changed = {name: value for name, value in values.items() if getattr(establishment, name) != value}
+    if not changed:
         return
-    establishment.loan_requests_four_eyes = loan_requests_four_eyes
-    establishment.save(update_fields=["loan_requests_four_eyes", "updated_at"])
+    for name, value in changed.items():
+        setattr(establishment, name, value)
+    establishment.full_clean(exclude=[f.name for f in establishment._meta.fields if f.name not in changed])
+    establishment.save(update_fields=[*changed, "updated_at"])
     audit_record(
         action=AuditAction.SETTINGS_CHANGED,
         actor=admin,
         target=establishment,
         establishment=establishment,
-        details={"loan_requests_four_eyes": loan_requests_four_eyes},
+        details=changed,
     )

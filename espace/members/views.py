@@ -19,6 +19,7 @@ from espace.core.exceptions import ApplicationError
 from espace.members.forms import DeactivateForm, JournalFilterForm, MemberFilterForm, PermissionsForm, SettingsForm
 from espace.members.selectors import journal_for, members_for
 from espace.members.services import (
+    EstablishmentSettings,
     establishment_settings_update,
     member_activate,
     member_deactivate,
@@ -175,13 +176,23 @@ def journal(request: ClientRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.ADMINISTER_USERS)
 def establishment_settings(request: ClientRequest) -> HttpResponse:
-    """« Paramètres de l'établissement »: the rules the administrator sets for everyone."""
-    initial = {"loan_requests_four_eyes": request.establishment.loan_requests_four_eyes}
+    """« Paramètres de l'établissement »: the rules the administrator sets for everyone, its
+    security policy among them (session length, networks)."""
+    establishment = request.establishment
+    initial = {
+        "loan_requests_four_eyes": establishment.loan_requests_four_eyes,
+        "session_idle_minutes": establishment.session_idle_minutes,
+        "session_max_hours": establishment.session_max_hours,
+        "web_networks": "\n".join(establishment.web_networks),
+        "api_networks": "\n".join(establishment.api_networks),
+    }
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        establishment_settings_update(
-            admin=request.user, loan_requests_four_eyes=form.cleaned_data["loan_requests_four_eyes"]
-        )
-        messages.success(request, "Paramètres enregistrés.")
-        return redirect("members:settings")
-    return render(request, "members/settings.html", {"form": form})
+        try:
+            establishment_settings_update(admin=request.user, wanted=EstablishmentSettings(**form.cleaned_data))
+        except ApplicationError as error:
+            error.add_to(form)
+        else:
+            messages.success(request, "Paramètres enregistrés.")
+            return redirect("members:settings")
+    return render(request, "members/settings.html", {"form": form}, status=400 if form.errors else 200)

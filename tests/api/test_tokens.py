@@ -235,6 +235,22 @@ def test_ip_allow_list_uses_the_client_address_behind_trusted_proxies(client, wo
     assert client.get("/api/v1/loans", **bearer(clear), **forwarded).status_code == 200
 
 
+def test_the_establishments_api_networks_apply_to_every_token(client, world):
+    """The security policy's API networks (« Paramètres »), on top of each token's own."""
+    _token, clear = issue_token(world.oph)
+    _other, other_clear = issue_token(world.other_oph)
+    admin = UserFactory(establishment=world.oph, admin=True)
+    browser = Client(REMOTE_ADDR="198.51.100.9")
+    browser.force_login(admin)
+    settings_form = {"session_idle_minutes": "30", "session_max_hours": "12", "api_networks": "203.0.113.0/24"}
+    assert browser.post("/administration/parametres/", settings_form).status_code == 302
+    response = client.get("/api/v1/loans", **bearer(clear), REMOTE_ADDR="198.51.100.9")
+    assert response.status_code == 403 and response.json()["error"] == "ip_not_allowed"
+    assert client.get("/api/v1/loans", **bearer(clear), REMOTE_ADDR="203.0.113.40").status_code == 200
+    # Another establishment's tokens are not concerned.
+    assert client.get("/api/v1/loans", **bearer(other_clear), REMOTE_ADDR="198.51.100.9").status_code == 200
+
+
 def test_rate_limit_per_token_answers_429_with_retry_after(client, world, settings, clock):
     settings.API_RATE_LIMIT_PER_MINUTE = 3
     _token, clear = issue_token(world.oph)
