@@ -57,7 +57,7 @@ class RefusalForm(forms.Form):
     reason = forms.CharField(
         label="Motif du refus (envoyé par e-mail au demandeur)",
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         error_messages={"required": "Indiquez le motif du refus : il est envoyé par e-mail au demandeur."},
     )
 

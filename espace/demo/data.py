@@ -297,6 +297,8 @@ def demo_load() -> DemoSummary:
     _demo_staff()
     summary_users += _demo_letters(by_number)
     _demo_access_review(by_number["287576"])
+    # A policy: the commune logs its users out after 15 minutes without activity, 8 hours at most.
+    Establishment.objects.filter(client_number="104233").update(session_idle_minutes=15, session_max_hours=8)
     NewsItem.objects.get_or_create(
         title="Livret A : 1,50 % depuis le 1er février 2026",
         defaults={

@@ -72,12 +72,12 @@ class SettingsForm(forms.Form):
         required=False,
         max_length=2000,
         help_text=NETWORKS_HELP,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
     api_networks = forms.CharField(
         label="Réseaux depuis lesquels vos logiciels appellent l'API",
         required=False,
         max_length=2000,
         help_text=NETWORKS_HELP + " S'ajoute aux réseaux de chaque jeton.",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
