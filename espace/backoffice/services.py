@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from espace.accounts.enums import AuditAction as AccountsAuditAction
 from espace.accounts.enums import Permission, UserStatus
@@ -121,6 +122,8 @@ def letter_request_refuse(*, letter_request: LetterRequest, staff: User, reason:
     reason = reason.strip()
     if not reason:
         raise ApplicationError("Indiquez le motif du refus : il est envoyé par e-mail au demandeur.", field="reason")
+    # The account first, as a new request by the user locks it first: no deadlock between the two.
+    user = User.objects.select_for_update().get(pk=letter_request.account_holder_id)
     letter_request = LetterRequest.objects.select_for_update().get(pk=letter_request.pk)
     letter = Letter.objects.select_for_update().get(pk=letter_request.letter_id)
     if letter_request.status == LetterRequestStatus.REFUSED:
@@ -134,7 +137,6 @@ def letter_request_refuse(*, letter_request: LetterRequest, staff: User, reason:
         raise ApplicationError(
             "Un courrier plus récent a remplacé celui-ci : c'est la demande suivante qu'il faut examiner."
         )
-    user = User.objects.select_for_update().get(pk=letter_request.account_holder_id)
     letter.superseded = True
     stored_file_discard(letter.pdf)
     letter.pdf_deleted_at = clock.now()
@@ -160,7 +162,7 @@ def letter_request_refuse(*, letter_request: LetterRequest, staff: User, reason:
             "first_name": user.first_name,
             "username": user.username,
             "reason": reason,
-            "requested_on": letter_request.created_at.date().strftime("%d/%m/%Y"),
+            "requested_on": timezone.localtime(letter_request.created_at).strftime("%d/%m/%Y"),
         },
     )
     return letter_request

@@ -125,6 +125,8 @@ def document_store(
     document.save()
     if scan_status == ScanStatus.PENDING:
         task_enqueue("espace.documents.tasks.rescan_document", document_id=document.pk)
+    if scan_status == ScanStatus.INFECTED:
+        return document  # never served: nothing to announce
     library = reverse("documents:library")
     notify(
         users=users_holding(establishment, Permission.VIEW_DOCUMENTS),

@@ -109,7 +109,8 @@ def letters_export(*, out_dir: Path) -> ExportResult:
     for pk in pending_ids:
         with transaction.atomic():
             letter = Letter.objects.select_for_update(of=("self",)).select_related("establishment").get(pk=pk)
-            if letter.status != LetterStatus.PENDING:
+            # Refused or replaced since the list was read: it does not leave.
+            if letter.status != LetterStatus.PENDING or letter.superseded or not letter.pdf:
                 continue
             filename = f"{letter.reference}.pdf"
             with letter.pdf.open("rb") as source:

@@ -185,7 +185,11 @@ def access_review_close(*, review: AccessReview) -> int:
     now = clock.now()
     suspended: list[str] = []
     reason = f"Suspendu : accès non confirmé lors de la revue des accès du {_day(review.created_at)}"
-    for item in review.items.select_related("user").filter(decision=""):
+    for pending in list(review.items.filter(decision="").values_list("pk", flat=True)):
+        # Locked and read again: a change made on the card meanwhile is the decision, not this.
+        item = AccessReviewItem.objects.select_for_update().get(pk=pending)
+        if item.decision:
+            continue
         user = User.objects.select_for_update().get(pk=item.user_id)
         if user.status != UserStatus.ACTIVE:
             item.decision = ReviewDecision.LEFT

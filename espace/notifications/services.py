@@ -9,6 +9,7 @@ off without logging in.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,12 +25,13 @@ from espace.accounts.enums import UserStatus
 from espace.accounts.models import User
 from espace.core import clock
 from espace.core.audit import audit_record
-from espace.core.emails import email_send_now
+from espace.core.emails import TRANSIENT_ERRORS, email_send_now
 from espace.core.exceptions import ApplicationError
 from espace.core.tasks import task_enqueue
 from espace.notifications.enums import KIND_PERMISSIONS, AuditAction, Delivery, NotificationKind, SkipReason
 from espace.notifications.models import Notification, NotificationPreference
 
+logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "espace.notifications.unsubscribe"
 ALL_KINDS = "*"
 
@@ -99,7 +101,9 @@ def unsubscribe_url(user: User, kind: str) -> str:
 def notification_deliver(*, notification_id: int) -> str:
     """Called by the task: send now, leave for the digest, or skip. Returns what happened."""
     with transaction.atomic():
-        notification = Notification.objects.select_for_update().select_related("user").get(pk=notification_id)
+        notification = (
+            Notification.objects.select_for_update(of=("self",)).select_related("user").get(pk=notification_id)
+        )
         if notification.sent_at is not None or notification.skipped:
             return "done"
         user = notification.user
@@ -138,8 +142,11 @@ def digests_send() -> int:
         .distinct()
     )
     for user_id in list(waiting):
-        if digest_send(user_id=user_id):
-            sent += 1
+        try:
+            if digest_send(user_id=user_id):
+                sent += 1
+        except TRANSIENT_ERRORS as error:  # one refused address does not stop the others' digests
+            logger.warning("Digest of user %s not sent, kept for the next run: %s", user_id, error)
     return sent
 
 

@@ -61,8 +61,10 @@ class LetterTracking(EmailCodeMixin, TimeStampedModel):
 
     The identifier alone opens nothing: the letter's state and a new letter both need the code."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    email = models.EmailField()
+    # None for an identifier with nothing to follow: the same screens and rules, no e-mail, and a
+    # code nobody knows (tracking.py).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(blank=True)
 
     def __str__(self) -> str:
         return f"suivi du courrier de {self.user_id}"

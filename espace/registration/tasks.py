@@ -62,7 +62,7 @@ def send_tracking_code(*, tracking_id: int, sequence: int | None = None, attempt
 
     def send() -> None:
         code, tracking = tracking_issue_code(tracking_id=tracking_id, sequence=sequence)
-        if code is None:
+        if code is None or tracking.user is None:
             return
         email_send_now(
             template="letter_tracking_code",

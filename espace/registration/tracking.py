@@ -8,10 +8,12 @@ that has no letter to follow gets the same answers as one that has, and no e-mai
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -45,42 +47,62 @@ def tracking_holder(identifier: str) -> User | None:
     return users.filter(status=UserStatus.LAPSED).order_by("-date_joined").first()
 
 
+def _codes_today(user: User | None) -> bool:
+    """One more code for this account today? At most LETTER_TRACKING_CODES_PER_DAY, starts and
+    new codes together, so the 4-digit code cannot be guessed by asking again and again."""
+    if user is None:
+        return True
+    sent = throttle_hit(key=f"letter-tracking-user:{user.pk}", window=timedelta(days=1))
+    return sent <= settings.LETTER_TRACKING_CODES_PER_DAY
+
+
+def _send(tracking: LetterTracking, *, allowed: bool) -> None:
+    """Queue the code's e-mail; a decoy (or an account over its daily codes) gets a code nobody
+    knows instead, so every answer afterwards is the same as for a real one."""
+    if tracking.user is not None and allowed:
+        task_enqueue(
+            "espace.registration.tasks.send_tracking_code", tracking_id=tracking.pk, sequence=tracking.codes_sent
+        )
+        return
+    tracking.code_hash = make_password(secrets.token_urlsafe(16))
+    tracking.code_expires_at = clock.now() + settings.EMAIL_CODE_VALIDITY
+    tracking.save(update_fields=["code_hash", "code_expires_at", "updated_at"])
+
+
 @transaction.atomic
-def letter_tracking_start(*, identifier: str) -> LetterTracking | None:
+def letter_tracking_start(*, identifier: str) -> LetterTracking:
     """Send a 4-digit code to the registration's address of the first user behind `identifier`.
 
-    Returns None (and sends nothing) when there is no letter to follow, or when the account's
-    address already got LETTER_TRACKING_CODES_PER_DAY codes today: the screen answers the same.
+    An identifier with no letter to follow gets a tracking too, with no user and no e-mail: the
+    screens that follow answer exactly as for a real one.
     """
     per_ip = throttle_hit(key=f"letter-tracking-ip:{current_ip()}", window=settings.SELF_SERVICE_IP_WINDOW)
     if per_ip > settings.SELF_SERVICE_IP_LIMIT:
         raise TooManyTriesError("Trop de demandes depuis votre adresse. Veuillez réessayer dans une heure.")
     user = tracking_holder(identifier[:254])
-    if user is None:
-        return None
-    per_user = throttle_hit(key=f"letter-tracking-user:{user.pk}", window=timedelta(days=1))
-    if per_user > settings.LETTER_TRACKING_CODES_PER_DAY:
-        return None
-    LetterTracking.objects.filter(user=user, completed_at__isnull=True).update(completed_at=clock.now())
-    tracking = LetterTracking(user=user, email=user.email, expires_at=clock.now() + settings.LETTER_TRACKING_VALIDITY)
+    if user is not None:
+        LetterTracking.objects.filter(user=user, completed_at__isnull=True).update(completed_at=clock.now())
+    tracking = LetterTracking(
+        user=user, email=user.email if user else "", expires_at=clock.now() + settings.LETTER_TRACKING_VALIDITY
+    )
     code_request(tracking)
     tracking.save()
-    task_enqueue("espace.registration.tasks.send_tracking_code", tracking_id=tracking.pk, sequence=tracking.codes_sent)
+    _send(tracking, allowed=_codes_today(user))
     return tracking
 
 
 @transaction.atomic
 def letter_tracking_resend(*, tracking: LetterTracking) -> None:
-    tracking = LetterTracking.objects.select_for_update().get(pk=tracking.pk)
+    tracking = LetterTracking.objects.select_for_update().select_related("user").get(pk=tracking.pk)
     code_request(tracking)
     tracking.save()
-    task_enqueue("espace.registration.tasks.send_tracking_code", tracking_id=tracking.pk, sequence=tracking.codes_sent)
+    _send(tracking, allowed=_codes_today(tracking.user))
 
 
 @transaction.atomic
 def tracking_issue_code(*, tracking_id: int, sequence: int | None = None) -> tuple[str | None, LetterTracking]:
     """Called by the task: the code is made when it is mailed, never kept in clear."""
-    tracking = LetterTracking.objects.select_for_update().select_related("user").get(pk=tracking_id)
+    tracking = LetterTracking.objects.select_for_update(of=("self",)).select_related("user").get(pk=tracking_id)
     code = code_issue(tracking, sequence=sequence)
     if code is not None:
         tracking.save(update_fields=["code_hash", "code_expires_at", "code_failures", "updated_at"])
@@ -90,12 +112,12 @@ def tracking_issue_code(*, tracking_id: int, sequence: int | None = None) -> tup
 def letter_tracking_verify(*, tracking: LetterTracking, code: str) -> str | None:
     """Check the code; None once the page may open. A wrong try is committed."""
     with transaction.atomic():
-        tracking = LetterTracking.objects.select_for_update().select_related("user").get(pk=tracking.pk)
+        tracking = LetterTracking.objects.select_for_update(of=("self",)).select_related("user").get(pk=tracking.pk)
         already = tracking.email_verified_at is not None
         error = code_check(tracking, code)
         if not already:
             tracking.save(update_fields=["code_hash", "code_failures", "email_verified_at", "updated_at"])
-            if error is None:
+            if error is None and tracking.user is not None:
                 audit_record(
                     action=LettersAuditAction.LETTER_TRACKING_OPENED, actor=tracking.user, target=tracking.user
                 )
@@ -134,6 +156,8 @@ class TrackingStatus:
     code_valid_until: str
     days_left: int
     expired: bool
+    activated: bool
+    code_voided: bool
     # What the buttons may do, or why not (shown instead of the button).
     new_letter_allowed: bool
     renewal_allowed: bool
@@ -181,7 +205,8 @@ def tracking_status(*, user: User) -> TrackingStatus:
         )
     now = clock.now()
     expires = user.temporary_code_expires_at
-    expired = user.status == UserStatus.LAPSED or expires is None or expires <= now
+    activated = user.status not in FOLLOWED_STATUSES
+    expired = not activated and (user.status == UserStatus.LAPSED or expires is None or expires <= now)
     try:
         letter_request_check(user=user, kind=LetterRequestKind.RENEWAL if expired else LetterRequestKind.NOT_RECEIVED)
     except ApplicationError as error:
@@ -209,9 +234,12 @@ def tracking_status(*, user: User) -> TrackingStatus:
         if expired or expires is None
         else max(0, (timezone.localtime(expires).date() - clock.today()).days),
         expired=expired,
-        new_letter_allowed=not expired and not blocked,
-        renewal_allowed=expired and not blocked,
-        blocked_reason=blocked,
+        activated=activated,
+        # Refused by the back office: the letter's code died with it.
+        code_voided=not activated and not expired and not user.temporary_code_hash,
+        new_letter_allowed=not activated and not expired and not blocked,
+        renewal_allowed=not activated and expired and not blocked,
+        blocked_reason="" if activated else blocked,
     )
 
 
@@ -243,7 +271,9 @@ def letter_request_check(*, user: User, kind: LetterRequestKind) -> None:
                 "Votre code temporaire a expiré : renouvelez votre inscription pour recevoir un nouveau courrier."
             )
         last = Letter.objects.filter(account_holder=user).order_by("-created_at").first()
-        if last is not None and clock.now() < last.created_at + settings.LETTER_RESEND_INTERVAL:
+        if last is None:
+            raise ApplicationError("Votre courrier est en cours de préparation : il sera généré dans quelques minutes.")
+        if clock.now() < last.created_at + settings.LETTER_RESEND_INTERVAL:
             raise ApplicationError(
                 f"Votre courrier a été généré le {_day(last.created_at)} ; l'acheminement postal prend quelques "
                 f"jours. Si vous ne l'avez pas reçu, vous pourrez demander un nouveau courrier à partir du "

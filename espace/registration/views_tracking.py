@@ -1,9 +1,9 @@
 """« Suivre mon courrier d'activation », from the login page: identifier, then the 4-digit code
 sent to the registration's address, then the letter's state and « Je n'ai pas reçu le courrier ».
 
-An identifier with no letter to follow walks through the same screens with the same answers
-(a decoy kept in the session, no e-mail sent), so the screens tell nobody which identifiers wait
-for a letter.
+An identifier with no letter to follow walks through the same screens with the same answers (a
+tracking with no user, whose code nobody knows, and no e-mail), so the screens tell nobody which
+identifiers wait for a letter.
 """
 
 from __future__ import annotations
@@ -52,21 +52,6 @@ def _tracking(state: dict[str, Any]) -> LetterTracking | None:
     return tracking if tracking is not None and tracking.is_open else None
 
 
-def _decoy_check(request: HttpRequest, state: dict[str, Any]) -> str:
-    """The answers a real code screen gives to wrong codes, for an identifier with nothing to follow."""
-    if clock.now().timestamp() - float(state.get("started", 0)) > settings.LETTER_TRACKING_VALIDITY.total_seconds():
-        return "Cette demande a expiré. Veuillez recommencer."
-    failures = int(state.get("failures", 0))
-    if failures >= settings.EMAIL_CODE_MAX_TRIES:
-        return "Aucun code valide : demandez un nouveau code."
-    failures += 1
-    request.session[SESSION_KEY] = {**state, "failures": failures}
-    remaining = settings.EMAIL_CODE_MAX_TRIES - failures
-    if remaining <= 0:
-        return "Code erroné. Ce code n'est plus valable après 3 essais : demandez un nouveau code."
-    return f"Code erroné. Il vous reste {remaining} essai(s)."
-
-
 @require_http_methods(["GET", "POST"])
 def tracking_start(request: HttpRequest) -> HttpResponse:
     form = TrackingIdentifierForm(request.POST or None)
@@ -76,10 +61,7 @@ def tracking_start(request: HttpRequest) -> HttpResponse:
         except TooManyTriesError as error:
             form.add_error(None, error.message)
             return render(request, "registration/tracking_start.html", {"form": form}, status=429)
-        if tracking is None:
-            request.session[SESSION_KEY] = {"decoy": True, "failures": 0, "started": clock.now().timestamp()}
-        else:
-            request.session[SESSION_KEY] = {"id": tracking.pk}
+        request.session[SESSION_KEY] = {"id": tracking.pk}
         return redirect("registration:tracking_code")
     return render(request, "registration/tracking_start.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -89,19 +71,16 @@ def tracking_code(request: HttpRequest) -> HttpResponse:
     state = _state(request)
     if state is None:
         return redirect("registration:tracking")
-    tracking = None if state.get("decoy") else _tracking(state)
-    if not state.get("decoy") and tracking is None:
+    tracking = _tracking(state)
+    if tracking is None:
         request.session.pop(SESSION_KEY, None)
         messages.warning(request, EXPIRED)
         return redirect("registration:tracking")
-    if tracking is not None and tracking.is_verified:
+    if tracking.is_verified and tracking.user is not None:
         return redirect("registration:tracking_status")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if tracking is not None:
-            error = letter_tracking_verify(tracking=tracking, code=form.cleaned_data["code"])
-        else:
-            error = _decoy_check(request, state)
+        error = letter_tracking_verify(tracking=tracking, code=form.cleaned_data["code"])
         if error is None:
             return redirect("registration:tracking_status")
         form.add_error("code", error)
@@ -113,10 +92,6 @@ def tracking_code_resend(request: HttpRequest) -> HttpResponse:
     state = _state(request)
     if state is None:
         return redirect("registration:tracking")
-    if state.get("decoy"):
-        request.session[SESSION_KEY] = {**state, "failures": 0}
-        messages.success(request, CODE_SENT)
-        return redirect("registration:tracking_code")
     tracking = _tracking(state)
     if tracking is None:
         messages.warning(request, EXPIRED)
@@ -133,10 +108,11 @@ def tracking_code_resend(request: HttpRequest) -> HttpResponse:
 def _verified(request: HttpRequest) -> LetterTracking | None:
     state = _state(request)
     tracking = _tracking(state) if state is not None else None
-    return tracking if tracking is not None and tracking.is_verified else None
+    return tracking if tracking is not None and tracking.is_verified and tracking.user is not None else None
 
 
 def _status_page(request: HttpRequest, tracking: LetterTracking, *, error: str = "", status: int = 200) -> HttpResponse:
+    assert tracking.user is not None  # _verified
     context = {
         "status": tracking_status(user=tracking.user),
         "error": error,
@@ -168,6 +144,7 @@ def tracking_request(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _status_page(request, tracking, error="Cette demande n'existe pas.", status=400)
     kind = LetterRequestKind(form.cleaned_data["kind"])
+    assert tracking.user is not None  # _verified
     try:
         made = letter_request(user=tracking.user, kind=kind)
     except ApplicationError as error:

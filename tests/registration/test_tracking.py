@@ -30,6 +30,7 @@ START = "/connexion/suivi-courrier/"
 CODE = "/connexion/suivi-courrier/code/"
 STATUS = "/connexion/suivi-courrier/mon-courrier/"
 REQUEST = "/connexion/suivi-courrier/demande/"
+RESEND = "/connexion/suivi-courrier/code/renvoyer/"
 
 
 def text(response) -> str:
@@ -94,8 +95,12 @@ def test_the_identifier_alone_opens_nothing_and_tells_nothing(first_user, run_ta
     for expected in ("Il vous reste 2 essai(s).", "Il vous reste 1 essai(s).", "n'est plus valable après 3 essais"):
         answers = [text(browser.post(CODE, {"code": "0000"})) for browser in (real, decoy)]
         assert all(expected in answer for answer in answers)
+    # Asking for a new code answers the same too (one per 60 s, then 5 at most).
+    answers = [text(browser.post(RESEND, follow=True)) for browser in (real, decoy)]
+    assert all("Un code vient de vous être envoyé" in answer for answer in answers)
     assert real.post(REQUEST, {"kind": "not_received"})["Location"] == START
     assert LetterRequest.objects.count() == 0
+    assert len(tracking_mails("p@example.org")) == 1
 
 
 def test_not_received_makes_a_new_letter_with_a_new_code_after_ten_days(first_user, run_tasks, clock, tmp_path):
@@ -254,6 +259,8 @@ def test_back_office_sees_the_request_and_refuses_it_with_a_reason(asked, staff_
     browser = Client()
     page = text(open_tracking(browser, run_tasks))
     assert "refusé par l'assistance" in page and "Adresse à vérifier" in page
+    assert "Aucun code temporaire de votre compte ne fonctionne pour le moment" in page
+    assert "Saisissez-le avec votre identifiant" not in page
     assert browser.post(REQUEST, {"kind": "not_received"}).status_code == 409
     again = agent.post(detail_url, {"reason": "encore"})
     assert again.status_code == 400 and "déjà été refusée" in text(again)
@@ -312,3 +319,24 @@ def test_a_tracking_session_acts_only_on_its_own_account(first_user, run_tasks, 
     assert not LetterRequest.objects.filter(account_holder=other).exists()
     assert Letter.objects.filter(account_holder=other).count() == 1
     assert not Letter.objects.get(pk=other_letter.pk).superseded
+
+
+def test_no_new_letter_before_the_first_one_exists(client, run_tasks, clock):
+    establishment = EstablishmentFactory()
+    register_admin(client, establishment, run_tasks, email="p@example.org")
+    user = User.objects.get(username="pdurand")
+    Letter.objects.filter(account_holder=user).delete()  # as if the letter task had not run yet
+    clock.shift(timedelta(days=11))
+    browser = Client()
+    open_tracking(browser, run_tasks)
+    Letter.objects.filter(account_holder=user).delete()
+    response = browser.post(REQUEST, {"kind": "not_received"})
+    assert response.status_code == 409 and "en cours de préparation" in text(response)
+
+
+def test_an_activated_account_is_told_so(first_user, run_tasks, tmp_path):
+    browser = Client()
+    open_tracking(browser, run_tasks)
+    User.objects.filter(pk=first_user.pk).update(status=UserStatus.ACTIVE, temporary_code_expires_at=None)
+    page = text(browser.get(STATUS))
+    assert "Votre compte est activé" in page and "Renouveler mon inscription" not in page

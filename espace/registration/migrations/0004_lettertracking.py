@@ -28,8 +28,8 @@ class Migration(migrations.Migration):
                 ('email_verified_at', models.DateTimeField(blank=True, null=True)),
                 ('expires_at', models.DateTimeField()),
                 ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('email', models.EmailField(max_length=254)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('email', models.EmailField(blank=True, max_length=254)),
+                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'abstract': False,
