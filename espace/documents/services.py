@@ -125,11 +125,17 @@ def document_store(
     document.save()
     if scan_status == ScanStatus.PENDING:
         task_enqueue("espace.documents.tasks.rescan_document", document_id=document.pk)
-    if scan_status == ScanStatus.INFECTED:
-        return document  # never served: nothing to announce
+    if scan_status not in {ScanStatus.PENDING, ScanStatus.INFECTED}:
+        document_announce(document)
+    return document
+
+
+def document_announce(document: Document) -> None:
+    """« Un nouveau document est dans notre bibliothèque », once the file can be opened: at once,
+    or when a file kept « en attente d'analyse » is found clean (rescan_document)."""
     library = reverse("documents:library")
     notify(
-        users=users_holding(establishment, Permission.VIEW_DOCUMENTS),
+        users=users_holding(document.establishment, Permission.VIEW_DOCUMENTS),
         kind=NotificationKind.NEW_DOCUMENT,
         key=f"document:{document.public_id}",
         message=Message(
@@ -137,15 +143,14 @@ def document_store(
             context={
                 "title": document.title,
                 "kind": str(document.get_kind_display()),
-                "issued_on": date_format(issued_on, "j F Y"),
-                "establishment_name": establishment.legal_name,
+                "issued_on": date_format(document.issued_on, "j F Y"),
+                "establishment_name": document.establishment.legal_name,
                 "library_path": library,
             },
             summary=f"Nouveau document : {document.title}",
             link_path=library,
         ),
     )
-    return document
 
 
 def guaranteed_debt_statement_file(*, statement_id: int) -> Document | None:

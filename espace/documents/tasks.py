@@ -1,9 +1,14 @@
 from django_tasks import task
 
 from espace.core.emails import deliver_with_retry, email_send_now
-from espace.core.uploads import rescan_stored
+from espace.core.uploads import ScanStatus, rescan_stored
 from espace.documents.models import Document, ResourceVersion
-from espace.documents.services import document_email_prepare, document_email_sent, guaranteed_debt_statement_file
+from espace.documents.services import (
+    document_announce,
+    document_email_prepare,
+    document_email_sent,
+    guaranteed_debt_statement_file,
+)
 
 
 @task()
@@ -37,15 +42,21 @@ def file_guaranteed_debt_statement(*, statement_id: int) -> bool:
 
 @task()
 def rescan_document(*, document_id: int, attempt: int = 1) -> str:
-    """clamd was unreachable at import: scan again later; an infected file is deleted."""
-    return rescan_stored(
-        Document.objects.get(pk=document_id),
+    """clamd was unreachable at import: scan again later; an infected file is deleted, a clean one
+    is announced to the readers who chose it."""
+    document = Document.objects.select_related("establishment").get(pk=document_id)
+    before = document.scan_status
+    status = rescan_stored(
+        document,
         file_field="file",
         status_field="scan_status",
         retry=rescan_document,
         attempt=attempt,
         document_id=document_id,
     )
+    if before == ScanStatus.PENDING and status == ScanStatus.CLEAN:
+        document_announce(document)
+    return status
 
 
 @task()

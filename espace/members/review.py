@@ -185,12 +185,13 @@ def access_review_close(*, review: AccessReview) -> int:
     now = clock.now()
     suspended: list[str] = []
     reason = f"Suspendu : accès non confirmé lors de la revue des accès du {_day(review.created_at)}"
-    for pending in list(review.items.filter(decision="").values_list("pk", flat=True)):
-        # Locked and read again: a change made on the card meanwhile is the decision, not this.
+    for pending, user_id in list(review.items.filter(decision="").values_list("pk", "user_id")):
+        # The user, then the item, as a change on the card locks them (no deadlock); the item is
+        # read again: a decision made on the card meanwhile stands.
+        user = User.objects.select_for_update().get(pk=user_id)
         item = AccessReviewItem.objects.select_for_update().get(pk=pending)
         if item.decision:
             continue
-        user = User.objects.select_for_update().get(pk=item.user_id)
         if user.status != UserStatus.ACTIVE:
             item.decision = ReviewDecision.LEFT
         elif user.has_permission(Permission.ADMINISTER_USERS):
@@ -241,6 +242,10 @@ def access_review_submit(*, review: AccessReview, admin: User, decisions: dict[i
     now = clock.now()
     reason = f"Revue des accès du {_day(review.created_at)}"
     counts = {decision.value: 0 for decision in ReviewDecision}
+    # The users before their items, in one order, as a change on a card locks them: no deadlock.
+    list(
+        User.objects.select_for_update().filter(pk__in=review.items.values("user_id")).order_by("pk").values_list("pk")
+    )
     for item in review.items.select_related("user").select_for_update(of=("self",)):
         if item.decision:
             counts[item.decision] += 1

@@ -218,3 +218,26 @@ def test_what_waited_for_the_digest_is_not_lost_when_the_user_goes_back(clock, r
     clock.shift(timedelta(hours=2))
     assert digests_send() == 1
     assert "Retour" in mails_to("back@x.org")[0].body
+
+
+def test_a_document_kept_for_scanning_is_announced_once_found_clean(run_tasks):
+    from espace.core.uploads import ScanStatus
+
+    establishment = EstablishmentFactory()
+    UserFactory(establishment=establishment, permissions=[Permission.VIEW_DOCUMENTS], email="scan@x.org")
+    document = document_store(
+        establishment=establishment,
+        kind=DocumentKind.INSTALMENT_NOTICE,
+        title="Avis en attente d'analyse",
+        issued_on=service_clock.today(),
+        content=b"%PDF-1.4 clean",
+        file_name="avis.pdf",
+        scan_status=ScanStatus.PENDING,
+    )
+    assert not Notification.objects.exists()  # not openable yet
+    run_tasks()  # the rescan task, against the real clamd
+    document.refresh_from_db()
+    assert document.scan_status == ScanStatus.CLEAN
+    assert [m.subject for m in mails_to("scan@x.org")] == [
+        "Nouveau document dans votre bibliothèque : Avis en attente d'analyse — Espace Prêts"
+    ]
