@@ -15,6 +15,7 @@ from django.test import Client
 from espace.accounts.enums import Permission, UserStatus
 from espace.core import clock as service_clock
 from espace.core.models import AuditEvent
+from espace.core.uploads import ScanStatus
 from espace.documents.enums import DocumentKind
 from espace.documents.services import document_store
 from espace.notifications.enums import AuditAction, Delivery, NotificationKind, SkipReason
@@ -221,8 +222,6 @@ def test_what_waited_for_the_digest_is_not_lost_when_the_user_goes_back(clock, r
 
 
 def test_a_document_kept_for_scanning_is_announced_once_found_clean(run_tasks):
-    from espace.core.uploads import ScanStatus
-
     establishment = EstablishmentFactory()
     UserFactory(establishment=establishment, permissions=[Permission.VIEW_DOCUMENTS], email="scan@x.org")
     document = document_store(
