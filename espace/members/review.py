@@ -179,7 +179,7 @@ def access_review_close(*, review: AccessReview) -> int:
     """The 30 days are over: each user nobody confirmed is suspended, told so, and the
     administrators get the list. Administrators are never suspended this way (they are the ones
     who can still do the review); returns how many users were suspended."""
-    review = AccessReview.objects.select_for_update().select_related("establishment").get(pk=review.pk)
+    review = AccessReview.objects.select_for_update(of=("self",)).select_related("establishment").get(pk=review.pk)
     if not review.is_open:
         return 0
     now = clock.now()
@@ -234,7 +234,7 @@ def access_review_close(*, review: AccessReview) -> int:
 def access_review_submit(*, review: AccessReview, admin: User, decisions: dict[int, str]) -> AccessReview:
     """« Valider la revue »: keep or deactivate each user still to confirm (item id → decision).
     All or nothing: a refused deactivation (the last administrator) leaves the review as it was."""
-    review = AccessReview.objects.select_for_update().select_related("establishment").get(pk=review.pk)
+    review = AccessReview.objects.select_for_update(of=("self",)).select_related("establishment").get(pk=review.pk)
     if review.establishment_id != admin.establishment_id or not admin.has_permission(Permission.ADMINISTER_USERS):
         raise ApplicationError("Seul un administrateur de l'établissement peut valider sa revue des accès.")
     if not review.is_open:

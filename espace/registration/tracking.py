@@ -93,7 +93,7 @@ def letter_tracking_start(*, identifier: str) -> LetterTracking:
 
 @transaction.atomic
 def letter_tracking_resend(*, tracking: LetterTracking) -> None:
-    tracking = LetterTracking.objects.select_for_update().select_related("user").get(pk=tracking.pk)
+    tracking = LetterTracking.objects.select_for_update(of=("self",)).select_related("user").get(pk=tracking.pk)
     code_request(tracking)
     tracking.save()
     _send(tracking, allowed=_codes_today(tracking.user))
