@@ -330,7 +330,7 @@ def _demo_letters(by_number: dict[str, Establishment]) -> list[tuple[str, str, s
     now = clock.now()
     for username, first, last, number, days, asked in AWAITING_LETTER:
         establishment = by_number[number]
-        made.append((username, establishment.legal_name, "en attente du courrier d'activation"))
+        made.append((username, establishment.legal_name, "attend son courrier"))
         if User.objects.identifier_is(username).filter(is_staff=False).exists():
             continue
         sent = now - timedelta(days=days)
