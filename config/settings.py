@@ -428,6 +428,8 @@ ACCESS_REVIEW_INACTIVITY = timedelta(days=365)
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600)
 API_TOKEN_MAX_DAYS = 365
 
-# Staff second factor (django-otp): TOTP apps show this issuer; 10 single-use recovery codes.
+# Second factor (django-otp), staff and clients: TOTP apps show this issuer; 10 single-use
+# recovery codes; the step between the password and the code lasts 10 minutes at most.
 OTP_TOTP_ISSUER = LENDER_SHORT_NAME
-STAFF_RECOVERY_CODES = 10
+RECOVERY_CODES_COUNT = 10
+SECOND_FACTOR_STEP_WINDOW = timedelta(minutes=10)

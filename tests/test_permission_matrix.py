@@ -58,6 +58,8 @@ ACCESS: dict[str, object] = {
     "core:accessibility": PUBLIC,
     "accounts:login": PUBLIC,
     "registration:first_login": PUBLIC,
+    "accounts:second_factor": PUBLIC,
+    "accounts:second_factor_enrol": PUBLIC,
     # « Suivre mon courrier d'activation »: public screens, the page itself opens only after the
     # e-mail code (tests/registration/test_tracking.py).
     "registration:tracking": PUBLIC,
@@ -87,6 +89,7 @@ ACCESS: dict[str, object] = {
     # The signed link of every notification e-mail: no login (tests/notifications).
     "notifications:unsubscribe": PUBLIC,
     "accounts:account_password": CLIENT,
+    "accounts:account_second_factor": CLIENT,
     "accounts:account_email": CLIENT,
     "accounts:account_email_code": CLIENT,
     "accounts:account_email_resend": CLIENT,
@@ -95,6 +98,7 @@ ACCESS: dict[str, object] = {
     "members:card": Permission.ADMINISTER_USERS,
     "members:activate": Permission.ADMINISTER_USERS,
     "members:deactivate": Permission.ADMINISTER_USERS,
+    "members:second_factor_reset": Permission.ADMINISTER_USERS,
     "members:reactivate": Permission.ADMINISTER_USERS,
     "members:journal": Permission.ADMINISTER_USERS,
     "members:review": Permission.ADMINISTER_USERS,
@@ -176,6 +180,7 @@ STAFF_ACCESS: dict[str, str | None] = {
     "backoffice:resend_identifier": "assist_users",
     "backoffice:unlock": "assist_users",
     "backoffice:deactivate": "assist_users",
+    "backoffice:second_factor_reset": "assist_users",
     "backoffice:letters": "manage_letters",
     "backoffice:letters_export": "manage_letters",
     "backoffice:letter_pdf": "manage_letters",
@@ -208,6 +213,8 @@ STAFF_ACCESS: dict[str, str | None] = {
 POST_ONLY = {
     "members:activate",
     "members:deactivate",
+    "members:second_factor_reset",
+    "backoffice:second_factor_reset",
     "members:reactivate",
     "accounts:account_email_resend",
     "backoffice:succession",

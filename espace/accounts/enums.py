@@ -43,3 +43,8 @@ class AuditAction(models.TextChoices):
     USERNAME_REMINDER_SENT = "username_reminder_sent", "Identifiant envoyé"
     PROFILE_CHANGED = "profile_changed", "Profil modifié"
     EMAIL_CHANGED = "email_changed", "Adresse e-mail modifiée"
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled", "Double authentification activée"
+    SECOND_FACTOR_FAILED = "second_factor_failed", "Code de double authentification erroné"
+    SECOND_FACTOR_DISABLED = "second_factor_disabled", "Double authentification désactivée"
+    RECOVERY_CODE_USED = "recovery_code_used", "Code de secours utilisé"
+    RECOVERY_CODES_ISSUED = "recovery_codes_issued", "Codes de secours renouvelés"

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.signals import users_written
@@ -265,3 +269,53 @@ class EmailChange(EmailCodeMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.new_email}"
+
+
+RECOVERY_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+RECOVERY_CODE_LENGTH = 16  # 16 characters of a 31-letter alphabet: 79 bits, so a plain digest is safe
+
+
+def secret_digest(value: str) -> str:
+    """SHA-256 of a high-entropy secret as typed (case, spaces and dashes ignored)."""
+    normalized = "".join(ch for ch in value.lower() if ch.isalnum())
+    return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+def recovery_code_generate() -> str:
+    code = "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+    return "-".join(code[i : i + 4] for i in range(0, RECOVERY_CODE_LENGTH, 4))
+
+
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """Single-use recovery codes of a user (client or staff), stored as digests.
+
+    django-otp's static device keeps its codes in clear; this one keeps only their SHA-256.
+    """
+
+    class Meta:
+        verbose_name = "codes de secours"
+        verbose_name_plural = "codes de secours"
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1))
+
+    def verify_token(self, token: str) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        deleted, _ = self.codes.filter(digest=secret_digest(str(token))).delete()
+        if deleted:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.throttle_increment()
+        return False
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, related_name="codes", on_delete=models.CASCADE)
+    digest = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self) -> str:
+        return f"code de secours {self.pk}"

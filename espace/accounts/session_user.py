@@ -28,7 +28,7 @@ from espace.accounts.signals import users_written
 from espace.establishments.models import Establishment
 from espace.establishments.signals import establishments_changed
 
-KEY_PREFIX = "espace:session-user:v1:"
+KEY_PREFIX = "espace:session-user:v2:"  # v2: the establishment gained its second-factor policy
 
 
 def _key(user_id: object) -> str:

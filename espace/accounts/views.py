@@ -16,10 +16,10 @@ from espace.accounts.login import (
     login_attempt,
     login_captcha_required,
     session_end,
-    session_start,
 )
 from espace.accounts.middleware import NETWORK_REFUSED
 from espace.accounts.perms import client_required
+from espace.accounts.second_factor import login_proceed
 from espace.accounts.selectors import establishment_admins
 from espace.core import clock
 from espace.core.home_notices import home_notices_for
@@ -59,8 +59,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, NETWORK_REFUSED)
                 return render(request, "accounts/login.html", {"form": form}, status=403)
             if result.outcome == LoginOutcome.SUCCESS and result.user is not None:
-                session_start(request, result.user)
-                return redirect("accounts:home")
+                return redirect(login_proceed(request, result.user))
             if result.outcome == LoginOutcome.MUST_CHANGE_PASSWORD and result.user is not None:
                 request.session.cycle_key()
                 request.session[FIRST_LOGIN_KEY] = {"user": result.user.pk, "at": clock.now().isoformat()}

@@ -1,28 +1,7 @@
-from typing import Any
-
 from django import forms
 
 from espace.letters.enums import LetterRequestStatus, LetterStatus
 from espace.support.enums import ContactStatus, Team
-
-
-class OtpForm(forms.Form):
-    token = forms.CharField(
-        label="Code de vérification",
-        max_length=24,
-        help_text="Le code à 6 chiffres de votre application d'authentification, ou un code de secours.",
-        # Recovery codes have letters: no numeric keypad here.
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
-        ),
-    )
-
-    def __init__(self, *args: Any, totp_only: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if totp_only:
-            token = self.fields["token"]
-            token.help_text = "Le code à 6 chiffres affiché par votre application d'authentification."
-            token.widget.attrs.update({"inputmode": "numeric", "pattern": "[0-9 ]*"})
 
 
 class EstablishmentSearchForm(forms.Form):

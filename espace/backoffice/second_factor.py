@@ -15,58 +15,38 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django_otp import devices_for_user, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from espace.accounts.enums import AuditAction as AccountsAuditAction
-from espace.accounts.models import User
-from espace.backoffice.enums import AuditAction
-from espace.backoffice.models import (
-    RecoveryCode,
-    RecoveryCodeDevice,
-    StaffEnrolmentLink,
-    recovery_code_generate,
-    secret_digest,
+from espace.accounts.models import User, secret_digest
+from espace.accounts.second_factor import (
+    has_second_factor,
+    recovery_codes_issue,
+    second_factor_remove,
+    second_factor_verify,
+    totp_confirm,
 )
+from espace.backoffice.enums import AuditAction
+from espace.backoffice.models import StaffEnrolmentLink
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.exceptions import ApplicationError
 
 ENROLMENT_LINK_VALIDITY = timedelta(hours=24)
-TOTP_DEVICE_NAME = "Application d'authentification"
 
 
 def staff_has_second_factor(user: User) -> bool:
-    return user_has_device(user, confirmed=True)
-
-
-def staff_devices(user: User) -> list[Device]:
-    return list(devices_for_user(user, confirmed=True, for_verify=True))
+    return has_second_factor(user)
 
 
 @transaction.atomic
 def staff_verify(*, user: User, token: str) -> Device | None:
-    """The device that accepts the code (TOTP or a recovery code, used once), or None.
-
-    The devices are locked while checked, so a code cannot be used twice by parallel requests.
-    """
-    cleaned = "".join(token.split())
-    for device in staff_devices(user):
-        if device.verify_token(cleaned):
-            return device
-    audit_record(action=AuditAction.STAFF_OTP_FAILED, target=user)
-    return None
-
-
-@transaction.atomic
-def recovery_codes_issue(*, user: User, codes: list[str] | None = None) -> list[str]:
-    """Replace the staff member's recovery codes; the clear codes are returned once, only digests are kept."""
-    codes = codes or [recovery_code_generate() for _index in range(settings.STAFF_RECOVERY_CODES)]
-    RecoveryCodeDevice.objects.filter(user=user).delete()
-    device = RecoveryCodeDevice.objects.create(user=user, name="Codes de secours", confirmed=True)
-    RecoveryCode.objects.bulk_create([RecoveryCode(device=device, digest=secret_digest(code)) for code in codes])
-    return codes
+    """The device that accepts the code (TOTP or a recovery code, used once), or None."""
+    device = second_factor_verify(user=user, token=token)
+    if device is None:
+        audit_record(action=AuditAction.STAFF_OTP_FAILED, target=user)
+    return device
 
 
 def recovery_codes_renew(*, user: User) -> list[str]:
@@ -83,14 +63,6 @@ def staff_login_record(*, user: User) -> None:
     )
 
 
-def totp_pending_device(user: User) -> TOTPDevice:
-    """The not-yet-confirmed authenticator being set up (one per staff member)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
-    return device
-
-
 @transaction.atomic
 def totp_enrol_confirm(
     *,
@@ -99,20 +71,17 @@ def totp_enrol_confirm(
     token: str,
     link: StaffEnrolmentLink | None = None,
 ) -> list[str] | None:
-    """Confirm the authenticator with its first code: it replaces any previous one, and new recovery
-    codes replace the old ones. Returns the recovery codes, or None when the code is wrong.
+    """Confirm the authenticator with its first code (`totp_confirm`). Returns the recovery codes,
+    or None when the code is wrong.
 
-    A first enrolment consumes its one-time link in the same transaction.
+    A first enrolment consumes its one-time link in the same transaction: a link used meanwhile
+    undoes the confirmation.
     """
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
-    if not device.verify_token("".join(token.split())):
-        return None  # the failed try stays counted by the device's throttling
+    codes = totp_confirm(user=user, device=device, token=token)
+    if codes is None:
+        return None
     if link is not None and not enrolment_link_use(link=link):
         raise ApplicationError("Ce lien d'enrôlement a déjà servi ou a expiré. Demandez-en un nouveau.")
-    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    codes = recovery_codes_issue(user=user)
     audit_record(action=AuditAction.STAFF_OTP_ENROLLED, actor=user, target=user)
     return codes
 
@@ -127,8 +96,7 @@ def enrolment_link_create(*, user: User, reset: bool = False) -> tuple[str, Staf
     if not user.is_staff:
         raise ApplicationError("Ce compte n'appartient pas aux équipes du prêteur.")
     if reset:
-        for device in devices_for_user(user, confirmed=None):
-            device.delete()
+        second_factor_remove(user)
     elif staff_has_second_factor(user):
         raise ApplicationError(
             "Ce compte a déjà un second facteur : il se renouvelle depuis le back-office, après connexion "

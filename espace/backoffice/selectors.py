@@ -9,7 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 
 from espace.accounts.models import User
-from espace.accounts.selectors import locked_usernames
+from espace.accounts.selectors import locked_usernames, second_factor_holders
 from espace.core.models import AuditEvent
 from espace.establishments.models import Establishment
 from espace.establishments.selectors import establishments_search, normalize_client_number
@@ -48,6 +48,7 @@ class EstablishmentPage:
     portfolio: PortfolioFigures
     users: Page[User]
     locked: set[str]
+    second_factor: set[int]  # pks of the users with a second factor
     letters: QuerySet[Letter]
     events: QuerySet[AuditEvent]
     requests: QuerySet[ContactRequest]
@@ -68,6 +69,7 @@ def establishment_page(establishment: Establishment, *, users_page: str | int | 
         ),
         users=page,
         locked=locked_usernames(list(page)),
+        second_factor=second_factor_holders(list(page)),
         letters=establishment.letters.select_related("account_holder")[:20],
         events=AuditEvent.objects.filter(establishment=establishment).order_by("-occurred_at", "-pk")[:50],
         requests=ContactRequest.objects.filter(establishment=establishment)[:20],

@@ -18,6 +18,11 @@ urlpatterns = [
     path("utilisateurs/<uuid:public_id>/renvoyer-identifiant/", views.user_resend_identifier, name="resend_identifier"),
     path("utilisateurs/<uuid:public_id>/debloquer/", views.user_unlock, name="unlock"),
     path("utilisateurs/<uuid:public_id>/desactiver/", views.user_deactivate, name="deactivate"),
+    path(
+        "utilisateurs/<uuid:public_id>/double-authentification/reinitialiser/",
+        views.user_second_factor_reset,
+        name="second_factor_reset",
+    ),
     path("courriers/", views.letter_list, name="letters"),
     path("courriers/demandes/", views.letter_requests, name="letter_requests"),
     path("courriers/demandes/<uuid:public_id>/", views.letter_request_detail, name="letter_request"),

@@ -41,7 +41,7 @@ from espace.core.uploads import is_downloadable, scan_explanation
 from espace.establishments.models import Establishment
 from espace.letters.enums import LetterRequestStatus, LetterStatus
 from espace.letters.models import Letter, LetterRequest
-from espace.members.services import member_deactivate
+from espace.members.services import member_deactivate, member_second_factor_reset
 from espace.support.forms import AnswerForm
 from espace.support.models import ContactRequest
 from espace.support.services import contact_request_answer, contact_request_close
@@ -73,6 +73,7 @@ def establishment_detail(request: StaffRequest, public_id: UUID) -> HttpResponse
         "page": page.users,
         "query": "",
         "locked": page.locked,
+        "second_factor": page.second_factor,
         "letters": page.letters,
         "events": page.events,
         "requests": page.requests,
@@ -140,6 +141,25 @@ def user_deactivate(request: StaffRequest, public_id: UUID) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Le compte {user.username} est désactivé.")
+    return _back(user)
+
+
+@require_POST
+@staff_required(StaffPermission.ASSIST_USERS)
+def user_second_factor_reset(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    """The assistance resets a client user's second factor (an administrator's, typically: a
+    colleague's is reset by their administrator), after checking who asks, with a reason."""
+    user = _user(public_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez le motif de la réinitialisation.")
+        return _back(user)
+    try:
+        member_second_factor_reset(member=user, reset_by=request.user, reason=form.cleaned_data["reason"])
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"La double authentification de {user.username} est réinitialisée.")
     return _back(user)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-import segno
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
@@ -21,11 +20,11 @@ from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from espace.accounts.forms import LoginForm
+from espace.accounts.forms import LoginForm, OtpForm
 from espace.accounts.http import StaffRequest
 from espace.accounts.login import LoginOutcome, login_attempt, login_captcha_required, session_end
 from espace.accounts.models import User
-from espace.backoffice.forms import OtpForm
+from espace.accounts.second_factor import totp_pending_device, totp_setup
 from espace.backoffice.models import StaffEnrolmentLink
 from espace.backoffice.perms import staff_required
 from espace.backoffice.second_factor import (
@@ -35,7 +34,6 @@ from espace.backoffice.second_factor import (
     staff_login_record,
     staff_verify,
     totp_enrol_confirm,
-    totp_pending_device,
 )
 from espace.core import clock
 from espace.core.exceptions import ApplicationError
@@ -150,9 +148,7 @@ def enrolment_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _totp_setup_context(device: TOTPDevice, form: OtpForm) -> dict[str, object]:
-    qr = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
-    secret = device.config_url.split("secret=")[1].split("&")[0]
-    return {"form": form, "qr": qr, "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))}
+    return {"form": form, **totp_setup(device)}
 
 
 @require_http_methods(["GET", "POST"])
@@ -174,7 +170,7 @@ def staff_enroll(request: HttpRequest) -> HttpResponse:
         if codes is not None:
             device.refresh_from_db()
             response = _finish_login(request, user, device)
-            return render(request, "backoffice/recovery_codes.html", {"codes": codes, "next": response["Location"]})
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": response["Location"]})
         form.add_error("token", "Code incorrect : vérifiez l'heure de votre téléphone et réessayez.")
     context = _totp_setup_context(device, form)
     return render(request, "backoffice/enroll.html", context, status=400 if form.errors else 200)
@@ -187,7 +183,7 @@ def second_factor(request: StaffRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST" and request.POST.get("action") == "codes":
         fresh_codes = recovery_codes_renew(user=user)
-        return render(request, "backoffice/recovery_codes.html", {"codes": fresh_codes, "next": "/back-office/"})
+        return render(request, "accounts/recovery_codes.html", {"codes": fresh_codes, "next": "/back-office/"})
     device = totp_pending_device(user)
     form = OtpForm(request.POST or None, totp_only=True)
     if request.method == "POST" and form.is_valid():
@@ -195,7 +191,7 @@ def second_factor(request: StaffRequest) -> HttpResponse:
         if codes is not None:
             device.refresh_from_db()
             otp_login(request, device)
-            return render(request, "backoffice/recovery_codes.html", {"codes": codes, "next": "/back-office/"})
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": "/back-office/"})
         form.add_error("token", "Code incorrect : vérifiez l'heure de votre téléphone et réessayez.")
     context = {
         **_totp_setup_context(device, form),

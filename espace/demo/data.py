@@ -12,8 +12,8 @@ from django.db import transaction
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.models import User
+from espace.accounts.second_factor import recovery_codes_issue, second_factor_remove
 from espace.backoffice.roles import staff_roles_ensure
-from espace.backoffice.second_factor import recovery_codes_issue
 from espace.core import clock
 from espace.core.models import NewsItem
 from espace.core.pdf import render_pdf
@@ -22,6 +22,7 @@ from espace.documents.enums import DocumentKind, ResourceCategory
 from espace.documents.models import Resource
 from espace.documents.services import document_store, resource_create
 from espace.establishments.enums import EstablishmentKind as K
+from espace.establishments.enums import SecondFactorPolicy
 from espace.establishments.models import Establishment, RegionalOffice
 from espace.letters.enums import LetterRequestKind, LetterStatus
 from espace.letters.models import Letter
@@ -299,6 +300,7 @@ def demo_load() -> DemoSummary:
     _demo_access_review(by_number["287576"])
     # A policy: the commune logs its users out after 15 minutes without activity, 8 hours at most.
     Establishment.objects.filter(client_number="104233").update(session_idle_minutes=15, session_max_hours=8)
+    _demo_second_factor()
     NewsItem.objects.get_or_create(
         title="Livret A : 1,50 % depuis le 1er février 2026",
         defaults={
@@ -371,6 +373,17 @@ def _demo_access_review(oph: Establishment) -> None:
 
 
 DEMO_RECOVERY_CODES = ["demo0001", "demo0002", "demo0003", "demo0004", "demo0005"]
+
+
+def _demo_second_factor() -> None:
+    """Second-factor policies: the commune requires it of its validators and administrators
+    (amartin passes it with the demo recovery codes), the metropolis of everyone (cpetit enrols an
+    authenticator app at the next login)."""
+    Establishment.objects.filter(client_number="104233").update(second_factor_policy=SecondFactorPolicy.PRIVILEGED)
+    Establishment.objects.filter(client_number="330145").update(second_factor_policy=SecondFactorPolicy.ALL)
+    admin = User.objects.get(username="amartin", is_staff=False)
+    recovery_codes_issue(user=admin, codes=list(DEMO_RECOVERY_CODES))
+    second_factor_remove(User.objects.get(username="cpetit", is_staff=False))
 
 
 def _demo_staff() -> None:

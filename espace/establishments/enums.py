@@ -12,5 +12,13 @@ class EstablishmentKind(models.TextChoices):
     OTHER = "other", "Autre"
 
 
+class SecondFactorPolicy(models.TextChoices):
+    """« Double authentification » in the establishment's security policy."""
+
+    OPTIONAL = "optional", "Facultative : chaque utilisateur peut l'activer depuis « Mon compte »"
+    PRIVILEGED = "privileged", "Obligatoire pour les validateurs et les administrateurs"
+    ALL = "all", "Obligatoire pour tous les utilisateurs"
+
+
 class AuditAction(models.TextChoices):
     ESTABLISHMENTS_IMPORTED = "establishments_imported", "Établissements importés"

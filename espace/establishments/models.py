@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from espace.core.models import TimeStampedModel
-from espace.establishments.enums import EstablishmentKind
+from espace.establishments.enums import EstablishmentKind, SecondFactorPolicy
 
 client_number_validator = RegexValidator(
     r"^[1-9][0-9]{0,8}$", "Le numéro client ne contient que des chiffres, sans les 0 initiaux."
@@ -70,6 +70,12 @@ class Establishment(TimeStampedModel):
     # Addresses or networks (CIDR) its users and its API tokens may come from; empty: anywhere.
     web_networks = models.JSONField("réseaux autorisés pour l'espace client", default=list, blank=True)
     api_networks = models.JSONField("réseaux autorisés pour l'API", default=list, blank=True)
+    second_factor_policy = models.CharField(
+        "double authentification",
+        max_length=16,
+        choices=SecondFactorPolicy.choices,
+        default=SecondFactorPolicy.OPTIONAL,
+    )
 
     class Meta:
         ordering = ["legal_name"]

@@ -20,3 +20,4 @@ class AuditAction(models.TextChoices):
     ACCESS_REVIEW_COMPLETED = "access_review_completed", "Revue des accès terminée"
     ACCESS_REVIEW_CLOSED = "access_review_closed", "Revue des accès close à l'échéance"
     MEMBER_SUSPENDED = "member_suspended", "Utilisateur suspendu (revue des accès)"
+    MEMBER_SECOND_FACTOR_RESET = "member_second_factor_reset", "Double authentification réinitialisée"

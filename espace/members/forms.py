@@ -2,6 +2,7 @@ from django import forms
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.core.audit_actions import audit_action_choices
+from espace.establishments.enums import SecondFactorPolicy
 
 
 class MemberFilterForm(forms.Form):
@@ -66,6 +67,16 @@ class SettingsForm(forms.Form):
         choices=[(h, f"{h} heures") for h in (2, 4, 8, 12)],
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": "Choisissez une durée de la liste.", "required": "Choisissez une durée."},
+    )
+    second_factor_policy = forms.ChoiceField(
+        label="Double authentification",
+        choices=SecondFactorPolicy.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        help_text=(
+            "Les utilisateurs concernés qui ne l'ont pas encore l'activeront à leur prochaine connexion "
+            "(une application d'authentification sur leur téléphone, et des codes de secours)."
+        ),
+        error_messages={"invalid_choice": "Choisissez une règle de la liste.", "required": "Choisissez une règle."},
     )
     web_networks = forms.CharField(
         label="Réseaux depuis lesquels vos utilisateurs accèdent à l'espace client",

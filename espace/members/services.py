@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.models import PERMISSION_FIELD_NAMES, User
+from espace.accounts.second_factor import second_factor_remove, second_factor_required
 from espace.accounts.selectors import establishment_admins
 from espace.core import clock
 from espace.core.audit import audit_record
@@ -21,6 +22,7 @@ from espace.core.emails import email_enqueue
 from espace.core.exceptions import ApplicationError
 from espace.core.net import address_allowed, networks_parse
 from espace.core.origin import current_ip
+from espace.establishments.enums import SecondFactorPolicy
 from espace.members.enums import AuditAction, ReviewDecision
 from espace.members.models import AccessReviewItem
 from espace.notifications.enums import NotificationKind
@@ -184,6 +186,46 @@ def member_reactivate(*, member: User, reactivated_by: User) -> User:
     return member
 
 
+@transaction.atomic
+def member_second_factor_reset(*, member: User, reset_by: User, reason: str = "") -> User:
+    """Lost phone and recovery codes: the member's authenticator and codes stop working at once.
+
+    An administrator resets a colleague's factor (their own is managed in « Mon compte »); the
+    lender's assistance resets anyone's, an administrator's among them, with a reason. The member
+    is told by e-mail and, when the policy requires a factor, enrols again at the next login.
+    """
+    member = _lock(member, reset_by)
+    if member.pk == reset_by.pk:
+        raise ApplicationError(
+            "Votre propre double authentification se gère depuis « Mon compte » ; si vous avez perdu votre "
+            "téléphone, demandez à un autre administrateur ou à l'assistance."
+        )
+    if reset_by.is_staff and not reason.strip():
+        raise ApplicationError("Indiquez le motif de la réinitialisation.", field="reason")
+    if not second_factor_remove(member):
+        raise ApplicationError("Ce compte n'a pas de double authentification à réinitialiser.")
+    by_staff = reset_by.is_staff
+    audit_record(
+        action=AuditAction.MEMBER_SECOND_FACTOR_RESET,
+        actor=reset_by,
+        target=member,
+        establishment=member.establishment,
+        details={"by": "staff" if by_staff else "administrator", "reason": reason.strip()[:300]},
+    )
+    email_enqueue(
+        template="second_factor_reset",
+        to=[member.email],
+        context={
+            "first_name": member.first_name,
+            "username": member.username,
+            "by": "L'assistance" if by_staff else "L'administrateur de votre établissement",
+            "reason": reason.strip()[:300],
+            "required": second_factor_required(member),
+        },
+    )
+    return member
+
+
 def members_remind_pending() -> int:
     """Daily: tell the administrators about registrations waiting for 7 days (once per registration)."""
     limit = clock.now() - settings.MEMBER_VALIDATION_REMINDER_DELAY
@@ -234,6 +276,7 @@ class EstablishmentSettings:
     session_max_hours: int = 12
     web_networks: str = ""
     api_networks: str = ""
+    second_factor_policy: str = SecondFactorPolicy.OPTIONAL
 
 
 @transaction.atomic
@@ -258,6 +301,7 @@ def establishment_settings_update(*, admin: User, wanted: EstablishmentSettings)
         "session_max_hours": wanted.session_max_hours,
         "web_networks": web,
         "api_networks": api,
+        "second_factor_policy": wanted.second_factor_policy,
     }
     changed = {name: value for name, value in values.items() if getattr(establishment, name) != value}
     if not changed:

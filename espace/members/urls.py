@@ -10,6 +10,11 @@ urlpatterns = [
     path("utilisateurs/<uuid:public_id>/activer/", views.member_activate_view, name="activate"),
     path("utilisateurs/<uuid:public_id>/desactiver/", views.member_deactivate_view, name="deactivate"),
     path("utilisateurs/<uuid:public_id>/reactiver/", views.member_reactivate_view, name="reactivate"),
+    path(
+        "utilisateurs/<uuid:public_id>/double-authentification/reinitialiser/",
+        views.member_second_factor_reset_view,
+        name="second_factor_reset",
+    ),
     path("journal/", views.journal, name="journal"),
     path("revue-des-acces/", views_review.review, name="review"),
     path("revue-des-acces/<uuid:public_id>/export.csv", views_review.review_export, name="review_export"),

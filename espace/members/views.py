@@ -14,6 +14,7 @@ from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.http import ClientRequest
 from espace.accounts.models import User
 from espace.accounts.perms import permission_required
+from espace.accounts.second_factor import second_factor_state
 from espace.accounts.selectors import establishment_admins
 from espace.core.exceptions import ApplicationError
 from espace.members.forms import DeactivateForm, JournalFilterForm, MemberFilterForm, PermissionsForm, SettingsForm
@@ -24,6 +25,7 @@ from espace.members.services import (
     member_activate,
     member_deactivate,
     member_reactivate,
+    member_second_factor_reset,
     member_set_permissions,
 )
 
@@ -114,6 +116,7 @@ def member_card(request: ClientRequest, public_id: UUID) -> HttpResponse:
         "form": form,
         "rows": rows,
         "deactivate_form": DeactivateForm(),
+        "second_factor": second_factor_state(member),
         "checked": set(form["permissions"].value() or []),
         **_admin_context(request),
     }
@@ -138,6 +141,24 @@ def member_deactivate_view(request: ClientRequest, public_id: UUID) -> HttpRespo
         messages.error(request, error.message)
     else:
         messages.success(request, f"Le compte de {member.get_full_name()} est désactivé.")
+    return redirect("members:card", public_id=member.public_id)
+
+
+@require_POST
+@permission_required(Permission.ADMINISTER_USERS)
+def member_second_factor_reset_view(request: ClientRequest, public_id: UUID) -> HttpResponse:
+    """« Réinitialiser la double authentification » of a colleague who lost their phone and codes."""
+    member = _member(request, public_id)
+    try:
+        member_second_factor_reset(member=member, reset_by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("members:card", public_id=member.public_id)
+    messages.success(
+        request,
+        f"La double authentification de {member.get_full_name()} est réinitialisée : son application et ses codes "
+        "de secours ne fonctionnent plus. Un e-mail l'en informe.",
+    )
     return redirect("members:card", public_id=member.public_id)
 
 
@@ -185,6 +206,7 @@ def establishment_settings(request: ClientRequest) -> HttpResponse:
         "session_max_hours": establishment.session_max_hours,
         "web_networks": "\n".join(establishment.web_networks),
         "api_networks": "\n".join(establishment.api_networks),
+        "second_factor_policy": establishment.second_factor_policy,
     }
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

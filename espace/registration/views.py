@@ -23,8 +23,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from espace.accounts.forms import CodeForm, NewPasswordForm
-from espace.accounts.login import FIRST_LOGIN_KEY, session_start
+from espace.accounts.login import FIRST_LOGIN_KEY
 from espace.accounts.models import User
+from espace.accounts.second_factor import login_proceed
 from espace.core import clock
 from espace.core.exceptions import ApplicationError
 from espace.establishments.models import Establishment
@@ -379,9 +380,8 @@ def first_login(request: HttpRequest) -> HttpResponse:
             messages.error(request, error.message)
             return redirect("accounts:login")
         request.session.pop(FIRST_LOGIN_KEY, None)
-        session_start(request, user)
         messages.success(request, "Votre mot de passe est enregistré : votre compte est actif.")
-        return redirect("accounts:home")
+        return redirect(login_proceed(request, user))
     return render(
         request,
         "registration/first_login.html",

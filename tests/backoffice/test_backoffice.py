@@ -15,9 +15,8 @@ from pypdf import PdfReader
 
 from espace.accounts.enums import AuditAction as AccountsAuditAction
 from espace.accounts.enums import Permission, UserStatus
-from espace.accounts.models import LoginGuard, User
+from espace.accounts.models import LoginGuard, RecoveryCode, RecoveryCodeDevice, User
 from espace.backoffice.enums import AuditAction
-from espace.backoffice.models import RecoveryCode, RecoveryCodeDevice
 from espace.backoffice.second_factor import recovery_codes_issue
 from espace.core.models import AuditEvent
 from espace.letters.models import Letter, LetterStatus

@@ -37,6 +37,11 @@ class Command(BaseCommand):
             "le code à 4 chiffres arrive dans la boîte de démonstration."
         )
         self.stdout.write(
+            "Double authentification (Administration → Paramètres) : amartin (commune, exigée des validateurs "
+            f"et administrateurs) passe l'étape avec un code de secours ({', '.join(DEMO_RECOVERY_CODES)}) ; "
+            "cpetit (métropole, exigée de tous) enregistre une application TOTP à la connexion."
+        )
+        self.stdout.write(
             "Revue des accès : ouverte pour OPH MONTREUIL HABITAT (pdurand, page d'accueil → « Revue des accès » ; "
             "rfontaine, sans connexion depuis 14 mois, est proposé à la désactivation)."
         )
