@@ -103,6 +103,7 @@ def account_second_factor(request: ClientRequest) -> HttpResponse:
     enrol_form = OtpForm(request.POST if action == "enrol" else None, totp_only=True)
     disable_form = PasswordConfirmForm(request.POST if action == "disable" else None)
     back = reverse("accounts:account_second_factor")
+    refused = False
     if action == "enrol" and enrol_form.is_valid():
         device = totp_pending_device(user)
         codes = client_totp_enrol(user=user, device=device, token=enrol_form.cleaned_data["token"])
@@ -125,7 +126,11 @@ def account_second_factor(request: ClientRequest) -> HttpResponse:
             messages.error(request, error.message)
             return redirect("accounts:login")
         except ApplicationError as error:
-            error.add_to(disable_form)
+            if error.field:
+                error.add_to(disable_form)
+            else:  # the policy forbids it: the form is not on the page, the message is
+                messages.error(request, error.message)
+                refused = True
         else:
             messages.success(request, "La double authentification est désactivée pour votre compte.")
             return redirect(back)
@@ -133,5 +138,5 @@ def account_second_factor(request: ClientRequest) -> HttpResponse:
         messages.error(request, "Action inconnue.")
         return render(request, "accounts/account_second_factor.html", _account_context(user), status=400)
     context = _account_context(user, enrol_form=enrol_form, disable_form=disable_form)
-    invalid = enrol_form.errors or disable_form.errors
+    invalid = refused or enrol_form.errors or disable_form.errors
     return render(request, "accounts/account_second_factor.html", context, status=400 if invalid else 200)

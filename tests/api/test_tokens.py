@@ -242,7 +242,12 @@ def test_the_establishments_api_networks_apply_to_every_token(client, world):
     admin = UserFactory(establishment=world.oph, admin=True)
     browser = Client(REMOTE_ADDR="198.51.100.9")
     browser.force_login(admin)
-    settings_form = {"second_factor_policy": "optional", "session_idle_minutes": "30", "session_max_hours": "12", "api_networks": "203.0.113.0/24"}
+    settings_form = {
+        "second_factor_policy": "optional",
+        "session_idle_minutes": "30",
+        "session_max_hours": "12",
+        "api_networks": "203.0.113.0/24",
+    }
     assert browser.post("/administration/parametres/", settings_form).status_code == 302
     response = client.get("/api/v1/loans", **bearer(clear), REMOTE_ADDR="198.51.100.9")
     assert response.status_code == 403 and response.json()["error"] == "ip_not_allowed"

@@ -422,7 +422,12 @@ def test_the_administrator_sets_four_eyes_and_it_is_audited(client, clock):
     assert client.get(reverse("members:settings")).status_code == 200
     client.post(
         reverse("members:settings"),
-        {"loan_requests_four_eyes": "on", "session_idle_minutes": "30", "session_max_hours": "12", "second_factor_policy": "optional"},
+        {
+            "loan_requests_four_eyes": "on",
+            "session_idle_minutes": "30",
+            "session_max_hours": "12",
+            "second_factor_policy": "optional",
+        },
     )
     admin.establishment.refresh_from_db()
     assert admin.establishment.loan_requests_four_eyes is True

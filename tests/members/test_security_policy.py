@@ -17,7 +17,13 @@ from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
 SETTINGS = "/administration/parametres/"
-BASE = {"second_factor_policy": "optional", "session_idle_minutes": "30", "session_max_hours": "12", "web_networks": "", "api_networks": ""}
+BASE = {
+    "second_factor_policy": "optional",
+    "session_idle_minutes": "30",
+    "session_max_hours": "12",
+    "web_networks": "",
+    "api_networks": "",
+}
 
 
 def text(response) -> str:
