@@ -213,12 +213,13 @@ class PendingLogin(TypedDict):
 def login_proceed(request: HttpRequest, user: User) -> str:
     """After the password (or the first login's new password): open the session, or hold it for
     the second factor. Returns the name of the page to go to."""
-    if not has_second_factor(user) and not second_factor_required(user):
+    enrolled = has_second_factor(user)
+    if not enrolled and not second_factor_required(user):
         session_start(request, user)
         return "accounts:home"
     request.session.cycle_key()
     request.session[PENDING_KEY] = PendingLogin(user=user.pk, at=clock.now().isoformat())
-    return "accounts:second_factor" if has_second_factor(user) else "accounts:second_factor_enrol"
+    return "accounts:second_factor" if enrolled else "accounts:second_factor_enrol"
 
 
 def pending_user(request: HttpRequest) -> User | None:
