@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "ninja",  # django-ninja's static files: the API documentation page is served locally (no CDN)
     "espace.core",
     "espace.products",
@@ -312,6 +314,8 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
+# French for the libraries that ship none (django-otp-webauthn's messages and its script's).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static and media files ----------------------------------------------------------
@@ -433,3 +437,14 @@ API_TOKEN_MAX_DAYS = 365
 OTP_TOTP_ISSUER = LENDER_SHORT_NAME
 RECOVERY_CODES_COUNT = 10
 SECOND_FACTOR_STEP_WINDOW = timedelta(minutes=10)
+# Passkeys (django-otp-webauthn), a second factor beside the TOTP app, never a login without the
+# password. A passkey belongs to the site's host name: changing SITE_URL's host makes every
+# passkey unusable (users then pass with their app and add a new one).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_ID = urlsplit(SITE_URL).hostname or "localhost"
+OTP_WEBAUTHN_RP_NAME = LENDER_SHORT_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [SITE_URL.rstrip("/")]
+OTP_WEBAUTHN_HELPER_CLASS = "espace.accounts.passkeys.PasskeyHelper"
+# A refused passkey is the user's business, not an error of the service: login failures are in the
+# establishment's journal, registration failures on the user's screen (no traceback in the logs).
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""

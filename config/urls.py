@@ -6,6 +6,7 @@ from espace.api.v1 import api, unknown_path
 urlpatterns = [
     path("", include("espace.core.urls")),
     path("", include("espace.accounts.urls")),
+    path("", include("espace.accounts.urls_passkeys")),
     path("", include("espace.registration.urls")),
     path("", include("espace.notifications.urls")),
     path("administration/", include("espace.members.urls")),

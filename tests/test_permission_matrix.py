@@ -60,6 +60,15 @@ ACCESS: dict[str, object] = {
     "registration:first_login": PUBLIC,
     "accounts:second_factor": PUBLIC,
     "accounts:second_factor_enrol": PUBLIC,
+    # The JSON endpoints of the passkey script answer refusals in JSON (403), not with the login
+    # page: the login's serve only the user held after the password; the registration's need a
+    # client session past the second factor, with the app set up. tests/accounts/test_passkeys.py
+    # proves each refusal (anonymous, staff, no app, session not past the factor, another's key).
+    "otp_webauthn:credential-authentication-begin": PUBLIC,
+    "otp_webauthn:credential-authentication-complete": PUBLIC,
+    "otp_webauthn:credential-registration-begin": PUBLIC,
+    "otp_webauthn:credential-registration-complete": PUBLIC,
+    "otp_webauthn:js-i18n-catalog": PUBLIC,
     # « Suivre mon courrier d'activation »: public screens, the page itself opens only after the
     # e-mail code (tests/registration/test_tracking.py).
     "registration:tracking": PUBLIC,

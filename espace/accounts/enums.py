@@ -48,3 +48,5 @@ class AuditAction(models.TextChoices):
     SECOND_FACTOR_DISABLED = "second_factor_disabled", "Double authentification désactivée"
     RECOVERY_CODE_USED = "recovery_code_used", "Code de secours utilisé"
     RECOVERY_CODES_ISSUED = "recovery_codes_issued", "Codes de secours renouvelés"
+    PASSKEY_ADDED = "passkey_added", "Clé d'accès ajoutée"
+    PASSKEY_REMOVED = "passkey_removed", "Clé d'accès supprimée"

@@ -1,7 +1,8 @@
 """The second factor of every user, client or staff: a TOTP app (django-otp) and hashed recovery codes.
 
 Rules:
-- a user with a confirmed factor passes it at every login (`LoginStep.SECOND_FACTOR`);
+- a user with a confirmed factor passes it at every login (`LoginStep.SECOND_FACTOR`), with the
+  app's code, a recovery code, or a passkey (`espace.accounts.passkeys`, added once the app is set up);
 - a client user whose establishment's policy requires it (for everyone, or for its validators and
   administrators) and who has none enrols before the session opens (`LoginStep.ENROL`);
 - anyone may enrol from « Mon compte » → « Double authentification »; removing it there is refused
@@ -28,6 +29,7 @@ from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from espace.accounts.enums import AuditAction, Permission
 from espace.accounts.login import password_confirm, session_start
@@ -66,6 +68,7 @@ class SecondFactorState:
     totp: bool
     recovery_codes_left: int
     required: bool
+    passkeys: tuple[WebAuthnCredential, ...] = ()
 
     @property
     def enabled(self) -> bool:
@@ -77,7 +80,12 @@ def second_factor_state(user: User) -> SecondFactorState:
         totp=TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
         recovery_codes_left=RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count(),
         required=second_factor_required(user),
+        passkeys=tuple(passkeys_of(user)),
     )
+
+
+def passkeys_of(user: User) -> list[WebAuthnCredential]:
+    return list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at"))
 
 
 @transaction.atomic
@@ -183,6 +191,24 @@ def client_recovery_codes_renew(*, user: User) -> list[str]:
     codes = recovery_codes_issue(user=user)
     audit_record(action=AuditAction.RECOVERY_CODES_ISSUED, actor=user, target=user)
     return codes
+
+
+def client_passkey_added(*, user: User, device: WebAuthnCredential) -> None:
+    audit_record(action=AuditAction.PASSKEY_ADDED, actor=user, target=user, details={"name": device.name})
+    _notice(user, "passkey_added", name=device.name)
+
+
+@transaction.atomic
+def client_passkey_remove(*, user: User, passkey_id: int) -> str:
+    """« Supprimer » a passkey of one's own (another's is not found); returns its name."""
+    device = WebAuthnCredential.objects.select_for_update().filter(pk=passkey_id, user=user).first()
+    if device is None:
+        raise ApplicationError("Cette clé d'accès n'existe pas ou a déjà été supprimée.")
+    name = device.name
+    device.delete()
+    audit_record(action=AuditAction.PASSKEY_REMOVED, actor=user, target=user, details={"name": name})
+    _notice(user, "passkey_removed", name=name)
+    return name
 
 
 @transaction.atomic

@@ -18,12 +18,14 @@ from espace.accounts.login import AccountLockedError
 from espace.accounts.models import RecoveryCodeDevice, User
 from espace.accounts.perms import client_required
 from espace.accounts.second_factor import (
+    client_passkey_remove,
     client_recovery_codes_renew,
     client_second_factor_disable,
     client_second_factor_verify,
     client_totp_enrol,
     has_second_factor,
     login_complete,
+    passkeys_of,
     pending_user,
     second_factor_required,
     second_factor_state,
@@ -62,7 +64,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
                 )
             return redirect("accounts:home")
         form.add_error("token", WRONG_CODE)
-    return render(request, "accounts/second_factor.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "passkeys": passkeys_of(user)}
+    return render(request, "accounts/second_factor.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,7 +106,7 @@ def account_second_factor(request: ClientRequest) -> HttpResponse:
     enrol_form = OtpForm(request.POST if action == "enrol" else None, totp_only=True)
     disable_form = PasswordConfirmForm(request.POST if action == "disable" else None)
     back = reverse("accounts:account_second_factor")
-    refused = False
+    status = 200
     if action == "enrol" and enrol_form.is_valid():
         device = totp_pending_device(user)
         codes = client_totp_enrol(user=user, device=device, token=enrol_form.cleaned_data["token"])
@@ -118,6 +121,15 @@ def account_second_factor(request: ClientRequest) -> HttpResponse:
         except ApplicationError as error:
             messages.error(request, error.message)
             return redirect(back)
+    elif action == "passkey_remove":
+        try:
+            name = client_passkey_remove(user=user, passkey_id=int(request.POST.get("passkey", "")))
+        except (ValueError, ApplicationError):  # not a number, or not one of the user's passkeys
+            messages.error(request, "Cette clé d'accès n'existe pas ou a déjà été supprimée.")
+            status = 404
+        else:
+            messages.success(request, f"La clé d'accès « {name} » est supprimée.")
+            return redirect(back)
     elif action == "disable" and disable_form.is_valid():
         try:
             client_second_factor_disable(user=user, password=disable_form.cleaned_data["password"])
@@ -130,13 +142,14 @@ def account_second_factor(request: ClientRequest) -> HttpResponse:
                 error.add_to(disable_form)
             else:  # the policy forbids it: the form is not on the page, the message is
                 messages.error(request, error.message)
-                refused = True
+                status = 400
         else:
             messages.success(request, "La double authentification est désactivée pour votre compte.")
             return redirect(back)
     elif action not in {"", "enrol", "disable"}:
         messages.error(request, "Action inconnue.")
-        return render(request, "accounts/account_second_factor.html", _account_context(user), status=400)
+        status = 400
     context = _account_context(user, enrol_form=enrol_form, disable_form=disable_form)
-    invalid = refused or enrol_form.errors or disable_form.errors
-    return render(request, "accounts/account_second_factor.html", context, status=400 if invalid else 200)
+    if enrol_form.errors or disable_form.errors:
+        status = 400
+    return render(request, "accounts/account_second_factor.html", context, status=status)
