@@ -243,6 +243,10 @@ def test_a_reset_of_the_second_factor_removes_the_passkeys_too():
     admin = UserFactory(admin=True, establishment=establishment)
     user, browser = app_user(establishment)
     add_passkey(browser)
+    admin_browser = Client()
+    admin_browser.force_login(admin)
+    card = text(admin_browser.get(f"/administration/utilisateurs/{user.public_id}/"))
+    assert "activée (10 codes de secours, 1 clé d'accès)" in card
     member_second_factor_reset(member=user, reset_by=admin)
     assert not WebAuthnCredential.objects.filter(user=user).exists()
 
