@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from espace.accounts.http import AppRequest
 from espace.core import clock
@@ -30,13 +31,19 @@ def session_limits(user: object) -> tuple[timedelta, timedelta]:
     return absolute, idle
 
 
+FACTOR_RESET = "Votre double authentification a été réinitialisée ou retirée : veuillez vous reconnecter."
+
+
 class SessionLifetimeMiddleware:
-    """Idle timeout (30 minutes) and absolute lifetime (12 hours) of an authenticated session."""
+    """Idle timeout (30 minutes) and absolute lifetime (12 hours) of an authenticated session; a
+    client session whose second factor was reset or removed (by an administrator, the assistance)
+    ends too. The device is already read by django-otp's middleware: no query more."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        verified_by = request.session.get(DEVICE_ID_SESSION_KEY)  # before django-otp drops a stale one
         if request.user.is_authenticated:
             now = clock.now()
             login_at = request.session.get(SESSION_LOGIN_AT)
@@ -49,6 +56,8 @@ class SessionLifetimeMiddleware:
             elif last_seen and now - datetime.fromisoformat(last_seen) > idle:
                 minutes = int(idle.total_seconds() // 60)
                 reason = f"Votre session a expiré après {minutes} minutes d'inactivité. Veuillez vous reconnecter."
+            if verified_by and request.user.otp_device is None and getattr(request.user, "establishment_id", None):
+                reason = FACTOR_RESET
             if reason:
                 logout(request)
                 messages.warning(request, reason)

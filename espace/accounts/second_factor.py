@@ -25,7 +25,7 @@ import segno
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django_otp import devices_for_user, user_has_device
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -254,6 +254,19 @@ def pending_user(request: HttpRequest) -> User | None:
     if not pending or clock.now() - datetime.fromisoformat(pending["at"]) > settings.SECOND_FACTOR_STEP_WINDOW:
         return None
     return User.objects.select_related("establishment").filter(pk=pending["user"], is_staff=False).first()
+
+
+def session_device_keep(request: HttpRequest, user: User) -> None:
+    """After users changed their own factor (new recovery codes, a passkey removed, switched off),
+    their session stays open, verified by a device that remains, or by none. (A session whose
+    device someone else removed ends: `SessionLifetimeMiddleware`.)"""
+    persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+    if persistent_id and Device.from_persistent_id(persistent_id) is None:
+        device = next(iter(devices_for_user(user, confirmed=True)), None)
+        if device is None:
+            del request.session[DEVICE_ID_SESSION_KEY]
+        else:
+            otp_login(request, device)
 
 
 def login_complete(request: HttpRequest, user: User, device: Device) -> None:

@@ -29,6 +29,7 @@ from espace.accounts.second_factor import (
     pending_user,
     second_factor_required,
     second_factor_state,
+    session_device_keep,
     totp_pending_device,
     totp_setup,
 )
@@ -117,7 +118,9 @@ def account_second_factor(request: ClientRequest) -> HttpResponse:
         enrol_form.add_error("token", WRONG_FIRST_CODE)
     elif action == "codes":
         try:
-            return _recovery_codes(request, client_recovery_codes_renew(user=user), back)
+            codes = client_recovery_codes_renew(user=user)
+            session_device_keep(request, user)  # the session may have been verified by an old code
+            return _recovery_codes(request, codes, back)
         except ApplicationError as error:
             messages.error(request, error.message)
             return redirect(back)
@@ -128,6 +131,7 @@ def account_second_factor(request: ClientRequest) -> HttpResponse:
             messages.error(request, "Cette clé d'accès n'existe pas ou a déjà été supprimée.")
             status = 404
         else:
+            session_device_keep(request, user)
             messages.success(request, f"La clé d'accès « {name} » est supprimée.")
             return redirect(back)
     elif action == "disable" and disable_form.is_valid():
@@ -144,6 +148,7 @@ def account_second_factor(request: ClientRequest) -> HttpResponse:
                 messages.error(request, error.message)
                 status = 400
         else:
+            session_device_keep(request, user)
             messages.success(request, "La double authentification est désactivée pour votre compte.")
             return redirect(back)
     elif action not in {"", "enrol", "disable"}:

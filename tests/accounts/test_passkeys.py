@@ -268,3 +268,37 @@ def test_every_message_of_the_library_is_in_french():
     with translation.override("fr"):
         untranslated = [cls.__name__ for cls in errors if str(cls.default_detail) == originals[cls]]
     assert len(errors) > 8 and untranslated == []
+
+
+def test_a_reset_ends_the_open_sessions_of_the_user(run_tasks):
+    establishment = EstablishmentFactory()
+    admin = UserFactory(admin=True, establishment=establishment)
+    user, browser = app_user(establishment)
+    assert browser.get(HOME).status_code == 200
+    member_second_factor_reset(member=user, reset_by=admin)
+    ended = browser.get(HOME, follow=True)
+    assert ended.redirect_chain[-1][0].startswith("/connexion/")
+    assert "Votre double authentification a été réinitialisée ou retirée" in text(ended)
+    assert browser.get(HOME).status_code == 302
+
+
+def test_changing_one_s_own_factor_keeps_one_s_session():
+    user, browser = app_user()
+    authenticator = add_passkey(browser)
+    login = password_login(user)
+    options = post_json(login, AUTH_BEGIN).json()
+    passkey = WebAuthnCredential.objects.get(user=user)
+    assert post_json(login, AUTH_COMPLETE, authenticator.get(options, ORIGIN)).status_code == 200
+    assert login.session[DEVICE_ID_SESSION_KEY] == passkey.persistent_id
+    login.post(ACCOUNT, {"action": "passkey_remove", "passkey": passkey.pk})
+    assert login.get(HOME).status_code == 200  # now verified by the app
+    assert login.session[DEVICE_ID_SESSION_KEY] == TOTPDevice.objects.get(user=user).persistent_id
+    # logged in with a recovery code, then new codes: the session stays
+    codes = recovery_codes_issue(user=user)
+    again = password_login(user)
+    again.post(STEP, {"token": codes[0]})
+    assert again.get(HOME).status_code == 200
+    assert again.post(ACCOUNT, {"action": "codes"}).status_code == 200
+    assert again.get(HOME).status_code == 200
+    assert again.post(ACCOUNT, {"action": "disable", "password": PASSWORD}).status_code == 302
+    assert again.get(HOME).status_code == 200 and DEVICE_ID_SESSION_KEY not in again.session
