@@ -56,7 +56,7 @@ class SessionLifetimeMiddleware:
             elif last_seen and now - datetime.fromisoformat(last_seen) > idle:
                 minutes = int(idle.total_seconds() // 60)
                 reason = f"Votre session a expiré après {minutes} minutes d'inactivité. Veuillez vous reconnecter."
-            if verified_by and request.user.otp_device is None and getattr(request.user, "establishment_id", None):
+            if verified_by and getattr(request.user, "otp_device", None) is None and request.user.establishment_id:
                 reason = FACTOR_RESET
             if reason:
                 logout(request)
