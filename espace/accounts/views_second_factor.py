@@ -18,6 +18,7 @@ from espace.accounts.login import AccountLockedError
 from espace.accounts.models import RecoveryCodeDevice, User
 from espace.accounts.perms import client_required
 from espace.accounts.second_factor import (
+    PENDING_KEY,
     client_passkey_remove,
     client_recovery_codes_renew,
     client_second_factor_disable,
@@ -40,13 +41,23 @@ WRONG_FIRST_CODE = "Code incorrect : vérifiez l'heure de votre téléphone et r
 LOGIN_AGAIN = "Veuillez saisir à nouveau votre identifiant et votre mot de passe."
 
 
+def _cancelled(request: HttpRequest) -> HttpResponse | None:
+    """« Annuler »: the user held after the password is let go at once (not 10 minutes later)."""
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        request.session.pop(PENDING_KEY, None)
+        return redirect("accounts:login")
+    return None
+
+
 def _recovery_codes(request: HttpRequest, codes: list[str], next_url: str) -> HttpResponse:
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
 
 
 @require_http_methods(["GET", "POST"])
 def second_factor(request: HttpRequest) -> HttpResponse:
-    """The login's second step: the code of the authenticator app, or a recovery code."""
+    """The login's second step: the code of the authenticator app, a recovery code or a passkey."""
+    if cancelled := _cancelled(request):
+        return cancelled
     user = pending_user(request)
     if user is None or not has_second_factor(user):
         messages.warning(request, LOGIN_AGAIN)
@@ -72,6 +83,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def second_factor_enrol(request: HttpRequest) -> HttpResponse:
     """Enrolment that the establishment's policy requires, before the session opens."""
+    if cancelled := _cancelled(request):
+        return cancelled
     user = pending_user(request)
     if user is None or has_second_factor(user) or not second_factor_required(user):
         messages.warning(request, LOGIN_AGAIN)
@@ -108,7 +121,11 @@ def account_second_factor(request: ClientRequest) -> HttpResponse:
     disable_form = PasswordConfirmForm(request.POST if action == "disable" else None)
     back = reverse("accounts:account_second_factor")
     status = 200
-    if action == "enrol" and enrol_form.is_valid():
+    if action == "enrol" and second_factor_state(user).totp:
+        # Only through the form shown without an app: a new app never replaces one without its code.
+        messages.error(request, "Votre application d'authentification est déjà enregistrée.")
+        status = 400
+    elif action == "enrol" and enrol_form.is_valid():
         device = totp_pending_device(user)
         codes = client_totp_enrol(user=user, device=device, token=enrol_form.cleaned_data["token"])
         if codes is not None:

@@ -241,3 +241,30 @@ def test_the_administrator_sets_the_policy_and_it_is_audited(establishment):
     assert establishment.second_factor_policy == SecondFactorPolicy.PRIVILEGED
     event = AuditEvent.objects.filter(action=MembersAuditAction.SETTINGS_CHANGED).latest("pk")
     assert event.details == {"second_factor_policy": "privileged"}
+
+
+def test_cancel_lets_the_held_user_go_at_once(establishment):
+    user = UserFactory(establishment=establishment)
+    totp_device(user)
+    browser, _ = password_login(user)
+    assert 'form="login-cancel"' in text(browser.get(STEP))
+    cancelled = browser.post(STEP, {"action": "cancel"})
+    assert cancelled.status_code == 302 and cancelled["Location"] == "/connexion/"
+    assert "second_factor_pending" not in browser.session
+    assert browser.get(STEP)["Location"] == "/connexion/"  # nobody is held any more
+    policy(establishment, SecondFactorPolicy.ALL)
+    newcomer = UserFactory(establishment=establishment)
+    other, _ = password_login(newcomer)
+    assert other.post(ENROL, {"action": "cancel"})["Location"] == "/connexion/"
+    assert "second_factor_pending" not in other.session
+
+
+def test_a_new_app_never_replaces_one_from_my_account(establishment):
+    user = UserFactory(establishment=establishment)
+    device = totp_device(user)
+    browser = Client()
+    verified_login(browser, user)
+    refused = browser.post(ACCOUNT, {"action": "enrol", "token": "123456"})
+    assert refused.status_code == 400 and "déjà enregistrée" in text(refused)
+    assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 2  # the test's and verified_login's
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
