@@ -51,7 +51,7 @@ lint: $(STAMP)
 help-screenshots: $(STAMP)
 	bin/check-test-deps
 	bin/start-clamd
-	CLAMD_HOST=127.0.0.1 $(PY) -m pytest tests/e2e/test_registration_flows.py -q
+	CLAMD_HOST=127.0.0.1 $(PY) -m pytest tests/e2e/test_registration_flows.py tests/e2e/test_second_factor.py tests/e2e/test_passkeys.py -q
 	cp test-artifacts/help/*.png static/help/
 	@echo "Captures copiées dans static/help/ : relisez-les, puis commitez-les."
 

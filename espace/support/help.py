@@ -88,4 +88,36 @@ HELP_PAGES = {
             ),
         ),
     ),
+    "double-authentification": HelpPage(
+        "La double authentification",
+        "Après votre mot de passe, un second élément prouve que c'est bien vous : le code d'une application de "
+        "votre téléphone, ou une clé d'accès. Votre établissement peut l'imposer ; sinon, activez-la depuis "
+        "« Mon compte ».",
+        (
+            Step(
+                "1. Activez l'application",
+                "« Mon compte » → « Double authentification » : scannez le QR code avec une application "
+                "d'authentification (ou saisissez la clé), puis saisissez le code à 6 chiffres qu'elle affiche.",
+                "help/double-authentification-1-activation.png",
+            ),
+            Step(
+                "2. Notez vos codes de secours",
+                "Ils ne sont affichés qu'une fois. Sans votre téléphone, chacun remplace le code une fois.",
+                "help/double-authentification-2-codes.png",
+            ),
+            Step(
+                "3. Ajoutez une clé d'accès (facultatif)",
+                "« Ajouter une clé d'accès » : votre appareil vous demande votre empreinte, votre visage, son code ou "
+                "votre clé de sécurité USB. Vous pouvez en ajouter plusieurs et les supprimer.",
+                "help/double-authentification-3-cle-d-acces.png",
+            ),
+            Step(
+                "4. À chaque connexion",
+                "Après votre mot de passe, cliquez sur « Utiliser ma clé d'accès » ou saisissez le code de "
+                "l'application (ou un code de secours). Téléphone et codes perdus : l'administrateur de votre "
+                "établissement réinitialise votre double authentification depuis votre « fiche d'identité ».",
+                "help/double-authentification-4-connexion.png",
+            ),
+        ),
+    ),
 }

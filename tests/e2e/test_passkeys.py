@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from espace.accounts.second_factor import recovery_codes_issue
 from tests.accounts.factories import UserFactory
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import help_shot, screenshot
 from tests.e2e.test_second_factor import login
 from tests.establishments.factories import EstablishmentFactory
 
@@ -64,6 +64,7 @@ def test_add_a_passkey_log_in_with_it_and_remove_it(page: Page, a11y, relying_pa
     expect(page.get_by_text("pas encore utilisée", exact=False)).to_be_visible()
     a11y.check(page)
     screenshot(page, "99-cles-d-acces-compte")
+    help_shot(page, "double-authentification-3-cle-d-acces")
     assert WebAuthnCredential.objects.filter(user=user, confirmed=True).count() == 1
     page.get_by_role("button", name="Se déconnecter").click()
     a11y.check(page)
@@ -73,6 +74,7 @@ def test_add_a_passkey_log_in_with_it_and_remove_it(page: Page, a11y, relying_pa
     expect(page.get_by_role("heading", name="Avec votre clé d'accès")).to_be_visible()
     a11y.check(page)
     screenshot(page, "100-cles-d-acces-connexion")
+    help_shot(page, "double-authentification-4-connexion")
     page.get_by_role("button", name="Utiliser ma clé d'accès").click()
     expect(page.get_by_role("heading", name="Bonjour", exact=False)).to_be_visible()
     a11y.check(page)

@@ -15,7 +15,7 @@ from espace.accounts.enums import Permission
 from espace.establishments.enums import SecondFactorPolicy
 from espace.establishments.models import Establishment
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import help_shot, screenshot
 from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,10 +61,12 @@ def test_policy_enrolment_recovery_code_and_reset(page: Page, a11y):
     expect(page.get_by_text("Non activée")).to_be_visible()
     a11y.check(page)
     screenshot(page, "95-double-authentification-compte")
+    help_shot(page, "double-authentification-1-activation")
     page.get_by_label("Code de vérification").fill(pending_code("pdurand"))
     page.get_by_role("button", name="Activer la double authentification").click()
     admin_codes = shown_codes(page)
     a11y.check(page)
+    help_shot(page, "double-authentification-2-codes")
     page.get_by_role("link", name="J'ai noté mes codes : continuer").click()
     expect(page.get_by_text("Activée", exact=True)).to_be_visible()
     a11y.check(page)

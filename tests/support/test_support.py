@@ -121,6 +121,19 @@ def test_help_pages_and_pdf(client):
     assert client.get("/aide/inconnu/").status_code == 404
 
 
+def test_every_help_page_has_its_screenshots_and_its_pdf(client):
+    from django.contrib.staticfiles import finders
+
+    from espace.support.help import HELP_PAGES
+
+    for slug, help_page in HELP_PAGES.items():
+        assert all(finders.find(step.image) for step in help_page.steps), slug
+        assert help_page.title in text(client.get(f"/aide/{slug}/"))
+        pdf = client.get(f"/aide/{slug}/tutoriel.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), slug
+    assert "/aide/double-authentification/" in text(client.get("/faq/"))
+
+
 def test_terms_page_has_a_version(client, settings):
     assert f"Version {settings.TERMS_VERSION}" in text(client.get("/cgu/"))
 
