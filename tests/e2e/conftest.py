@@ -208,3 +208,35 @@ def help_shot(page: Page, name: str, *, whole_view: bool = False) -> None:
         page.screenshot(path=path)
     else:
         page.locator("main .ep-card").first.screenshot(path=path)
+
+
+def staff_login(page: Page, a11y: Accessibility, username: str, role: str, **fields: object) -> object:
+    """A staff member of this role, with an authenticator app, logged in to the back office
+    through both steps (password, then the app's code); returns the user."""
+    from django.contrib.auth.models import Group
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from playwright.sync_api import expect
+
+    from espace.accounts.models import User
+    from espace.backoffice.roles import staff_roles_ensure
+
+    password = f"{username.capitalize()}-Pass-2026!"
+    member = User.objects.create_user(
+        username=username, email=f"{username}@lender.example.org", password=password, is_staff=True, **fields
+    )
+    staff_roles_ensure()  # transactional tests run after others have flushed the groups
+    member.groups.add(Group.objects.get(name=role))
+    device = TOTPDevice.objects.create(user=member, name="téléphone", confirmed=True)
+    page.goto("/back-office/")
+    a11y.check(page)
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Continuer").click()
+    expect(page.get_by_label("Code de vérification")).to_be_visible()
+    a11y.check(page)
+    page.get_by_label("Code de vérification").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Valider").click()
+    expect(page.get_by_label("Code de vérification")).to_have_count(0)  # in the back office now
+    a11y.check(page)
+    return member

@@ -8,19 +8,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from espace.accounts.enums import UserStatus
 from espace.accounts.models import User
-from espace.backoffice.roles import staff_roles_ensure
 from espace.support.models import ContactRequest
 from tests.accounts.helpers import register_admin
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, staff_login
 from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,27 +63,8 @@ def test_lost_letter_contact_staff_totp_regenerates_and_new_code_activates(
     reference = ContactRequest.objects.get().reference
 
     # A staff member logs in with the second factor and finds the request and the establishment.
-    agent = User.objects.create_user(
-        username="agent",
-        email="agent@lender.example.org",
-        password="Agent-Pass-2026!",
-        first_name="Agent",
-        last_name="Assistance",
-        is_staff=True,
-    )
-    staff_roles_ensure()  # this transactional test runs after others have flushed the database
-    agent.groups.add(Group.objects.get(name="Assistance"))
-    device = TOTPDevice.objects.create(user=agent, name="téléphone", confirmed=True)
     staff = new_page(1280, accept_downloads=True)
-    staff.goto("/back-office/")
-    a11y.check(staff)
-    staff.get_by_label("Identifiant").fill("agent")
-    staff.get_by_label("Mot de passe").fill("Agent-Pass-2026!")
-    staff.get_by_role("button", name="Continuer").click()
-    expect(staff.get_by_label("Code de vérification")).to_be_visible()
-    a11y.check(staff)
-    staff.get_by_label("Code de vérification").fill(f"{totp(device.bin_key):06d}")
-    staff.get_by_role("button", name="Valider").click()
+    staff_login(staff, a11y, "agent", "Assistance", first_name="Agent", last_name="Assistance")
     expect(staff.get_by_role("heading", name="Établissements")).to_be_visible()
     a11y.check(staff)
     staff.get_by_role("link", name="Demandes", exact=True).click()

@@ -11,21 +11,16 @@ from datetime import date, timedelta
 
 import docx
 import pytest
-from django.contrib.auth.models import Group
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from espace.accounts.enums import Permission
-from espace.accounts.models import User
-from espace.backoffice.roles import staff_roles_ensure
 from espace.core import clock
 from espace.documents.data_load import deliberation_template_initial_load
 from espace.documents.enums import DocumentKind
 from espace.documents.models import DeliberationTemplate
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.documents.factories import DocumentFactory, pdf_bytes
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, staff_login
 from tests.portfolio.factories import portfolio_world
 
 pytestmark = [
@@ -88,23 +83,8 @@ def test_a_commune_downloads_the_prefilled_deliberation_and_staff_publish_a_new_
     assert "COMMUNE DE VILLEBOIS" in pdf_text and "L1000001" in pdf_text
 
     # A data manager writes version 2 in the back office, with a preview first.
-    manager = User.objects.create_user(
-        username="donnees", email="donnees@lender.example.org", password="Donnees-Pass-2026!", is_staff=True
-    )
-    staff_roles_ensure()
-    manager.groups.add(Group.objects.get(name="Gestionnaire de données"))
-    device = TOTPDevice.objects.create(user=manager, name="téléphone", confirmed=True)
     staff = new_page(1280)
-    staff.goto("/back-office/")
-    a11y.check(staff)
-    staff.get_by_label("Identifiant").fill("donnees")
-    staff.get_by_label("Mot de passe").fill("Donnees-Pass-2026!")
-    staff.get_by_role("button", name="Continuer").click()
-    expect(staff.get_by_label("Code de vérification")).to_be_visible()
-    a11y.check(staff)
-    staff.get_by_label("Code de vérification").fill(f"{totp(device.bin_key):06d}")
-    staff.get_by_role("button", name="Valider").click()
-    a11y.check(staff)
+    staff_login(staff, a11y, "donnees", "Gestionnaire de données")
     staff.get_by_role("link", name="Ressources").click()
     a11y.check(staff)
     staff.get_by_role("link", name="Modifier le modèle (nouvelle version)").click()

@@ -7,19 +7,15 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from espace.accounts.models import User
-from espace.backoffice.roles import staff_roles_ensure
 from espace.core import clock
 from espace.letters.enums import LetterRequestStatus, LetterStatus
 from espace.letters.models import Letter, LetterRequest
 from tests.accounts.helpers import last_code, register_admin
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, staff_login
 from tests.establishments.factories import EstablishmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,27 +61,8 @@ def test_first_user_follows_the_letter_asks_again_and_the_back_office_refuses(pa
     made = LetterRequest.objects.get(account_holder=user)
 
     # The assistance sees the request and refuses it, with a reason.
-    agent = User.objects.create_user(
-        username="agent",
-        email="agent@lender.example.org",
-        password="Agent-Pass-2026!",
-        first_name="Agent",
-        last_name="Assistance",
-        is_staff=True,
-    )
-    staff_roles_ensure()
-    agent.groups.add(Group.objects.get(name="Assistance"))
-    device = TOTPDevice.objects.create(user=agent, name="téléphone", confirmed=True)
     staff = new_page(1280)
-    staff.goto("/back-office/")
-    a11y.check(staff)
-    staff.get_by_label("Identifiant").fill("agent")
-    staff.get_by_label("Mot de passe").fill("Agent-Pass-2026!")
-    staff.get_by_role("button", name="Continuer").click()
-    expect(staff.get_by_label("Code de vérification")).to_be_visible()
-    a11y.check(staff)
-    staff.get_by_label("Code de vérification").fill(f"{totp(device.bin_key):06d}")
-    staff.get_by_role("button", name="Valider").click()
+    staff_login(staff, a11y, "agent", "Assistance", first_name="Agent", last_name="Assistance")
     expect(staff.get_by_role("heading", name="Établissements")).to_be_visible()
     a11y.check(staff)
     staff.get_by_role("link", name="Courriers").click()

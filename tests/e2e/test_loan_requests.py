@@ -12,20 +12,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from espace.accounts.enums import Permission
 from espace.accounts.models import User
-from espace.backoffice.roles import staff_roles_ensure
 from espace.core import clock
 from espace.loan_requests.models import LoanRequest
 from espace.portfolio.models import FinancingLine
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.core.test_core import EICAR
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, staff_login
 from tests.establishments.factories import EstablishmentFactory
 from tests.loan_requests.factories import PDF
 
@@ -170,24 +166,8 @@ def test_the_seven_steps_on_a_phone(new_page, a11y, tmp_path):
     a11y.check(page)
 
 
-def staff_login(page: Page, a11y) -> User:
-    officer = User.objects.create_user(
-        username="charge", email="charge@lender.example.org", password="Charge-Pass-2026!", is_staff=True
-    )
-    staff_roles_ensure()
-    officer.groups.add(Group.objects.get(name="Chargé de prêts"))
-    device = TOTPDevice.objects.create(user=officer, name="téléphone", confirmed=True)
-    page.goto("/back-office/")
-    a11y.check(page)
-    page.get_by_label("Identifiant").fill("charge")
-    page.get_by_label("Mot de passe").fill("Charge-Pass-2026!")
-    page.get_by_role("button", name="Continuer").click()
-    expect(page.get_by_label("Code de vérification")).to_be_visible()
-    a11y.check(page)
-    page.get_by_label("Code de vérification").fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name="Valider").click()
-    a11y.check(page)
-    return officer
+def officer_login(page: Page, a11y) -> User:
+    return staff_login(page, a11y, "charge", "Chargé de prêts")
 
 
 def test_from_the_draft_to_the_loan_in_the_portfolio(new_page, a11y, tmp_path, smtp_sink, run_tasks):
@@ -223,7 +203,7 @@ def test_from_the_draft_to_the_loan_in_the_portfolio(new_page, a11y, tmp_path, s
 
     # The loan officer of the region takes the dossier and asks for a document.
     staff = new_page(1280, accept_downloads=True)
-    officer = staff_login(staff, a11y)
+    officer = officer_login(staff, a11y)
     officer.regional_office = establishment.regional_office
     officer.save()
     staff.get_by_role("link", name="Dossiers", exact=True).click()
