@@ -1,6 +1,7 @@
 """The JSON endpoints of django-otp-webauthn's script, under the namespace its template tags reverse."""
 
 from django.urls import path
+from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog
 
 from espace.accounts import passkeys
@@ -28,10 +29,11 @@ urlpatterns = [
         passkeys.PasskeyAuthenticationComplete.as_view(),
         name="credential-authentication-complete",
     ),
-    # The script's messages in French (locale/fr/LC_MESSAGES/djangojs.po).
+    # The script's messages in French (locale/fr/LC_MESSAGES/djangojs.po), built once a day, not
+    # on each login page.
     path(
         "cles-d-acces/messages.js",
-        JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]),
+        cache_page(86400, key_prefix="passkeys-catalogue")(JavaScriptCatalog.as_view(packages=["django_otp_webauthn"])),
         name="js-i18n-catalog",
     ),
 ]
