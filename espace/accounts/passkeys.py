@@ -19,7 +19,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import formats
@@ -102,8 +101,9 @@ class PasskeyRegistrationComplete(FrenchErrors, CompleteCredentialRegistrationVi
     def check_can_register(self) -> None:
         PasskeyRegistrationBegin.check_can_register(self)  # type: ignore[arg-type]
 
-    @transaction.atomic
     def post(self, *args: Any, **kwargs: Any) -> JsonResponse:
+        # Not in one transaction with the library's work: it saves the session as soon as it took
+        # the challenge out, so that a failed try never leaves the challenge usable again.
         response: JsonResponse = super().post(*args, **kwargs)
         user = self.get_user()
         assert user is not None  # checked by `initial`

@@ -193,6 +193,7 @@ def client_recovery_codes_renew(*, user: User) -> list[str]:
     return codes
 
 
+@transaction.atomic
 def client_passkey_added(*, user: User, device: WebAuthnCredential) -> None:
     audit_record(action=AuditAction.PASSKEY_ADDED, actor=user, target=user, details={"name": device.name})
     _notice(user, "passkey_added", name=device.name)

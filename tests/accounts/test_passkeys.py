@@ -110,6 +110,17 @@ def test_a_passkey_is_added_from_my_account_and_told_by_email(run_tasks):
     assert WebAuthnCredential.objects.filter(user=user).count() == 1
 
 
+def test_a_failed_registration_uses_up_its_challenge():
+    user, browser = app_user()
+    authenticator = SoftAuthenticator()
+    options = post_json(browser, REGISTER_BEGIN).json()
+    wrong_site = post_json(browser, REGISTER_COMPLETE, authenticator.create(options, "https://ailleurs.example"))
+    assert wrong_site.status_code == 422
+    again = post_json(browser, REGISTER_COMPLETE, authenticator.create(options, ORIGIN))
+    assert again.status_code == 400  # the challenge served once, even for a refused answer
+    assert not WebAuthnCredential.objects.filter(user=user).exists()
+
+
 def test_a_passkey_needs_the_app_first_and_a_client_session():
     user = UserFactory(establishment=EstablishmentFactory())
     browser = Client()
