@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "espace.accounts.middleware.SessionLifetimeMiddleware",
     "espace.accounts.middleware.EstablishmentMiddleware",
+    "espace.accounts.middleware_second_factor.SecondFactorPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

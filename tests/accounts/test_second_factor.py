@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from espace.accounts.enums import AuditAction, Permission
 from espace.accounts.models import RecoveryCode, RecoveryCodeDevice
-from espace.accounts.second_factor import recovery_codes_issue, second_factor_required
+from espace.accounts.second_factor import recovery_codes_issue, second_factor_required, totp_pending_device
 from espace.core.models import AuditEvent
 from espace.establishments.enums import SecondFactorPolicy
 from espace.establishments.models import Establishment
@@ -182,13 +182,13 @@ def test_the_administrator_resets_a_colleague_never_another_establishment(establ
     stranger = Client()
     stranger.force_login(UserFactory(admin=True, establishment=EstablishmentFactory()))
     assert stranger.post(url).status_code == 404
-    reader = Client()
-    reader.force_login(UserFactory(establishment=establishment, permissions=[Permission.VIEW_PORTFOLIO]))
+    reader = Client()  # the policy requires a factor of everyone: these sessions passed one
+    verified_login(reader, UserFactory(establishment=establishment, permissions=[Permission.VIEW_PORTFOLIO]))
     assert reader.post(url).status_code == 403
     assert TOTPDevice.objects.filter(user=colleague).exists()
 
     browser = Client()
-    browser.force_login(admin)
+    verified_login(browser, admin)
     card = text(browser.get(f"/administration/utilisateurs/{colleague.public_id}/"))
     assert "activée (10 codes de secours)" in card and "Réinitialiser la double authentification" in card
     done = browser.post(url, follow=True)
@@ -205,7 +205,6 @@ def test_the_administrator_resets_a_colleague_never_another_establishment(establ
     again = browser.post(url, follow=True)
     assert "pas de double authentification à réinitialiser" in text(again)
     own = f"/administration/utilisateurs/{admin.public_id}/double-authentification/reinitialiser/"
-    totp_device(admin)
     assert "se gère depuis « Mon compte »" in text(browser.post(own, follow=True))
     assert TOTPDevice.objects.filter(user=admin).exists()
 
@@ -241,6 +240,27 @@ def test_the_administrator_sets_the_policy_and_it_is_audited(establishment):
     assert establishment.second_factor_policy == SecondFactorPolicy.PRIVILEGED
     event = AuditEvent.objects.filter(action=MembersAuditAction.SETTINGS_CHANGED).latest("pk")
     assert event.details == {"second_factor_policy": "privileged"}
+
+
+def test_a_stricter_policy_leads_open_sessions_to_enrol(establishment):
+    admin = UserFactory(admin=True, establishment=establishment)
+    reader = UserFactory(establishment=establishment, permissions=[Permission.VIEW_PORTFOLIO])
+    admin_browser, reader_browser = Client(), Client()
+    admin_browser.force_login(admin)
+    reader_browser.force_login(reader)
+    policy(establishment, SecondFactorPolicy.PRIVILEGED)
+    assert reader_browser.get(HOME).status_code == 200  # not concerned
+    led = admin_browser.get("/encours/", follow=True)
+    assert led.redirect_chain == [(ACCOUNT, 302)]
+    assert "impose désormais la double authentification pour votre compte" in text(led)
+    assert admin_browser.post("/deconnexion/").status_code == 302  # logging out stays possible
+    admin_browser.force_login(admin)
+    device = totp_pending_device(admin)
+    enrolled = admin_browser.post(ACCOUNT, {"action": "enrol", "token": code_of(device)})
+    assert enrolled.status_code == 200 and "Vos codes de secours" in text(enrolled)
+    assert admin_browser.get("/encours/").status_code == 200  # enrolled: the session goes on
+    policy(establishment, SecondFactorPolicy.ALL)
+    assert reader_browser.get(HOME)["Location"] == ACCOUNT
 
 
 def test_cancel_lets_the_held_user_go_at_once(establishment):
