@@ -22,7 +22,6 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import formats
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn import exceptions
 from django_otp_webauthn.helpers import WebAuthnHelper
 from django_otp_webauthn.models import WebAuthnCredential
@@ -35,7 +34,7 @@ from django_otp_webauthn.views import (
 
 from espace.accounts.enums import AuditAction
 from espace.accounts.models import User
-from espace.accounts.second_factor import client_passkey_added, login_complete, pending_user
+from espace.accounts.second_factor import client_passkey_added, has_totp, login_complete, pending_user
 from espace.core import clock
 from espace.core.audit import audit_record
 
@@ -76,31 +75,29 @@ class TotpFirst(exceptions.OTPWebAuthnApiError):
     default_code = "totp_first"
 
 
-def _client(request: HttpRequest) -> User | None:
-    """The logged-in client user (staff and anonymous visitors have no passkey to manage)."""
-    user = request.user
-    if isinstance(user, User) and user.is_authenticated and getattr(request, "establishment", None) is not None:
-        return user
-    return None
+class ClientRegistration(FrenchErrors):
+    """Who may add a passkey: a client user (the library then checks the session passed the
+    second factor), once the app is set up."""
 
+    request: HttpRequest
 
-class PasskeyRegistrationBegin(FrenchErrors, BeginCredentialRegistrationView):
     def get_user(self) -> User | None:
-        return _client(self.request)
+        user = self.request.user
+        if isinstance(user, User) and getattr(self.request, "establishment", None) is not None:
+            return user
+        return None  # staff and anonymous visitors: 403 from the library
 
     def check_can_register(self) -> None:
         user = self.get_user()
-        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        if user is None or not has_totp(user):
             raise TotpFirst()
 
 
-class PasskeyRegistrationComplete(FrenchErrors, CompleteCredentialRegistrationView):
-    def get_user(self) -> User | None:
-        return _client(self.request)
+class PasskeyRegistrationBegin(ClientRegistration, BeginCredentialRegistrationView):
+    pass
 
-    def check_can_register(self) -> None:
-        PasskeyRegistrationBegin.check_can_register(self)  # type: ignore[arg-type]
 
+class PasskeyRegistrationComplete(ClientRegistration, CompleteCredentialRegistrationView):
     def post(self, *args: Any, **kwargs: Any) -> JsonResponse:
         # Not in one transaction with the library's work: it saves the session as soon as it took
         # the challenge out, so that a failed try never leaves the challenge usable again.

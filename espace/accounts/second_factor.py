@@ -48,6 +48,11 @@ def has_second_factor(user: User) -> bool:
     return user_has_device(user, confirmed=True)
 
 
+def has_totp(user: User) -> bool:
+    """The authenticator app is set up (recovery codes and passkeys come after it)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 def second_factor_required(user: User) -> bool:
     """Whether the user's establishment requires a second factor of this user."""
     establishment = user.establishment
@@ -77,7 +82,7 @@ class SecondFactorState:
 
 def second_factor_state(user: User) -> SecondFactorState:
     return SecondFactorState(
-        totp=TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        totp=has_totp(user),
         recovery_codes_left=RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count(),
         required=second_factor_required(user),
         passkeys=tuple(passkeys_of(user)),
@@ -186,7 +191,7 @@ def client_totp_enrol(*, user: User, device: TOTPDevice, token: str) -> list[str
 
 @transaction.atomic
 def client_recovery_codes_renew(*, user: User) -> list[str]:
-    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if not has_totp(user):
         raise ApplicationError("Enregistrez d'abord votre application d'authentification.")
     codes = recovery_codes_issue(user=user)
     audit_record(action=AuditAction.RECOVERY_CODES_ISSUED, actor=user, target=user)

@@ -25,6 +25,7 @@ from espace.accounts.second_factor import (
     client_second_factor_verify,
     client_totp_enrol,
     has_second_factor,
+    has_totp,
     login_complete,
     passkeys_of,
     pending_user,
@@ -121,7 +122,7 @@ def account_second_factor(request: ClientRequest) -> HttpResponse:
     disable_form = PasswordConfirmForm(request.POST if action == "disable" else None)
     back = reverse("accounts:account_second_factor")
     status = 200
-    if action == "enrol" and second_factor_state(user).totp:
+    if action == "enrol" and has_totp(user):
         # Only through the form shown without an app: a new app never replaces one without its code.
         messages.error(request, "Votre application d'authentification est déjà enregistrée.")
         status = 400

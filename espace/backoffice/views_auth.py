@@ -24,7 +24,7 @@ from espace.accounts.forms import LoginForm, OtpForm
 from espace.accounts.http import StaffRequest
 from espace.accounts.login import LoginOutcome, login_attempt, login_captcha_required, session_end
 from espace.accounts.models import User
-from espace.accounts.second_factor import totp_pending_device, totp_setup
+from espace.accounts.second_factor import has_totp, totp_pending_device, totp_setup
 from espace.backoffice.models import StaffEnrolmentLink
 from espace.backoffice.perms import staff_required
 from espace.backoffice.second_factor import (
@@ -195,7 +195,7 @@ def second_factor(request: StaffRequest) -> HttpResponse:
         form.add_error("token", "Code incorrect : vérifiez l'heure de votre téléphone et réessayez.")
     context = {
         **_totp_setup_context(device, form),
-        "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        "has_totp": has_totp(user),
     }
     return render(request, "backoffice/second_factor.html", context, status=400 if form.errors else 200)
 
