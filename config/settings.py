@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "espace.core.context_processors.branding",
                 "espace.core.context_processors.navigation",
+                "espace.core.page_cache.holes",
             ],
             "builtins": ["espace.core.templatetags.espace_format"],
         },
@@ -264,6 +265,9 @@ PORTFOLIO_IMPORT_HOUR = env_int("PORTFOLIO_IMPORT_HOUR", 5)
 # The user of each request is read through the cache (espace.accounts.session_user), forgotten on
 # every change of the user or its establishment; this bounds what a write racing a read could leave.
 SESSION_USER_CACHE_SECONDS = 60
+# How long a rendered client page is kept at most (espace.core.page_cache: pages are invalidated
+# when their data changes; this only bounds the cache's memory). 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIFETIME.total_seconds())

@@ -22,6 +22,13 @@ from tests.establishments.factories import EstablishmentFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _rendered_pages(settings):
+    """The pages' own queries, as rendered: a copy from the page cache costs the session only
+    (tests/portfolio/test_page_cache.py), whatever the page."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 def establishment_with(count: int):
     """An establishment with one administrator and `count - 1` other users (half pending), plus audit rows."""
     establishment = EstablishmentFactory()

@@ -11,9 +11,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(AuditAction)
-        from espace.accounts.session_user import session_user_signals_connect  # needs the models
+        from espace.accounts.page_versions import accounts_page_versions_connect  # needs the models
+        from espace.accounts.session_user import session_user_signals_connect
 
         session_user_signals_connect()
+        accounts_page_versions_connect()
         menu_register(
             MenuEntry(Menu.CLIENT, 10, "Accueil", "accounts:home", pages=("accounts:home",)),
             MenuEntry(

@@ -25,6 +25,7 @@ from django.db.models.signals import post_delete, post_save
 
 from espace.accounts.models import User
 from espace.accounts.signals import users_written
+from espace.core.page_cache import ESTABLISHMENT, page_cache_bump
 from espace.establishments.models import Establishment
 from espace.establishments.signals import establishments_changed
 
@@ -69,20 +70,26 @@ def session_user_forget(user_ids: Iterable[object]) -> None:
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 
+# The same changes give the establishment's cached pages a new version (espace.core.page_cache):
+# its users' names, statuses and permissions, and its settings, are on them.
 def _user_changed(sender: type[User], instance: User, **kwargs: Any) -> None:
     session_user_forget([instance.pk])
+    page_cache_bump(ESTABLISHMENT, [instance.establishment_id])
 
 
 def _users_written(sender: type[User], pks: list[int], **kwargs: Any) -> None:
     session_user_forget(pks)
+    page_cache_bump(ESTABLISHMENT, User.objects.filter(pk__in=pks).values_list("establishment_id", flat=True))
 
 
 def _establishment_changed(sender: type[Establishment], instance: Establishment, **kwargs: Any) -> None:
     session_user_forget(User.objects.filter(establishment_id=instance.pk).values_list("pk", flat=True))
+    page_cache_bump(ESTABLISHMENT, [instance.pk])
 
 
 def _establishments_changed(sender: type[Establishment], pks: list[int], **kwargs: Any) -> None:
     session_user_forget(User.objects.filter(establishment_id__in=pks).values_list("pk", flat=True))
+    page_cache_bump(ESTABLISHMENT, pks)
 
 
 def session_user_signals_connect() -> None:

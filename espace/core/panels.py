@@ -17,12 +17,24 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 
 _PANELS: dict[str, list[str]] = {}
+_SCOPES: dict[str, tuple[set[str], set[str]]] = {}
 
 
-def panel_register(slot: str, path: str) -> None:
+def panel_register(slot: str, path: str, *, scopes: tuple[str, ...] = (), shared: tuple[str, ...] = ()) -> None:
+    """`scopes` and `shared`: the page cache's scopes of the data the panel shows, the
+    establishment's and the shared ones (espace.core.page_cache); a cached page of this slot
+    depends on them too."""
     paths = _PANELS.setdefault(slot, [])
     if path not in paths:
         paths.append(path)
+    own, common = _SCOPES.setdefault(slot, (set(), set()))
+    own.update(scopes)
+    common.update(shared)
+
+
+def panel_scopes(slot: str) -> tuple[set[str], set[str]]:
+    """The establishment's scopes and the shared ones that the slot's panels show."""
+    return _SCOPES.get(slot, (set(), set()))
 
 
 def panels_render(slot: str, request: HttpRequest, obj: Any, **context: Any) -> list[SafeString]:

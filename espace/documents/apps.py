@@ -12,10 +12,19 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(AuditAction)
+        from espace.documents.page_versions import (  # needs the models
+            DOCUMENTS,
+            RESOURCES,
+            documents_page_versions_connect,
+        )
+
+        documents_page_versions_connect()
         # The loan page shows the line's documents and its deliberation templates, the dossier page
         # the dossier's documents (by path: panels read models, not loaded when this runs).
-        panel_register("portfolio.line", "espace.documents.panels.line_documents_panel")
-        panel_register("loan_requests.dossier", "espace.documents.panels.dossier_documents_panel")
+        panel_register(
+            "portfolio.line", "espace.documents.panels.line_documents_panel", scopes=(DOCUMENTS,), shared=(RESOURCES,)
+        )
+        panel_register("loan_requests.dossier", "espace.documents.panels.dossier_documents_panel", scopes=(DOCUMENTS,))
         menu_register(
             MenuEntry(
                 Menu.CLIENT,

@@ -21,11 +21,13 @@ from espace.accounts.http import ClientRequest
 from espace.accounts.perms import client_required, permission_required
 from espace.core.downloads import stored_file_response
 from espace.core.exceptions import ApplicationError
+from espace.core.page_cache import page_cached
 from espace.core.replica import reads_from_replica
 from espace.core.uploads import scan_explanation
 from espace.documents.enums import RESOURCE_HEADINGS, DeliberationFormat, ResourceCategory
 from espace.documents.forms import LibraryFilterForm
 from espace.documents.models import Resource
+from espace.documents.page_versions import DOCUMENTS
 from espace.documents.perms import may_see_library
 from espace.documents.selectors import (
     deliberation_guarantee,
@@ -44,6 +46,7 @@ from espace.documents.services import (
     document_email_request,
     request_deliberation_generate,
 )
+from espace.portfolio.page_versions import PORTFOLIO
 
 PAGE_SIZE = 25
 FILTERS = ("kind", "year", "loan", "dossier")
@@ -51,6 +54,7 @@ FILTERS = ("kind", "year", "loan", "dossier")
 
 @reads_from_replica
 @permission_required(Permission.VIEW_DOCUMENTS)
+@page_cached(DOCUMENTS, PORTFOLIO)  # the loans each document names
 def library(request: ClientRequest) -> HttpResponse:
     years = library_years(request.establishment)
     form = LibraryFilterForm(request.GET or None, years=years)

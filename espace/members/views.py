@@ -17,6 +17,7 @@ from espace.accounts.perms import permission_required
 from espace.accounts.second_factor import second_factor_state
 from espace.accounts.selectors import establishment_admins
 from espace.core.exceptions import ApplicationError
+from espace.core.page_cache import page_cached
 from espace.members.forms import DeactivateForm, JournalFilterForm, MemberFilterForm, PermissionsForm, SettingsForm
 from espace.members.selectors import journal_for, members_for
 from espace.members.services import (
@@ -43,6 +44,7 @@ def _admin_context(request: ClientRequest) -> dict[str, object]:
 
 
 @permission_required(Permission.ADMINISTER_USERS)
+@page_cached()  # users only: the establishment's implicit scope
 def member_list(request: ClientRequest) -> HttpResponse:
     form = MemberFilterForm(request.GET or None)
     q, status = "", ""
@@ -85,6 +87,7 @@ def member_activate_view(request: ClientRequest, public_id: UUID) -> HttpRespons
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.ADMINISTER_USERS)
+@page_cached()  # the users and their second factors: the establishment's implicit scope
 def member_card(request: ClientRequest, public_id: UUID) -> HttpResponse:
     """« Fiche d'identité »: requested vs granted permissions, « Valider »."""
     member = _member(request, public_id)

@@ -11,6 +11,9 @@ class PortfolioConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(AuditAction)
+        from espace.portfolio.page_versions import portfolio_page_versions_connect  # needs the models
+
+        portfolio_page_versions_connect()
         menu_register(
             MenuEntry(
                 Menu.CLIENT,

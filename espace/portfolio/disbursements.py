@@ -25,6 +25,7 @@ from espace.notifications.enums import NotificationKind
 from espace.notifications.services import Message, notify
 from espace.portfolio.enums import AuditAction, ChangeRequestStatus, DisbursementStatus, LineStatus
 from espace.portfolio.models import DisbursementChangeRequest, FinancingLine, PlannedDisbursement
+from espace.portfolio.page_versions import portfolio_bump_line
 from espace.portfolio.perms import may_pilot
 
 LAST_DRAW_BEFORE_FIRST_DUE_MONTHS = 2
@@ -111,6 +112,7 @@ def disbursement_change_request(
             )
     except IntegrityError as error:
         raise ApplicationError("Une demande est déjà en attente pour cette ligne.") from error
+    portfolio_bump_line(line)  # the loan page shows the pending request
     audit_record(
         action=AuditAction.DISBURSEMENT_CHANGE_REQUESTED,
         actor=requested_by,
@@ -162,6 +164,7 @@ def disbursement_change_decide(
     change.decided_at = clock.now()
     change.decision_note = note.strip()[:2000]
     change.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
+    portfolio_bump_line(line)
     audit_record(
         action=AuditAction.DISBURSEMENT_CHANGE_ACCEPTED if accept else AuditAction.DISBURSEMENT_CHANGE_REFUSED,
         actor=staff,

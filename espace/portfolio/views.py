@@ -18,6 +18,7 @@ from espace.accounts.perms import permission_required
 from espace.core import clock
 from espace.core.downloads import PDF, stored_file_response
 from espace.core.exceptions import ApplicationError
+from espace.core.page_cache import page_cached
 from espace.core.panels import panels_render
 from espace.core.pdf import render_pdf
 from espace.core.readmodels import template_fields
@@ -33,6 +34,7 @@ from espace.portfolio.forms import (
     StatementForm,
 )
 from espace.portfolio.models import FinancingLine
+from espace.portfolio.page_versions import PORTFOLIO
 from espace.portfolio.perms import may_pilot
 from espace.portfolio.projections import Projection, project
 from espace.portfolio.selectors import (
@@ -50,6 +52,7 @@ from espace.portfolio.selectors import (
 )
 from espace.portfolio.services import portfolio_export_record
 from espace.portfolio.statements import statement_request
+from espace.products.page_versions import RATES
 from espace.products.scenarios import livret_a_scenarios
 from espace.products.selectors import livret_a_history, livret_a_next_revision, livret_a_today
 
@@ -57,6 +60,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @permission_required(Permission.VIEW_PORTFOLIO)
+@page_cached(PORTFOLIO, shared=(RATES,))
 def dashboard(request: ClientRequest) -> HttpResponse:
     data = dashboard_for(request.establishment)
     context = {
@@ -70,6 +74,7 @@ def dashboard(request: ClientRequest) -> HttpResponse:
 
 @reads_from_replica
 @permission_required(Permission.VIEW_PORTFOLIO)
+@page_cached(PORTFOLIO, shared=(RATES,))
 def lines(request: ClientRequest) -> HttpResponse:
     # The guarantors and the whole list's count and sums come from the import's summary.
     summary = dashboard_for(request.establishment)
@@ -111,6 +116,7 @@ def _line_page(request: ClientRequest, public_id: UUID) -> LinePage:
 
 
 @permission_required(Permission.VIEW_PORTFOLIO)
+@page_cached(PORTFOLIO, shared=(RATES,), panels=("portfolio.line",))
 def line(request: ClientRequest, public_id: UUID) -> HttpResponse:
     page = _line_page(request, public_id)
     form = _scenario_form(request)
@@ -163,6 +169,7 @@ def _projection(form: ScenarioForm, lines: list[FinancingLine]) -> Projection | 
 
 
 @permission_required(Permission.VIEW_PORTFOLIO)
+@page_cached(PORTFOLIO, shared=(RATES,))
 def projections(request: ClientRequest) -> HttpResponse:
     """Coming instalments of the whole direct debt under Livret A scenarios."""
     form = _scenario_form(request)
@@ -177,6 +184,7 @@ def _next_revision() -> date:
 
 @reads_from_replica
 @permission_required(Permission.VIEW_PORTFOLIO)
+@page_cached(PORTFOLIO, shared=(RATES,))
 def guaranteed(request: ClientRequest) -> HttpResponse:
     """« Dette garantie »: the lines the establishment guarantees, by borrower, a page at a time,
     under the sums the last import stored."""
@@ -229,6 +237,7 @@ def statement_download(request: ClientRequest, public_id: UUID) -> FileResponse:
 
 
 @permission_required(Permission.MANAGE_DISBURSEMENTS)
+@page_cached(PORTFOLIO, shared=(RATES,))
 def disbursements(request: ClientRequest) -> HttpResponse:
     return render(request, "portfolio/disbursements.html", {"lines": disbursement_rows(request.establishment)})
 

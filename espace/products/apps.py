@@ -8,4 +8,7 @@ class ProductsConfig(AppConfig):
     verbose_name = "Produits et taux"
 
     def ready(self) -> None:
+        from espace.products.page_versions import products_page_versions_connect  # needs the models
+
+        products_page_versions_connect()
         menu_register(MenuEntry(Menu.PUBLIC, 10, "Nos prêts", "products:list", pages=("products:*",)))

@@ -173,10 +173,11 @@ def test_guaranteed_debt_groups_lines_by_borrower_with_the_shares(client, world)
 
 
 def test_guaranteed_debt_pages_read_the_import_summary_in_a_constant_number_of_queries(
-    client, world, django_assert_num_queries
+    client, world, django_assert_num_queries, settings
 ):
     """50 lines a page, by borrower then line; the sums come from the summary the import wrote,
     so a commune guaranteeing thousands of lines costs the same queries as one guaranteeing three."""
+    settings.PAGE_CACHE_SECONDS = 0  # the render's own queries (tests/core/test_page_cache.py: its copies)
     for index in range(60):
         LineFactory(contract__borrower=world.other_oph, number=f"L95{index:05d}", guarantors=[(world.commune, "25")])
     year = clock.today().year

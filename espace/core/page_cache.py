@@ -1,0 +1,186 @@
+"""Whole client pages, rendered once and kept under the versions of the data they show (issue 23).
+
+A client page costs its queries and its template; the data behind most of them changes far less
+often than they are read (the portfolio at each import, a dossier when it moves). A view marked
+`@page_cached(scope, …)` is served from the cache while none of its scopes has changed:
+
+- **Scopes.** A scope is a name and an establishment (`"portfolio"` of establishment 42), or a
+  name shared by every establishment (`shared=`: the Livret A rates). Each scope has a version: a
+  random token in the cache. `page_cache_bump()` draws a new token when the transaction that
+  changed the data commits; apps declare with `page_cache_depends()` which saves and deletes of
+  which models change which scopes, and bump by hand after their bulk writes (`bulk_update` sends
+  no signal). A token the cache lost is drawn afresh: a page can be rendered again, never shown
+  stale. Every page also depends on its establishment's `ESTABLISHMENT` scope (its users, their
+  permissions and names, its settings: `espace.accounts` bumps it) and on today's date.
+- **Keys.** A cached page belongs to one user (their name, permissions and menu are in it) and one
+  URL with its query string, and is kept `PAGE_CACHE_SECONDS` at most (0: no page cache).
+- **What is never cached.** Anything but a GET answered 200 in HTML; a page with messages to show
+  (it is rendered as usual and shows them once); while a replica may still lag behind a change
+  (`DATABASE_REPLICA_PIN_SECONDS` after a bump, when a replica is configured).
+- **Per request.** The CSRF token is the only per-request part of a page: it is rendered as a
+  placeholder (the `holes` context processor) and each response gets the request's own token.
+
+The view runs only on a miss, so the decorator goes below the permission check: who may see the
+page is decided on every request, from the current user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.middleware.csrf import get_token
+
+from espace.core import clock
+from espace.core.panels import panel_scopes
+from espace.core.replica import replica_configured
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+ESTABLISHMENT = "establishment"  # every cached page's implicit scope (users, permissions, settings)
+SHARED = 0  # the establishment part of a shared scope's key
+VERSION_PREFIX = "espace:page-version:"
+PAGE_PREFIX = "espace:page:v1:"
+# Rendered in place of the CSRF token, replaced by the request's own in every response.
+CSRF_PLACEHOLDER = "ep-page-cache-csrf-6f1d0c2b"
+_CSRF_BYTES = CSRF_PLACEHOLDER.encode()
+_RENDERING = "_page_cache_rendering"
+BUMP_BATCH = 1000
+
+
+def _version_key(scope: str, establishment_id: int) -> str:
+    return f"{VERSION_PREFIX}{scope}:{establishment_id}"
+
+
+def page_cache_bump(scope: str, establishment_ids: Iterable[int | None]) -> None:
+    """New versions for these establishments' scope (`SHARED` for a shared scope), now and again
+    when the current transaction commits: their cached pages are not served again, and a page
+    rendered meanwhile from the data as it was before the commit is left under a dead version."""
+    keys = [_version_key(scope, pk) for pk in {pk for pk in establishment_ids if pk is not None}]
+    if keys:
+        _versions_renew(keys)
+        transaction.on_commit(lambda: _versions_renew(keys))
+
+
+def _versions_renew(keys: list[str]) -> None:
+    stamp = f"{uuid.uuid4().hex}:{time.time():.0f}"
+    for start in range(0, len(keys), BUMP_BATCH):
+        cache.set_many(dict.fromkeys(keys[start : start + BUMP_BATCH], stamp), timeout=None)
+
+
+def page_cache_depends(model: type[Model], scope: str, establishments: Callable[[Any], Iterable[int | None]]) -> None:
+    """Every save or delete of `model` bumps `scope` for the establishments `establishments(instance)`
+    names (`[SHARED]` for a shared scope). Called from the app's `ready()`."""
+
+    def changed(sender: type[Model], instance: Any, **kwargs: Any) -> None:
+        page_cache_bump(scope, establishments(instance))
+
+    uid = f"page_cache:{model._meta.label}:{scope}"
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}:save")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
+
+
+def _versions(keys: list[str]) -> tuple[list[str], float]:
+    """The current token of each scope (drawn when the cache has none) and the latest bump's time."""
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            stamp = f"{uuid.uuid4().hex}:0"
+            found[key] = stamp if cache.add(key, stamp, timeout=None) else cache.get(key, stamp)
+    tokens, latest = [], 0.0
+    for key in keys:
+        token, _, bumped_at = str(found[key]).partition(":")
+        tokens.append(token)
+        latest = max(latest, float(bumped_at or 0))
+    return tokens, latest
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def _page_key(request: HttpRequest, tokens: list[str]) -> str:
+    headers = request.headers
+    variant = "|".join(
+        [
+            request.get_full_path(),
+            headers.get("HX-Request", ""),
+            headers.get("HX-Target", ""),
+            headers.get("HX-Boosted", ""),
+            clock.today().isoformat(),
+            *tokens,
+        ]
+    )
+    digest = hashlib.blake2b(variant.encode(), digest_size=20).hexdigest()
+    return f"{PAGE_PREFIX}{request.user.pk}:{digest}"
+
+
+def _filled(content: bytes, request: HttpRequest) -> bytes:
+    return content.replace(_CSRF_BYTES, get_token(request).encode())
+
+
+def page_cached(*scopes: str, shared: tuple[str, ...] = (), panels: tuple[str, ...] = ()) -> Callable[[View], View]:
+    """Serve the view's page from the cache while its establishment's `scopes`, the `shared` scopes
+    and those of the `panels` slots it shows (espace.core.panels) keep their versions (see the
+    module's rules). Goes below the permission check."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            seconds = settings.PAGE_CACHE_SECONDS
+            establishment_id = getattr(request.user, "establishment_id", None)
+            if not seconds or establishment_id is None or request.method != "GET" or _has_messages(request):
+                return view(request, *args, **kwargs)
+            own, common = set(scopes), set(shared)
+            for slot in panels:
+                slot_own, slot_shared = panel_scopes(slot)
+                own |= slot_own
+                common |= slot_shared
+            keys = [
+                _version_key(ESTABLISHMENT, establishment_id),
+                *(_version_key(scope, establishment_id) for scope in sorted(own)),
+                *(_version_key(scope, SHARED) for scope in sorted(common)),
+            ]
+            tokens, bumped_at = _versions(keys)
+            key = _page_key(request, tokens)
+            cached = cache.get(key)
+            if cached is not None:
+                content, content_type = cached
+                return HttpResponse(_filled(content, request), content_type=content_type)
+            setattr(request, _RENDERING, True)
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                setattr(request, _RENDERING, False)
+            if response.streaming or not isinstance(response, HttpResponse):
+                return response
+            content_type = response.get("Content-Type", "")
+            settled = not replica_configured() or time.time() - bumped_at > settings.DATABASE_REPLICA_PIN_SECONDS
+            if response.status_code == 200 and content_type.startswith("text/html") and settled:
+                cache.set(key, (response.content, content_type), seconds)
+            response.content = _filled(response.content, request)
+            return response
+
+        wrapper.__dict__["page_cached"] = True
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def holes(request: HttpRequest) -> dict[str, object]:
+    """Context processor: the CSRF token's placeholder while a page is rendered for the cache."""
+    if getattr(request, _RENDERING, False):
+        return {"csrf_token": CSRF_PLACEHOLDER}
+    return {}

@@ -1,0 +1,37 @@
+"""What changes the portfolio pages' cached copies (espace.core.page_cache).
+
+A borrower's pages (dashboard, loans, a loan, disbursements) and a guarantor's (guaranteed debt)
+show its lines, their schedules, guarantees and disbursements, and the summaries of the last
+import. Lines, schedules, guarantees and planned disbursements are written in bulk (no signal, and
+a receiver would make Django load every deleted row): their writers end by refreshing the
+summaries of every borrower and guarantor they touched (an import: `summaries_refresh_all`; a new
+contract: `contracts.py`), and each summary's save bumps its establishment's `PORTFOLIO` scope.
+The disbursement services, which change a plan without an import, bump the line's establishments
+themselves (`portfolio_bump_line`).
+"""
+
+from __future__ import annotations
+
+from espace.core.page_cache import page_cache_bump, page_cache_depends
+from espace.portfolio.models import (
+    FinancingLine,
+    Guarantee,
+    GuaranteedDebtStatement,
+    GuarantorSummary,
+    PortfolioSummary,
+)
+
+PORTFOLIO = "portfolio"
+
+
+def portfolio_bump_line(line: FinancingLine) -> None:
+    """The line changed: new versions for its borrower's pages and its guarantors'."""
+    guarantors = Guarantee.objects.filter(line_id=line.pk).values_list("guarantor_id", flat=True)
+    page_cache_bump(PORTFOLIO, [line.borrower_id, *guarantors])
+
+
+def portfolio_page_versions_connect() -> None:
+    """Called by the portfolio app's `ready()`."""
+    page_cache_depends(PortfolioSummary, PORTFOLIO, lambda summary: [summary.establishment_id])
+    page_cache_depends(GuarantorSummary, PORTFOLIO, lambda summary: [summary.establishment_id])
+    page_cache_depends(GuaranteedDebtStatement, PORTFOLIO, lambda statement: [statement.guarantor_id])
