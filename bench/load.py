@@ -112,6 +112,8 @@ def server_environment(database_url: str, static_root: Path) -> dict[str, str]:
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
         # The bench measures the API's pages, not its per-token limit (tested in tests/api).
         "API_RATE_LIMIT_PER_MINUTE": "100000000",
+        # The rendered pages' cache as deployed; BENCH_PAGE_CACHE_SECONDS=0 measures every page rendered.
+        "PAGE_CACHE_SECONDS": os.environ.get("BENCH_PAGE_CACHE_SECONDS", "3600"),
     }
 
 

@@ -186,6 +186,20 @@ CACHES: dict[str, dict[str, Any]] = {
 if env("REDIS_URL"):
     # Django's Redis backend with one client per pool (espace/core/redis_cache.py says why).
     CACHES["default"] = {"BACKEND": "espace.core.redis_cache.SharedClientRedisCache", "LOCATION": env("REDIS_URL")}
+# Rendered client pages and their data's versions (espace.core.page_cache), apart from the default
+# cache so that pages never push out its single-use markers (CAPTCHA proofs, API rate counters):
+# their own table, or their own Redis (PAGE_CACHE_REDIS_URL; REDIS_URL's when unset).
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "espace_page_cache",
+    "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_MAX_ENTRIES", 5000)},
+}
+if env("PAGE_CACHE_REDIS_URL") or env("REDIS_URL"):
+    CACHES["pages"] = {
+        "BACKEND": "espace.core.redis_cache.SharedClientRedisCache",
+        "LOCATION": env("PAGE_CACHE_REDIS_URL") or env("REDIS_URL"),
+        "KEY_PREFIX": "pages",
+    }
 # The layout's fragments that depend on the code and the settings only (templates/base.html: the
 # head, the top bar, the menu of a set of permissions, the footer): each process renders them
 # once and keeps them in its own memory, so nodes share nothing and a deployment starts afresh.

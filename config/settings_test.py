@@ -24,6 +24,7 @@ from config.settings import CACHES as DEPLOYED_CACHES  # noqa: E402
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "fragments": DEPLOYED_CACHES["fragments"],
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "espace-pages"},
 }
 ALTCHA_TEST_MODE = True  # unit tests only; browser tests solve the real proof of work
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

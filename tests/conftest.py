@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django_tasks_db.management.commands.db_worker import Worker
 
 from tests.servicedb import _migrated_database, service_database  # noqa: F401 — fixtures of every suite
@@ -30,6 +30,7 @@ def _empty_cache():
     """Each test starts with an empty cache: the database rolls back between tests (and SQLite
     gives a rolled-back primary key again), the in-memory cache would not."""
     cache.clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture(scope="session")

@@ -111,6 +111,16 @@ LIVE_STATUSES = [UserStatus.AWAITING_ACTIVATION, UserStatus.AWAITING_ADMIN, User
 class User(AbstractBaseUser, PermissionsMixin):
     """A person: a client user of one establishment, or a member of the lender's staff (no establishment)."""
 
+    # The establishment the row had when read (None for a new user): a move renews both
+    # establishments' users pages (espace.accounts.session_user).
+    loaded_establishment_id: int | None = None
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> User:
+        instance = super().from_db(db, field_names, values)
+        instance.loaded_establishment_id = instance.__dict__.get("establishment_id")
+        return instance
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     username = models.CharField("identifiant", max_length=50, validators=[username_validator])
     first_name = models.CharField("prénom", max_length=80)

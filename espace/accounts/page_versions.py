@@ -1,5 +1,8 @@
-"""What changes an establishment's cached pages besides its users and its own row (those are in
-`session_user`): its users' second factors, shown on the « fiche d'identité » (espace.core.page_cache)."""
+"""The `USERS` scope of the page cache (espace.core.page_cache): an establishment's users as its
+pages list them to their colleagues (« Liste des utilisateurs », « fiche d'identité », the home
+page's administrators and pending registrations, the authors on the dossiers). `session_user`
+bumps it on every change of a user (both establishments, when one moves); here, their second
+factors. A page's own viewer is in its key anyway, as the request read them."""
 
 from __future__ import annotations
 
@@ -10,7 +13,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from espace.accounts.models import RecoveryCode, RecoveryCodeDevice, User
-from espace.core.page_cache import ESTABLISHMENT, page_cache_depends
+from espace.core.page_cache import page_cache_depends
+
+USERS = "users"
 
 
 def _of_user(user_id: Any) -> Iterable[int | None]:
@@ -20,10 +25,10 @@ def _of_user(user_id: Any) -> Iterable[int | None]:
 def accounts_page_versions_connect() -> None:
     """Called by the accounts app's `ready()`."""
     for model in (TOTPDevice, RecoveryCodeDevice, WebAuthnCredential):
-        page_cache_depends(model, ESTABLISHMENT, lambda device: _of_user(device.user_id))
+        page_cache_depends(model, USERS, lambda device: _of_user(device.user_id))
     page_cache_depends(
         RecoveryCode,
-        ESTABLISHMENT,
+        USERS,
         lambda code: RecoveryCodeDevice.objects.filter(pk=code.device_id).values_list(
             "user__establishment_id", flat=True
         ),

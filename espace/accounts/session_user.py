@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from espace.accounts.models import User
+from espace.accounts.page_versions import USERS
 from espace.accounts.signals import users_written
 from espace.core.page_cache import ESTABLISHMENT, page_cache_bump
 from espace.establishments.models import Establishment
@@ -70,16 +71,17 @@ def session_user_forget(user_ids: Iterable[object]) -> None:
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 
-# The same changes give the establishment's cached pages a new version (espace.core.page_cache):
-# its users' names, statuses and permissions, and its settings, are on them.
+# The same changes give the pages that show them a new version (espace.core.page_cache): the
+# users' pages of the establishment (of both, for a user who moves), and the establishment's own.
 def _user_changed(sender: type[User], instance: User, **kwargs: Any) -> None:
     session_user_forget([instance.pk])
-    page_cache_bump(ESTABLISHMENT, [instance.establishment_id])
+    page_cache_bump(USERS, [instance.establishment_id, instance.loaded_establishment_id])
+    instance.loaded_establishment_id = instance.establishment_id
 
 
 def _users_written(sender: type[User], pks: list[int], **kwargs: Any) -> None:
     session_user_forget(pks)
-    page_cache_bump(ESTABLISHMENT, User.objects.filter(pk__in=pks).values_list("establishment_id", flat=True))
+    page_cache_bump(USERS, User.objects.filter(pk__in=pks).values_list("establishment_id", flat=True))
 
 
 def _establishment_changed(sender: type[Establishment], instance: Establishment, **kwargs: Any) -> None:

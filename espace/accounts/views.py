@@ -18,6 +18,7 @@ from espace.accounts.login import (
     session_end,
 )
 from espace.accounts.middleware import NETWORK_REFUSED
+from espace.accounts.page_versions import USERS
 from espace.accounts.perms import client_required
 from espace.accounts.second_factor import login_proceed
 from espace.accounts.selectors import establishment_admins
@@ -25,6 +26,8 @@ from espace.core import clock
 from espace.core.home_notices import home_notices_for
 from espace.core.models import NewsItem
 from espace.core.net import address_allowed, client_ip
+from espace.core.page_cache import page_cached
+from espace.core.page_versions import NEWS
 
 
 def public_home(request: HttpRequest) -> HttpResponse:
@@ -120,6 +123,7 @@ SERVICES = [
 
 
 @client_required
+@page_cached(USERS, shared=(NEWS,))  # its administrators, registrations and review
 def home(request: ClientRequest) -> HttpResponse:
     """The personal home page (« page d'accueil personnalisée »)."""
     user = request.user

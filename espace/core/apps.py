@@ -10,3 +10,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(AuditAction)
+        from espace.core.page_versions import core_page_versions_connect  # needs the models
+
+        core_page_versions_connect()

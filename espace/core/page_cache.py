@@ -2,23 +2,32 @@
 
 A client page costs its queries and its template; the data behind most of them changes far less
 often than they are read (the portfolio at each import, a dossier when it moves). A view marked
-`@page_cached(scope, …)` is served from the cache while none of its scopes has changed:
+`@page_cached(scope, …)` is served from the `pages` cache while none of its scopes has changed:
 
 - **Scopes.** A scope is a name and an establishment (`"portfolio"` of establishment 42), or a
   name shared by every establishment (`shared=`: the Livret A rates). Each scope has a version: a
-  random token in the cache. `page_cache_bump()` draws a new token when the transaction that
-  changed the data commits; apps declare with `page_cache_depends()` which saves and deletes of
+  random token in the cache. `page_cache_bump()` draws a new token at once and again when the
+  transaction that changed the data commits (a page rendered meanwhile from the data as it was is
+  left under a dead version); apps declare with `page_cache_depends()` which saves and deletes of
   which models change which scopes, and bump by hand after their bulk writes (`bulk_update` sends
   no signal). A token the cache lost is drawn afresh: a page can be rendered again, never shown
-  stale. Every page also depends on its establishment's `ESTABLISHMENT` scope (its users, their
-  permissions and names, its settings: `espace.accounts` bumps it) and on today's date.
-- **Keys.** A cached page belongs to one user (their name, permissions and menu are in it) and one
-  URL with its query string, and is kept `PAGE_CACHE_SECONDS` at most (0: no page cache).
-- **What is never cached.** Anything but a GET answered 200 in HTML; a page with messages to show
+  stale. Every page also depends on its establishment's `ESTABLISHMENT` scope (its settings) and on
+  today's date.
+- **Keys.** A cached page belongs to one user and one URL. The key holds the user's and the
+  establishment's rows as the request read them (a change of name, permissions or settings is
+  another page, even before a bump), the query parameters the view names (`params=`: sorted; a
+  URL with any other parameter is rendered, never kept, so nobody fills the cache with junk
+  URLs), the HTMX headers, the release (a digest of the code, the templates and the static files'
+  manifest, read once per process: a deployment never serves the pages of the one before) and
+  what the `branding` context processor gives. A page is kept `PAGE_CACHE_SECONDS` at most (0: no
+  page cache).
+- **What is never kept.** Anything but a GET answered 200 in HTML; a page with messages to show
   (it is rendered as usual and shows them once); while a replica may still lag behind a change
   (`DATABASE_REPLICA_PIN_SECONDS` after a bump, when a replica is configured).
 - **Per request.** The CSRF token is the only per-request part of a page: it is rendered as a
-  placeholder (the `holes` context processor) and each response gets the request's own token.
+  placeholder drawn for that render (the `holes` context processor), kept with the page, and each
+  response gets the request's own token in its place.
+- **Failures.** The cache unreachable: the page is rendered as if there were no page cache.
 
 The view runs only on a miss, so the decorator goes below the permission check: who may see the
 page is decided on every request, from the current user.
@@ -26,15 +35,19 @@ page is decided on every request, from the current user.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
@@ -43,20 +56,24 @@ from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 
 from espace.core import clock
+from espace.core.context_processors import branding
 from espace.core.panels import panel_scopes
 from espace.core.replica import replica_configured
 
+logger = logging.getLogger(__name__)
+
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
-ESTABLISHMENT = "establishment"  # every cached page's implicit scope (users, permissions, settings)
+ESTABLISHMENT = "establishment"  # every cached page's implicit scope: the establishment's settings
 SHARED = 0  # the establishment part of a shared scope's key
 VERSION_PREFIX = "espace:page-version:"
 PAGE_PREFIX = "espace:page:v1:"
-# Rendered in place of the CSRF token, replaced by the request's own in every response.
-CSRF_PLACEHOLDER = "ep-page-cache-csrf-6f1d0c2b"
-_CSRF_BYTES = CSRF_PLACEHOLDER.encode()
-_RENDERING = "_page_cache_rendering"
+_RENDERING = "_page_cache_placeholder"
 BUMP_BATCH = 1000
+
+
+def _cache() -> Any:
+    return caches["pages"]
 
 
 def _version_key(scope: str, establishment_id: int) -> str:
@@ -65,8 +82,7 @@ def _version_key(scope: str, establishment_id: int) -> str:
 
 def page_cache_bump(scope: str, establishment_ids: Iterable[int | None]) -> None:
     """New versions for these establishments' scope (`SHARED` for a shared scope), now and again
-    when the current transaction commits: their cached pages are not served again, and a page
-    rendered meanwhile from the data as it was before the commit is left under a dead version."""
+    when the current transaction commits: their cached pages are not served again."""
     keys = [_version_key(scope, pk) for pk in {pk for pk in establishment_ids if pk is not None}]
     if keys:
         _versions_renew(keys)
@@ -75,8 +91,12 @@ def page_cache_bump(scope: str, establishment_ids: Iterable[int | None]) -> None
 
 def _versions_renew(keys: list[str]) -> None:
     stamp = f"{uuid.uuid4().hex}:{time.time():.0f}"
-    for start in range(0, len(keys), BUMP_BATCH):
-        cache.set_many(dict.fromkeys(keys[start : start + BUMP_BATCH], stamp), timeout=None)
+    try:
+        for start in range(0, len(keys), BUMP_BATCH):
+            _cache().set_many(dict.fromkeys(keys[start : start + BUMP_BATCH], stamp), timeout=None)
+    except Exception:
+        # The pages of these scopes may be served stale until PAGE_CACHE_SECONDS: say it loudly.
+        logger.exception("page cache: %d versions could not be renewed", len(keys))
 
 
 def page_cache_depends(model: type[Model], scope: str, establishments: Callable[[Any], Iterable[int | None]]) -> None:
@@ -93,11 +113,12 @@ def page_cache_depends(model: type[Model], scope: str, establishments: Callable[
 
 def _versions(keys: list[str]) -> tuple[list[str], float]:
     """The current token of each scope (drawn when the cache has none) and the latest bump's time."""
-    found = cache.get_many(keys)
+    found = _cache().get_many(keys)
     for key in keys:
         if key not in found:
-            stamp = f"{uuid.uuid4().hex}:0"
-            found[key] = stamp if cache.add(key, stamp, timeout=None) else cache.get(key, stamp)
+            # Drawn now: as recent as a bump, for the replica's sake.
+            stamp = f"{uuid.uuid4().hex}:{time.time():.0f}"
+            found[key] = stamp if _cache().add(key, stamp, timeout=None) else _cache().get(key, stamp)
     tokens, latest = [], 0.0
     for key in keys:
         token, _, bumped_at = str(found[key]).partition(":")
@@ -111,30 +132,65 @@ def _has_messages(request: HttpRequest) -> bool:
     return storage is not None and len(storage) > 0
 
 
-def _page_key(request: HttpRequest, tokens: list[str]) -> str:
+@functools.cache
+def _release() -> str:
+    """A digest of what renders the pages: the code, the templates, the static files' manifest."""
+    digest = hashlib.blake2b(digest_size=16)
+    root = Path(settings.BASE_DIR)
+    paths = [*root.glob("espace/**/*.py"), *root.glob("espace/**/*.html"), *root.glob("templates/**/*.html")]
+    manifest = Path(settings.STATIC_ROOT or root / "nonexistent") / "staticfiles.json"
+    for path in sorted([*paths, manifest]):
+        if path.is_file():
+            digest.update(str(path.relative_to(root) if path.is_relative_to(root) else path).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _row(obj: Any) -> tuple[object, ...]:
+    """The values of a model instance's columns, as the request read them."""
+    return tuple(getattr(obj, field.attname, None) for field in obj._meta.concrete_fields)
+
+
+def _page_key(request: HttpRequest, tokens: list[str], params: frozenset[str]) -> str | None:
+    """The page's key, or None when its URL has a parameter the view does not name."""
+    query = request.GET
+    if not params.issuperset(query):
+        return None
+    user = request.user
     headers = request.headers
-    variant = "|".join(
-        [
-            request.get_full_path(),
+    variant = repr(
+        (
+            _release(),
+            sorted(branding(request).items()),
+            request.path,
+            sorted((name, query.getlist(name)) for name in query),
             headers.get("HX-Request", ""),
             headers.get("HX-Target", ""),
             headers.get("HX-Boosted", ""),
             clock.today().isoformat(),
-            *tokens,
-        ]
+            _row(user),
+            _row(user.establishment),  # type: ignore[union-attr]
+            tokens,
+        )
     )
     digest = hashlib.blake2b(variant.encode(), digest_size=20).hexdigest()
-    return f"{PAGE_PREFIX}{request.user.pk}:{digest}"
+    return f"{PAGE_PREFIX}{user.pk}:{digest}"
 
 
-def _filled(content: bytes, request: HttpRequest) -> bytes:
-    return content.replace(_CSRF_BYTES, get_token(request).encode())
+def _filled(content: bytes, placeholder: str, request: HttpRequest) -> bytes:
+    return content.replace(placeholder.encode(), get_token(request).encode())
 
 
-def page_cached(*scopes: str, shared: tuple[str, ...] = (), panels: tuple[str, ...] = ()) -> Callable[[View], View]:
+def page_cached(
+    *scopes: str,
+    shared: tuple[str, ...] = (),
+    panels: tuple[str, ...] = (),
+    params: tuple[str, ...] = (),
+) -> Callable[[View], View]:
     """Serve the view's page from the cache while its establishment's `scopes`, the `shared` scopes
-    and those of the `panels` slots it shows (espace.core.panels) keep their versions (see the
-    module's rules). Goes below the permission check."""
+    and those of the `panels` slots it shows (espace.core.panels) keep their versions; `params`: the
+    query parameters its pages may have (see the module's rules). Goes below the permission check."""
+    allowed = frozenset(params)
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -153,24 +209,40 @@ def page_cached(*scopes: str, shared: tuple[str, ...] = (), panels: tuple[str, .
                 *(_version_key(scope, establishment_id) for scope in sorted(own)),
                 *(_version_key(scope, SHARED) for scope in sorted(common)),
             ]
-            tokens, bumped_at = _versions(keys)
-            key = _page_key(request, tokens)
-            cached = cache.get(key)
+            try:
+                tokens, bumped_at = _versions(keys)
+                key = _page_key(request, tokens, allowed)
+                cached = _cache().get(key) if key is not None else None
+            except Exception:
+                logger.exception("page cache unreachable: the page is rendered")
+                return view(request, *args, **kwargs)
             if cached is not None:
-                content, content_type = cached
-                return HttpResponse(_filled(content, request), content_type=content_type)
-            setattr(request, _RENDERING, True)
+                content, content_type, placeholder = cached
+                return HttpResponse(_filled(content, placeholder, request), content_type=content_type)
+            placeholder = f"ep-csrf-{secrets.token_hex(16)}"
+            setattr(request, _RENDERING, placeholder)
             try:
                 response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                    response.render()
             finally:
-                setattr(request, _RENDERING, False)
+                setattr(request, _RENDERING, None)
             if response.streaming or not isinstance(response, HttpResponse):
                 return response
             content_type = response.get("Content-Type", "")
             settled = not replica_configured() or time.time() - bumped_at > settings.DATABASE_REPLICA_PIN_SECONDS
-            if response.status_code == 200 and content_type.startswith("text/html") and settled:
-                cache.set(key, (response.content, content_type), seconds)
-            response.content = _filled(response.content, request)
+            if (
+                key is not None
+                and response.status_code == 200
+                and content_type.startswith("text/html")
+                and settled
+                and not _has_messages(request)  # one the view added is for the next page
+            ):
+                try:
+                    _cache().set(key, (response.content, content_type, placeholder), seconds)
+                except Exception:
+                    logger.exception("page cache unreachable: the page is not kept")
+            response.content = _filled(response.content, placeholder, request)
             return response
 
         wrapper.__dict__["page_cached"] = True
@@ -181,6 +253,7 @@ def page_cached(*scopes: str, shared: tuple[str, ...] = (), panels: tuple[str, .
 
 def holes(request: HttpRequest) -> dict[str, object]:
     """Context processor: the CSRF token's placeholder while a page is rendered for the cache."""
-    if getattr(request, _RENDERING, False):
-        return {"csrf_token": CSRF_PLACEHOLDER}
+    placeholder = getattr(request, _RENDERING, None)
+    if placeholder:
+        return {"csrf_token": placeholder}
     return {}

@@ -299,7 +299,7 @@ def demo_load() -> DemoSummary:
     summary_users += _demo_letters(by_number)
     _demo_access_review(by_number["287576"])
     # A policy: the commune logs its users out after 15 minutes without activity, 8 hours at most.
-    Establishment.objects.filter(client_number="104233").update(session_idle_minutes=15, session_max_hours=8)
+    _establishment_set("104233", session_idle_minutes=15, session_max_hours=8)
     _demo_second_factor()
     NewsItem.objects.get_or_create(
         title="Livret A : 1,50 % depuis le 1er février 2026",
@@ -375,12 +375,20 @@ def _demo_access_review(oph: Establishment) -> None:
 DEMO_RECOVERY_CODES = ["demo0001", "demo0002", "demo0003", "demo0004", "demo0005"]
 
 
+def _establishment_set(client_number: str, **fields: object) -> None:
+    """Saved (not `update()`d): its users' cached rows and its cached pages are renewed."""
+    establishment = Establishment.objects.get(client_number=client_number)
+    for name, value in fields.items():
+        setattr(establishment, name, value)
+    establishment.save(update_fields=[*fields, "updated_at"])
+
+
 def _demo_second_factor() -> None:
     """Second-factor policies: the commune requires it of its validators and administrators
     (amartin passes it with the demo recovery codes), the metropolis of everyone (cpetit enrols an
     authenticator app at the next login)."""
-    Establishment.objects.filter(client_number="104233").update(second_factor_policy=SecondFactorPolicy.PRIVILEGED)
-    Establishment.objects.filter(client_number="330145").update(second_factor_policy=SecondFactorPolicy.ALL)
+    _establishment_set("104233", second_factor_policy=SecondFactorPolicy.PRIVILEGED)
+    _establishment_set("330145", second_factor_policy=SecondFactorPolicy.ALL)
     admin = User.objects.get(username="amartin", is_staff=False)
     recovery_codes_issue(user=admin, codes=list(DEMO_RECOVERY_CODES))
     second_factor_remove(User.objects.get(username="cpetit", is_staff=False))

@@ -46,7 +46,7 @@ from espace.documents.services import (
     document_email_request,
     request_deliberation_generate,
 )
-from espace.portfolio.page_versions import PORTFOLIO
+from espace.portfolio.page_versions import PORTFOLIO, SHARED_SCOPES
 
 PAGE_SIZE = 25
 FILTERS = ("kind", "year", "loan", "dossier")
@@ -54,7 +54,7 @@ FILTERS = ("kind", "year", "loan", "dossier")
 
 @reads_from_replica
 @permission_required(Permission.VIEW_DOCUMENTS)
-@page_cached(DOCUMENTS, PORTFOLIO)  # the loans each document names
+@page_cached(DOCUMENTS, PORTFOLIO, shared=SHARED_SCOPES, params=(*FILTERS, "page"))  # the loans they name
 def library(request: ClientRequest) -> HttpResponse:
     years = library_years(request.establishment)
     form = LibraryFilterForm(request.GET or None, years=years)

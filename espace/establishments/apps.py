@@ -10,3 +10,6 @@ class EstablishmentsConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(AuditAction)
+        from espace.establishments.page_versions import establishments_page_versions_connect  # needs the models
+
+        establishments_page_versions_connect()

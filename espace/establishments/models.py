@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.core.validators import RegexValidator
 from django.db import models
@@ -33,6 +34,16 @@ class RegionalOffice(models.Model):
 
 class Establishment(TimeStampedModel):
     """A client of the lender, identified by its client number (stored without leading zeros)."""
+
+    # The legal name the row had when read (None for a new one): a change renews the pages that
+    # show it to other establishments (espace.establishments.page_versions).
+    loaded_legal_name: str | None = None
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Establishment:
+        instance = super().from_db(db, field_names, values)
+        instance.loaded_legal_name = instance.__dict__.get("legal_name")
+        return instance
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client_number = models.CharField("numéro client", max_length=9, unique=True, validators=[client_number_validator])

@@ -11,6 +11,9 @@ class LoanRequestsConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(AuditAction)
+        from espace.loan_requests.page_versions import loan_requests_page_versions_connect  # needs the models
+
+        loan_requests_page_versions_connect()
         readers = {"create_loan_requests", "validate_loan_requests", "view_dossiers"}
         menu_register(
             MenuEntry(

@@ -16,10 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from espace.accounts.enums import Permission
 from espace.accounts.http import ClientRequest
+from espace.accounts.page_versions import USERS
 from espace.accounts.perms import permission_required
 from espace.core import clock
 from espace.core.downloads import stored_file_response
 from espace.core.exceptions import ApplicationError
+from espace.core.page_cache import page_cached
 from espace.core.panels import panels_render
 from espace.core.replica import reads_from_replica
 from espace.core.uploads import ScanStatus, is_downloadable
@@ -56,6 +58,7 @@ from espace.loan_requests.forms import (
     UploadForm,
 )
 from espace.loan_requests.models import LoanRequest, RequestLine
+from espace.loan_requests.page_versions import REQUESTS
 from espace.loan_requests.perms import add_refusal, can_edit, send_refusal
 from espace.loan_requests.selectors import (
     LIST_FIELDS,
@@ -73,7 +76,9 @@ from espace.loan_requests.steps import (
     steps_of,
     steps_state,
 )
+from espace.portfolio.page_versions import PORTFOLIO, SHARED_SCOPES
 from espace.products.enums import Sector
+from espace.products.page_versions import RATES
 from espace.products.selectors import livret_a_history
 
 EDIT = (Permission.CREATE_LOAN_REQUESTS, Permission.VALIDATE_LOAN_REQUESTS)
@@ -126,6 +131,7 @@ def _next_step(loan_request: LoanRequest, slug: str) -> str:
 
 @reads_from_replica
 @permission_required(*READ)
+@page_cached(REQUESTS, USERS, shared=(RATES,), params=(*FilterForm.base_fields, "page"))
 def request_list(request: ClientRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
     filters: dict[str, str] = {}
@@ -184,6 +190,8 @@ def request_new(request: ClientRequest) -> HttpResponse:
 
 
 @permission_required(*READ)
+# Its authors, its contract's lines, its planned guarantors' names.
+@page_cached(REQUESTS, USERS, PORTFOLIO, shared=SHARED_SCOPES, panels=("loan_requests.dossier",))
 def request_detail_view(request: ClientRequest, public_id: UUID) -> HttpResponse:
     """A draft opens on its summary; a sent request is a dossier page."""
     loan_request = _request(request, public_id)

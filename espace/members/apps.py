@@ -23,9 +23,11 @@ class MembersConfig(AppConfig):
                 Menu.CLIENT, order, label, url_name, pages=pages, group="Administration", visible=administrator
             )
 
-        from espace.members.review import review_home_notice  # needs the models, ready only now
+        from espace.members.page_versions import members_page_versions_connect  # needs the models, ready only now
+        from espace.members.review import review_home_notice
 
         home_notice_register(review_home_notice)
+        members_page_versions_connect()
         menu_register(
             entry(20, "Liste des utilisateurs", "members:list", "members:list", "members:card"),
             entry(21, "Revue des accès", "members:review", "members:review"),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.http import ClientRequest
 from espace.accounts.models import User
+from espace.accounts.page_versions import USERS
 from espace.accounts.perms import permission_required
 from espace.accounts.second_factor import second_factor_state
 from espace.accounts.selectors import establishment_admins
@@ -44,7 +45,7 @@ def _admin_context(request: ClientRequest) -> dict[str, object]:
 
 
 @permission_required(Permission.ADMINISTER_USERS)
-@page_cached()  # users only: the establishment's implicit scope
+@page_cached(USERS, params=(*MemberFilterForm.base_fields, "page"))
 def member_list(request: ClientRequest) -> HttpResponse:
     form = MemberFilterForm(request.GET or None)
     q, status = "", ""
@@ -87,7 +88,7 @@ def member_activate_view(request: ClientRequest, public_id: UUID) -> HttpRespons
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.ADMINISTER_USERS)
-@page_cached()  # the users and their second factors: the establishment's implicit scope
+@page_cached(USERS)  # the users and their second factors
 def member_card(request: ClientRequest, public_id: UUID) -> HttpResponse:
     """« Fiche d'identité »: requested vs granted permissions, « Valider »."""
     member = _member(request, public_id)

@@ -7,12 +7,16 @@ a receiver would make Django load every deleted row): their writers end by refre
 summaries of every borrower and guarantor they touched (an import: `summaries_refresh_all`; a new
 contract: `contracts.py`), and each summary's save bumps its establishment's `PORTFOLIO` scope.
 The disbursement services, which change a plan without an import, bump the line's establishments
-themselves (`portfolio_bump_line`).
+themselves (`portfolio_bump_line`). An import that fails half-way may have written some contracts
+and no summary: every import's end, whatever its outcome, renews `IMPORTS`, shared by every
+establishment's portfolio pages (`SHARED_SCOPES`, with the rates and the other establishments'
+names they show).
 """
 
 from __future__ import annotations
 
-from espace.core.page_cache import page_cache_bump, page_cache_depends
+from espace.core.page_cache import SHARED, page_cache_bump, page_cache_depends
+from espace.establishments.page_versions import REGISTRY
 from espace.portfolio.models import (
     FinancingLine,
     Guarantee,
@@ -20,8 +24,18 @@ from espace.portfolio.models import (
     GuarantorSummary,
     PortfolioSummary,
 )
+from espace.products.page_versions import RATES
 
 PORTFOLIO = "portfolio"
+IMPORTS = "portfolio-imports"
+# The shared scopes of every portfolio page: the rates and products, the other establishments'
+# names (guarantors, borrowers), the imports.
+SHARED_SCOPES = (RATES, REGISTRY, IMPORTS)
+
+
+def portfolio_imported() -> None:
+    """An import ended (done or failed): every portfolio page is rendered again."""
+    page_cache_bump(IMPORTS, [SHARED])
 
 
 def portfolio_bump_line(line: FinancingLine) -> None:

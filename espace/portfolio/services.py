@@ -16,6 +16,7 @@ from espace.portfolio.enums import AuditAction, ImportStatus
 from espace.portfolio.imports.pipeline import ImportFileError, PortfolioImport
 from espace.portfolio.imports.reconciliation import portfolio_reconciliation
 from espace.portfolio.models import ImportRun
+from espace.portfolio.page_versions import portfolio_imported
 from espace.portfolio.summaries import summaries_refresh_all
 from espace.products.selectors import livret_a_history
 
@@ -72,6 +73,7 @@ def portfolio_import(*, directory: Path, today: date | None = None) -> ImportRun
 
 
 def _finish(run: ImportRun) -> None:
+    portfolio_imported()
     run.reconciliation = portfolio_reconciliation()
     run.finished_at = clock.now()
     run.save()

@@ -34,7 +34,7 @@ from espace.portfolio.forms import (
     StatementForm,
 )
 from espace.portfolio.models import FinancingLine
-from espace.portfolio.page_versions import PORTFOLIO
+from espace.portfolio.page_versions import PORTFOLIO, SHARED_SCOPES
 from espace.portfolio.perms import may_pilot
 from espace.portfolio.projections import Projection, project
 from espace.portfolio.selectors import (
@@ -52,7 +52,6 @@ from espace.portfolio.selectors import (
 )
 from espace.portfolio.services import portfolio_export_record
 from espace.portfolio.statements import statement_request
-from espace.products.page_versions import RATES
 from espace.products.scenarios import livret_a_scenarios
 from espace.products.selectors import livret_a_history, livret_a_next_revision, livret_a_today
 
@@ -60,7 +59,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @permission_required(Permission.VIEW_PORTFOLIO)
-@page_cached(PORTFOLIO, shared=(RATES,))
+@page_cached(PORTFOLIO, shared=SHARED_SCOPES)
 def dashboard(request: ClientRequest) -> HttpResponse:
     data = dashboard_for(request.establishment)
     context = {
@@ -74,7 +73,7 @@ def dashboard(request: ClientRequest) -> HttpResponse:
 
 @reads_from_replica
 @permission_required(Permission.VIEW_PORTFOLIO)
-@page_cached(PORTFOLIO, shared=(RATES,))
+@page_cached(PORTFOLIO, shared=SHARED_SCOPES, params=(*LinesFilterForm.base_fields, "page"))
 def lines(request: ClientRequest) -> HttpResponse:
     # The guarantors and the whole list's count and sums come from the import's summary.
     summary = dashboard_for(request.establishment)
@@ -116,7 +115,7 @@ def _line_page(request: ClientRequest, public_id: UUID) -> LinePage:
 
 
 @permission_required(Permission.VIEW_PORTFOLIO)
-@page_cached(PORTFOLIO, shared=(RATES,), panels=("portfolio.line",))
+@page_cached(PORTFOLIO, shared=SHARED_SCOPES, panels=("portfolio.line",), params=tuple(ScenarioForm.base_fields))
 def line(request: ClientRequest, public_id: UUID) -> HttpResponse:
     page = _line_page(request, public_id)
     form = _scenario_form(request)
@@ -169,7 +168,7 @@ def _projection(form: ScenarioForm, lines: list[FinancingLine]) -> Projection | 
 
 
 @permission_required(Permission.VIEW_PORTFOLIO)
-@page_cached(PORTFOLIO, shared=(RATES,))
+@page_cached(PORTFOLIO, shared=SHARED_SCOPES, params=tuple(ScenarioForm.base_fields))
 def projections(request: ClientRequest) -> HttpResponse:
     """Coming instalments of the whole direct debt under Livret A scenarios."""
     form = _scenario_form(request)
@@ -184,7 +183,7 @@ def _next_revision() -> date:
 
 @reads_from_replica
 @permission_required(Permission.VIEW_PORTFOLIO)
-@page_cached(PORTFOLIO, shared=(RATES,))
+@page_cached(PORTFOLIO, shared=SHARED_SCOPES, params=(*GuaranteedFilterForm.base_fields, "page"))
 def guaranteed(request: ClientRequest) -> HttpResponse:
     """« Dette garantie »: the lines the establishment guarantees, by borrower, a page at a time,
     under the sums the last import stored."""
@@ -237,7 +236,7 @@ def statement_download(request: ClientRequest, public_id: UUID) -> FileResponse:
 
 
 @permission_required(Permission.MANAGE_DISBURSEMENTS)
-@page_cached(PORTFOLIO, shared=(RATES,))
+@page_cached(PORTFOLIO, shared=SHARED_SCOPES)
 def disbursements(request: ClientRequest) -> HttpResponse:
     return render(request, "portfolio/disbursements.html", {"lines": disbursement_rows(request.establishment)})
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -251,6 +252,23 @@ def test_an_administrators_change_on_one_node_is_effective_on_the_other_at_the_n
     assert member.get(cluster.b, "/demandes/").status_code == 403  # the very next request, on the other node
     assert member.get(cluster.a, "/demandes/").status_code == 403
     assert member.get(cluster.b, "/encours/").status_code == 200
+
+
+def test_a_page_kept_by_one_node_is_renewed_by_a_change_on_the_other(cluster):
+    """The rendered pages and their versions are in Redis (espace.core.page_cache): a change made
+    through one node renews the copy both nodes serve."""
+    admin = Browser("198.51.100.52")
+    assert admin.log_in(cluster.b, "admin-oph").status_code == 302
+    card = f"/administration/utilisateurs/{cluster.ids['author']}/"
+    granted = re.compile(r'value="view_documents"[^>]*\bchecked\b')
+    for node in (cluster.b, cluster.a, cluster.b):  # rendered, then served, by each node
+        page = admin.get(node, card)
+        assert page.status_code == 200 and not granted.search(page.text)
+    changed = admin.post(cluster.a, card, {"permissions": ["view_portfolio", "view_documents"]})
+    assert changed.status_code == 302, text(changed)[:2000]
+    for node in (cluster.b, cluster.b, cluster.a):  # the message once, then the page as it now is
+        page = admin.get(node, card)
+        assert page.status_code == 200 and granted.search(page.text)
 
 
 def test_each_task_runs_once_on_one_of_the_two_workers(cluster):

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from espace.accounts.enums import Permission
+from espace.core.models import NewsItem
+from espace.members.review import access_review_open
 from tests.accounts.factories import UserFactory
 from tests.documents.factories import DocumentFactory
 from tests.establishments.factories import EstablishmentFactory
@@ -51,3 +53,31 @@ def test_a_new_document_is_in_the_library_at_once(client):
     assert client.get(library).context is None
     DocumentFactory(establishment=establishment, title="Avis d'échéance de mars")
     assert "Avis d&#x27;échéance de mars" in client.get(library).content.decode()
+
+
+def test_the_home_page_shows_news_a_review_and_a_registration_at_once(client):
+    establishment = EstablishmentFactory()
+    admin = UserFactory(establishment=establishment, admin=True)
+    client.force_login(admin)
+    home = reverse("accounts:home")
+    client.get(home)
+    assert client.get(home).context is None  # served
+    NewsItem.objects.create(title="Nouveau taux du Livret A", body="Au 1er février.", published=True)
+    assert "Nouveau taux du Livret A" in client.get(home).content.decode()
+    access_review_open(establishment=establishment)
+    assert "Revue des accès à faire avant le" in client.get(home).content.decode()
+    UserFactory(establishment=establishment, pending=True)
+    assert "1 inscription en attente de votre validation" in client.get(home).content.decode()
+
+
+def test_a_user_moved_to_another_establishment_leaves_the_first_one_list(client):
+    first, second = EstablishmentFactory(), EstablishmentFactory()
+    admin = UserFactory(establishment=first, admin=True)
+    moving = UserFactory(establishment=first, last_name="VOYAGEUR")
+    client.force_login(admin)
+    users = reverse("members:list")
+    assert "VOYAGEUR" in client.get(users).content.decode()
+    moving = type(moving).objects.get(pk=moving.pk)  # as the admin site reads it
+    moving.establishment = second
+    moving.save()
+    assert "VOYAGEUR" not in client.get(users).content.decode()

@@ -7,17 +7,18 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from espace.accounts.enums import Permission
 from espace.core import page_cache
-from espace.core.page_cache import CSRF_PLACEHOLDER, ESTABLISHMENT, page_cache_bump
+from espace.core.page_cache import ESTABLISHMENT, page_cache_bump
 from espace.portfolio.disbursements import ProposedDisbursement, disbursement_change_request
-from espace.portfolio.enums import DisbursementStatus
+from espace.portfolio.enums import DisbursementStatus, ImportStatus
+from espace.portfolio.services import portfolio_import
 from espace.portfolio.summaries import summary_refresh
 from espace.products.enums import RateIndex
 from espace.products.models import IndexRate
@@ -41,13 +42,13 @@ def _without_tokens(content: bytes) -> bytes:
 def test_a_page_seen_again_costs_its_session_only_and_is_the_same_page(client, world):
     client.force_login(world.reader)
     url = reverse("portfolio:lines")
-    rendered_queries, rendered = _queries(client, url, tri="encours")
-    served_queries, served = _queries(client, url, tri="encours")
+    rendered_queries, rendered = _queries(client, url, sort="encours")
+    served_queries, served = _queries(client, url, sort="encours")
     assert served_queries == 1 < rendered_queries  # the session; the user is cached
     assert _without_tokens(served) == _without_tokens(rendered)
     assert b"L1000001" in served
     # Another sort is another page.
-    other_queries, _other = _queries(client, url, tri="numero")
+    other_queries, _other = _queries(client, url, sort="numero")
     assert other_queries > 1
 
 
@@ -59,7 +60,7 @@ def test_each_response_carries_the_request_own_csrf_token_which_works(world):
     url = reverse("portfolio:dashboard")
     first = client.get(url).content
     second = client.get(url).content
-    assert CSRF_PLACEHOLDER.encode() not in first + second
+    assert b"ep-csrf-" not in first + second
     tokens = TOKEN.findall(first) + TOKEN.findall(second)
     assert len(tokens) == 2 and tokens[0] != tokens[1]
     assert client.post(reverse("accounts:logout"), {"csrfmiddlewaretoken": tokens[1].decode()}).status_code == 302
@@ -152,7 +153,7 @@ def test_a_lost_version_or_a_new_day_renders_the_page_again(client, world, clock
     url = reverse("portfolio:dashboard")
     client.get(url)
     assert client.get(url).context is None  # served
-    cache.delete(f"{page_cache.VERSION_PREFIX}portfolio:{world.oph.pk}")
+    caches["pages"].delete(f"{page_cache.VERSION_PREFIX}portfolio:{world.oph.pk}")
     assert client.get(url).context is not None
     assert client.get(url).context is None
     clock.shift(86400)
@@ -187,4 +188,53 @@ def test_no_page_cache_when_it_is_turned_off(client, world, settings):
     client.force_login(world.reader)
     url = reverse("portfolio:dashboard")
     client.get(url)
+    assert client.get(url).context is not None
+
+
+def test_a_url_with_parameters_the_page_does_not_know_is_rendered_and_never_kept(client, world):
+    client.force_login(world.reader)
+    url = reverse("portfolio:lines")
+    for _ in range(2):
+        assert client.get(url, {"utm": "1", "sort": "encours"}).context is not None
+    # Its known parameters, in any order: one page.
+    client.get(url, {"sort": "encours", "status": "repayment"})
+    assert client.get(f"{url}?status=repayment&sort=encours").context is None
+
+
+def test_an_unreachable_cache_renders_the_page(client, world):
+    client.force_login(world.reader)
+    broken = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    with override_settings(CACHES={**settings_caches(), "pages": broken}):
+        response = client.get(reverse("portfolio:dashboard"))
+    assert response.status_code == 200 and response.context["data"] is not None
+
+
+def settings_caches() -> dict:
+    from django.conf import settings
+
+    return dict(settings.CACHES)
+
+
+def test_a_guarantor_renamed_shows_on_the_borrower_pages(client, world):
+    client.force_login(world.reader)
+    url = reverse("portfolio:line", args=[world.plus.public_id])
+    client.get(url)
+    assert client.get(url).context is None
+    world.commune.legal_name = "COMMUNE NOUVELLE DE VILLEBOIS-LES-PINS"
+    world.commune.save()
+    assert "COMMUNE NOUVELLE DE VILLEBOIS-LES-PINS" in client.get(url).content.decode()
+    # Another change of the commune (not its name) keeps the borrower's pages.
+    world.commune.refresh_from_db()
+    world.commune.session_idle_minutes = 20
+    world.commune.save()
+    assert client.get(url).context is None
+
+
+def test_every_import_even_a_failed_one_renews_the_portfolio_pages(client, world, tmp_path):
+    client.force_login(world.reader)
+    url = reverse("portfolio:lines")
+    client.get(url)
+    assert client.get(url).context is None
+    run = portfolio_import(directory=tmp_path / "nothing-here")
+    assert run.status == ImportStatus.FAILED
     assert client.get(url).context is not None
