@@ -13,9 +13,11 @@ often than they are read (the portfolio at each import, a dossier when it moves)
   no signal). A token the cache lost is drawn afresh: a page can be rendered again, never shown
   stale. Every page also depends on its establishment's `ESTABLISHMENT` scope (its settings) and on
   today's date.
-- **Keys.** A cached page belongs to one user and one URL. The key holds the user's and the
-  establishment's rows as the request read them (a change of name, permissions or settings is
-  another page, even before a bump), the query parameters the view names (`params=`: sorted; a
+- **Keys.** A cached page belongs to one user and one URL; with `colleagues=True` (a page whose
+  template and context read nothing of the user but their permissions), to every user of the
+  establishment with the same permissions. The key holds the user's row (or their permissions)
+  and the establishment's row as the request read them (a change of name, permissions or
+  settings is another page, even before a bump), the query parameters the view names (`params=`: sorted; a
   URL with any other parameter is rendered, never kept, so nobody fills the cache with junk
   URLs), the HTMX headers, the release (a digest of the code, the templates and the static files'
   manifest, read once per process: a deployment never serves the pages of the one before) and
@@ -151,12 +153,17 @@ def _row(obj: Any) -> tuple[object, ...]:
     return tuple(getattr(obj, field.attname, None) for field in obj._meta.concrete_fields)
 
 
-def _page_key(request: HttpRequest, tokens: list[str], params: frozenset[str]) -> str | None:
+def _page_key(request: HttpRequest, tokens: list[str], params: frozenset[str], colleagues: bool) -> str | None:
     """The page's key, or None when its URL has a parameter the view does not name."""
     query = request.GET
     if not params.issuperset(query):
         return None
-    user = request.user
+    user: Any = request.user
+    owner, viewer = (
+        (f"e{user.establishment_id}", (user.is_active, tuple(user.permissions)))
+        if colleagues
+        else (user.pk, _row(user))
+    )
     headers = request.headers
     variant = repr(
         (
@@ -168,13 +175,13 @@ def _page_key(request: HttpRequest, tokens: list[str], params: frozenset[str]) -
             headers.get("HX-Target", ""),
             headers.get("HX-Boosted", ""),
             clock.today().isoformat(),
-            _row(user),
-            _row(user.establishment),  # type: ignore[union-attr]
+            viewer,
+            _row(user.establishment),
             tokens,
         )
     )
     digest = hashlib.blake2b(variant.encode(), digest_size=20).hexdigest()
-    return f"{PAGE_PREFIX}{user.pk}:{digest}"
+    return f"{PAGE_PREFIX}{owner}:{digest}"
 
 
 def _filled(content: bytes, placeholder: str, request: HttpRequest) -> bytes:
@@ -186,10 +193,12 @@ def page_cached(
     shared: tuple[str, ...] = (),
     panels: tuple[str, ...] = (),
     params: tuple[str, ...] = (),
+    colleagues: bool = False,
 ) -> Callable[[View], View]:
     """Serve the view's page from the cache while its establishment's `scopes`, the `shared` scopes
     and those of the `panels` slots it shows (espace.core.panels) keep their versions; `params`: the
-    query parameters its pages may have (see the module's rules). Goes below the permission check."""
+    query parameters its pages may have; `colleagues`: one copy for the users of the establishment
+    who hold the same permissions (see the module's rules). Goes below the permission check."""
     allowed = frozenset(params)
 
     def decorator(view: View) -> View:
@@ -211,7 +220,7 @@ def page_cached(
             ]
             try:
                 tokens, bumped_at = _versions(keys)
-                key = _page_key(request, tokens, allowed)
+                key = _page_key(request, tokens, allowed, colleagues)
                 cached = _cache().get(key) if key is not None else None
             except Exception:
                 logger.exception("page cache unreachable: the page is rendered")

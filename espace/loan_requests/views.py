@@ -131,7 +131,7 @@ def _next_step(loan_request: LoanRequest, slug: str) -> str:
 
 @reads_from_replica
 @permission_required(*READ)
-@page_cached(REQUESTS, USERS, shared=(RATES,), params=(*FilterForm.base_fields, "page"))
+@page_cached(REQUESTS, USERS, shared=(RATES,), params=(*FilterForm.base_fields, "page"), colleagues=True)
 def request_list(request: ClientRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
     filters: dict[str, str] = {}
@@ -191,7 +191,7 @@ def request_new(request: ClientRequest) -> HttpResponse:
 
 @permission_required(*READ)
 # Its authors, its contract's lines, its planned guarantors' names.
-@page_cached(REQUESTS, USERS, PORTFOLIO, shared=SHARED_SCOPES, panels=("loan_requests.dossier",))
+@page_cached(REQUESTS, USERS, PORTFOLIO, shared=SHARED_SCOPES, panels=("loan_requests.dossier",), colleagues=True)
 def request_detail_view(request: ClientRequest, public_id: UUID) -> HttpResponse:
     """A draft opens on its summary; a sent request is a dossier page."""
     loan_request = _request(request, public_id)

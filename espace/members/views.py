@@ -45,7 +45,7 @@ def _admin_context(request: ClientRequest) -> dict[str, object]:
 
 
 @permission_required(Permission.ADMINISTER_USERS)
-@page_cached(USERS, params=(*MemberFilterForm.base_fields, "page"))
+@page_cached(USERS, params=(*MemberFilterForm.base_fields, "page"), colleagues=True)
 def member_list(request: ClientRequest) -> HttpResponse:
     form = MemberFilterForm(request.GET or None)
     q, status = "", ""

@@ -59,7 +59,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @permission_required(Permission.VIEW_PORTFOLIO)
-@page_cached(PORTFOLIO, shared=SHARED_SCOPES)
+@page_cached(PORTFOLIO, shared=SHARED_SCOPES, colleagues=True)
 def dashboard(request: ClientRequest) -> HttpResponse:
     data = dashboard_for(request.establishment)
     context = {
@@ -73,7 +73,7 @@ def dashboard(request: ClientRequest) -> HttpResponse:
 
 @reads_from_replica
 @permission_required(Permission.VIEW_PORTFOLIO)
-@page_cached(PORTFOLIO, shared=SHARED_SCOPES, params=(*LinesFilterForm.base_fields, "page"))
+@page_cached(PORTFOLIO, shared=SHARED_SCOPES, params=(*LinesFilterForm.base_fields, "page"), colleagues=True)
 def lines(request: ClientRequest) -> HttpResponse:
     # The guarantors and the whole list's count and sums come from the import's summary.
     summary = dashboard_for(request.establishment)
@@ -115,7 +115,9 @@ def _line_page(request: ClientRequest, public_id: UUID) -> LinePage:
 
 
 @permission_required(Permission.VIEW_PORTFOLIO)
-@page_cached(PORTFOLIO, shared=SHARED_SCOPES, panels=("portfolio.line",), params=tuple(ScenarioForm.base_fields))
+@page_cached(
+    PORTFOLIO, shared=SHARED_SCOPES, panels=("portfolio.line",), params=tuple(ScenarioForm.base_fields), colleagues=True
+)
 def line(request: ClientRequest, public_id: UUID) -> HttpResponse:
     page = _line_page(request, public_id)
     form = _scenario_form(request)
@@ -168,7 +170,7 @@ def _projection(form: ScenarioForm, lines: list[FinancingLine]) -> Projection | 
 
 
 @permission_required(Permission.VIEW_PORTFOLIO)
-@page_cached(PORTFOLIO, shared=SHARED_SCOPES, params=tuple(ScenarioForm.base_fields))
+@page_cached(PORTFOLIO, shared=SHARED_SCOPES, params=tuple(ScenarioForm.base_fields), colleagues=True)
 def projections(request: ClientRequest) -> HttpResponse:
     """Coming instalments of the whole direct debt under Livret A scenarios."""
     form = _scenario_form(request)
@@ -183,7 +185,7 @@ def _next_revision() -> date:
 
 @reads_from_replica
 @permission_required(Permission.VIEW_PORTFOLIO)
-@page_cached(PORTFOLIO, shared=SHARED_SCOPES, params=(*GuaranteedFilterForm.base_fields, "page"))
+@page_cached(PORTFOLIO, shared=SHARED_SCOPES, params=(*GuaranteedFilterForm.base_fields, "page"), colleagues=True)
 def guaranteed(request: ClientRequest) -> HttpResponse:
     """« Dette garantie »: the lines the establishment guarantees, by borrower, a page at a time,
     under the sums the last import stored."""
@@ -236,7 +238,7 @@ def statement_download(request: ClientRequest, public_id: UUID) -> FileResponse:
 
 
 @permission_required(Permission.MANAGE_DISBURSEMENTS)
-@page_cached(PORTFOLIO, shared=SHARED_SCOPES)
+@page_cached(PORTFOLIO, shared=SHARED_SCOPES, colleagues=True)
 def disbursements(request: ClientRequest) -> HttpResponse:
     return render(request, "portfolio/disbursements.html", {"lines": disbursement_rows(request.establishment)})
 

@@ -81,3 +81,13 @@ def test_a_user_moved_to_another_establishment_leaves_the_first_one_list(client)
     moving.establishment = second
     moving.save()
     assert "VOYAGEUR" not in client.get(users).content.decode()
+
+
+def test_a_card_is_each_administrator_own(client):
+    establishment = EstablishmentFactory()
+    first, second = (UserFactory(establishment=establishment, admin=True) for _ in range(2))
+    card = reverse("members:card", args=[first.public_id])
+    client.force_login(first)
+    assert "Désactiver mon propre compte" in client.get(card).content.decode()
+    client.force_login(second)
+    assert "Désactiver ce compte" in client.get(card).content.decode()
