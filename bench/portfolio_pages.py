@@ -25,6 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+# How a page's rendering grows with the portfolio: every request rendered, none from the page cache
+# (bench/load.py measures the pages as served).
+os.environ["PAGE_CACHE_SECONDS"] = "0"
 
 import django
 

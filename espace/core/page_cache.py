@@ -13,7 +13,9 @@ often than they are read (the portfolio at each import, a dossier when it moves)
   no signal). A token the cache lost is drawn afresh: a page can be rendered again, never shown
   stale. Every page also depends on its establishment's `ESTABLISHMENT` scope (its settings) and on
   today's date.
-- **Keys.** A cached page belongs to one user and one URL; with `colleagues=True` (a page whose
+- **Keys.** A cached page belongs to one user and one URL (one key: a new render replaces the copy
+  of the versions before, and the copy says the versions it was rendered under: read with them in
+  one round trip); with `colleagues=True` (a page whose
   template and context read nothing of the user but their permissions), to every user of the
   establishment with the same permissions. The key holds the user's row (or their permissions)
   and the establishment's row as the request read them (a change of name, permissions or
@@ -113,9 +115,9 @@ def page_cache_depends(model: type[Model], scope: str, establishments: Callable[
     post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
 
 
-def _versions(keys: list[str]) -> tuple[list[str], float]:
-    """The current token of each scope (drawn when the cache has none) and the latest bump's time."""
-    found = _cache().get_many(keys)
+def _versions(keys: list[str], found: dict[str, Any]) -> tuple[list[str], float]:
+    """The current token of each scope (`found`: what the cache answered; drawn when it has none)
+    and the latest bump's time."""
     for key in keys:
         if key not in found:
             # Drawn now: as recent as a bump, for the replica's sake.
@@ -153,7 +155,7 @@ def _row(obj: Any) -> tuple[object, ...]:
     return tuple(getattr(obj, field.attname, None) for field in obj._meta.concrete_fields)
 
 
-def _page_key(request: HttpRequest, tokens: list[str], params: frozenset[str], colleagues: bool) -> str | None:
+def _page_key(request: HttpRequest, params: frozenset[str], colleagues: bool) -> str | None:
     """The page's key, or None when its URL has a parameter the view does not name."""
     query = request.GET
     if not params.issuperset(query):
@@ -177,7 +179,6 @@ def _page_key(request: HttpRequest, tokens: list[str], params: frozenset[str], c
             clock.today().isoformat(),
             viewer,
             _row(user.establishment),
-            tokens,
         )
     )
     digest = hashlib.blake2b(variant.encode(), digest_size=20).hexdigest()
@@ -218,15 +219,17 @@ def page_cached(
                 *(_version_key(scope, establishment_id) for scope in sorted(own)),
                 *(_version_key(scope, SHARED) for scope in sorted(common)),
             ]
+            # One round trip: the versions and the page, which says the versions it was rendered under.
+            key = _page_key(request, allowed, colleagues)
             try:
-                tokens, bumped_at = _versions(keys)
-                key = _page_key(request, tokens, allowed, colleagues)
-                cached = _cache().get(key) if key is not None else None
+                found = _cache().get_many([*keys, key] if key is not None else keys)
+                tokens, bumped_at = _versions(keys, found)
             except Exception:
                 logger.exception("page cache unreachable: the page is rendered")
                 return view(request, *args, **kwargs)
-            if cached is not None:
-                content, content_type, placeholder = cached
+            cached = found.get(key) if key is not None else None
+            if cached is not None and cached[0] == tokens:
+                _tokens, content, content_type, placeholder = cached
                 return HttpResponse(_filled(content, placeholder, request), content_type=content_type)
             placeholder = f"ep-csrf-{secrets.token_hex(16)}"
             setattr(request, _RENDERING, placeholder)
@@ -248,7 +251,7 @@ def page_cached(
                 and not _has_messages(request)  # one the view added is for the next page
             ):
                 try:
-                    _cache().set(key, (response.content, content_type, placeholder), seconds)
+                    _cache().set(key, (tokens, response.content, content_type, placeholder), seconds)
                 except Exception:
                     logger.exception("page cache unreachable: the page is not kept")
             response.content = _filled(response.content, placeholder, request)
