@@ -17,7 +17,7 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from espace.accounts.enums import Permission, UserStatus
 from espace.accounts.signals import users_written
 from espace.core import clock
-from espace.core.models import EmailCodeMixin, TimeStampedModel
+from espace.core.models import EmailCodeMixin, LoadedValuesModel, TimeStampedModel
 
 username_validator = RegexValidator(
     r"^[A-Za-z0-9._-]{3,50}$",
@@ -108,18 +108,11 @@ PERMISSION_FIELD_NAMES = list(PERMISSION_FIELDS.values())
 LIVE_STATUSES = [UserStatus.AWAITING_ACTIVATION, UserStatus.AWAITING_ADMIN, UserStatus.ACTIVE, UserStatus.DEACTIVATED]
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(LoadedValuesModel, AbstractBaseUser, PermissionsMixin):
     """A person: a client user of one establishment, or a member of the lender's staff (no establishment)."""
 
-    # The establishment the row had when read (None for a new user): a move renews both
-    # establishments' users pages (espace.accounts.session_user).
-    loaded_establishment_id: int | None = None
-
-    @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> User:
-        instance = super().from_db(db, field_names, values)
-        instance.loaded_establishment_id = instance.__dict__.get("establishment_id")
-        return instance
+    # A move renews both establishments' users pages (espace.accounts.session_user).
+    LOADED_FIELDS = ("establishment_id",)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     username = models.CharField("identifiant", max_length=50, validators=[username_validator])

@@ -75,8 +75,8 @@ def session_user_forget(user_ids: Iterable[object]) -> None:
 # users' pages of the establishment (of both, for a user who moves), and the establishment's own.
 def _user_changed(sender: type[User], instance: User, **kwargs: Any) -> None:
     session_user_forget([instance.pk])
-    page_cache_bump(USERS, [instance.establishment_id, instance.loaded_establishment_id])
-    instance.loaded_establishment_id = instance.establishment_id
+    page_cache_bump(USERS, [instance.establishment_id, instance.loaded("establishment_id")])
+    instance.loaded_refresh()
 
 
 def _users_written(sender: type[User], pks: list[int], **kwargs: Any) -> None:

@@ -18,6 +18,30 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class LoadedValuesModel(models.Model):
+    """Remembers some columns as the row was read (`LOADED_FIELDS`), so that a receiver can tell
+    what a save changed: `loaded(name)` (None for a row not read from the database), and
+    `loaded_refresh()` once the change is handled (espace.core.page_cache's receivers)."""
+
+    LOADED_FIELDS: tuple[str, ...] = ()
+    _loaded: dict[str, Any] = {}
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = {name: instance.__dict__.get(name) for name in cls.LOADED_FIELDS}
+        return instance
+
+    def loaded(self, name: str) -> Any:
+        return self._loaded.get(name)
+
+    def loaded_refresh(self) -> None:
+        self._loaded = {name: getattr(self, name) for name in self.LOADED_FIELDS}
+
+
 class EmailCodeMixin(models.Model):
     """A 4-digit email code proving an address (SECURITY.md: 15 min, 3 tries, 5 sends, 60 s apart).
 

@@ -257,7 +257,6 @@ def page_cached(
             response.content = _filled(response.content, placeholder, request)
             return response
 
-        wrapper.__dict__["page_cached"] = True
         return wrapper  # type: ignore[return-value]
 
     return decorator

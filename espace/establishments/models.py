@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-from espace.core.models import TimeStampedModel
+from espace.core.models import LoadedValuesModel, TimeStampedModel
 from espace.establishments.enums import EstablishmentKind, SecondFactorPolicy
 
 client_number_validator = RegexValidator(
@@ -32,18 +31,11 @@ class RegionalOffice(models.Model):
         return self.name
 
 
-class Establishment(TimeStampedModel):
+class Establishment(LoadedValuesModel, TimeStampedModel):
     """A client of the lender, identified by its client number (stored without leading zeros)."""
 
-    # The legal name the row had when read (None for a new one): a change renews the pages that
-    # show it to other establishments (espace.establishments.page_versions).
-    loaded_legal_name: str | None = None
-
-    @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Establishment:
-        instance = super().from_db(db, field_names, values)
-        instance.loaded_legal_name = instance.__dict__.get("legal_name")
-        return instance
+    # A rename renews the pages that show it to other establishments (espace.establishments.page_versions).
+    LOADED_FIELDS = ("legal_name",)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client_number = models.CharField("numéro client", max_length=9, unique=True, validators=[client_number_validator])

@@ -19,9 +19,9 @@ REGISTRY = "registry"
 
 def _renamed(sender: type[Establishment], instance: Establishment, created: bool = False, **kwargs: Any) -> None:
     """A new establishment is on nobody else's page yet; a renamed one is."""
-    if not created and instance.legal_name != instance.loaded_legal_name:
+    if not created and instance.legal_name != instance.loaded("legal_name"):
         page_cache_bump(REGISTRY, [SHARED])
-    instance.loaded_legal_name = instance.legal_name
+    instance.loaded_refresh()
 
 
 def _deleted(sender: type[Establishment], instance: Establishment, **kwargs: Any) -> None:

@@ -204,18 +204,12 @@ def test_a_url_with_parameters_the_page_does_not_know_is_rendered_and_never_kept
     assert client.get(f"{url}?status=repayment&sort=encours").context is None
 
 
-def test_an_unreachable_cache_renders_the_page(client, world):
+def test_an_unreachable_cache_renders_the_page(client, world, settings):
     client.force_login(world.reader)
     broken = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-    with override_settings(CACHES={**settings_caches(), "pages": broken}):
+    with override_settings(CACHES={**settings.CACHES, "pages": broken}):
         response = client.get(reverse("portfolio:dashboard"))
     assert response.status_code == 200 and response.context["data"] is not None
-
-
-def settings_caches() -> dict:
-    from django.conf import settings
-
-    return dict(settings.CACHES)
 
 
 def test_a_guarantor_renamed_shows_on_the_borrower_pages(client, world):
