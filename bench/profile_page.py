@@ -7,6 +7,7 @@ and the functions with the most cumulative time.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/espace_load .venv/bin/python bench/profile_page.py /espace/
     … bench/profile_page.py --login          # the login POST (u0000001)
     … bench/profile_page.py /bench/bare-login/ --time /espace/ /encours/   # medians, no profiler
+    … bench/profile_page.py --api "/api/v1/loans?limit=100"   # with a token of grand-0001's establishment
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def main() -> int:
     parser.add_argument("--user", default="grand-0001")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--login", action="store_true", help="profile the login POST instead of a page")
+    parser.add_argument("--api", action="store_true", help="call the URLs with an API token (portfolio scope)")
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each query of one request")
     parser.add_argument(
@@ -64,7 +66,24 @@ def main() -> int:
         return client_page.get(args.url, **headers).status_code
 
     client_page = Client()
-    if not args.login:
+    if args.api:
+        from datetime import timedelta
+
+        from espace.accounts.models import User
+        from espace.api.services import api_token_create
+        from espace.core import clock
+
+        admin = User.objects.select_related("establishment").get(username=args.user)
+        issued = api_token_create(
+            establishment=admin.establishment,
+            created_by=admin,
+            name="Profile",
+            scopes=["portfolio"],
+            expires_on=clock.today() + timedelta(days=30),
+            allowed_networks=[],
+        )
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {issued.clear}"
+    elif not args.login:
         response = client_page.post("/connexion/", {"username": args.user, "password": BENCH_PASSWORD}, **headers)
         assert response.status_code == 302, response.status_code
     status = request()

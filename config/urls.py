@@ -4,6 +4,8 @@ from django.urls import include, path, re_path
 from espace.api.v1 import api, unknown_path
 
 urlpatterns = [
+    # The API first: its calls are resolved without trying every app's patterns (no other overlaps).
+    path("api/v1/", api.urls),
     path("", include("espace.core.urls")),
     path("", include("espace.accounts.urls")),
     path("", include("espace.accounts.urls_passkeys")),
@@ -19,7 +21,6 @@ urlpatterns = [
     path("", include("espace.documents.urls")),
     path("back-office/", include("espace.backoffice.urls")),
     path("gestion/", admin.site.urls),
-    path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_path, name="api_unknown"),
 ]
 

@@ -50,21 +50,26 @@ def session_user_read(user_id: Any) -> User | None:
         user = User.objects.select_related("establishment").get(pk=pk)
     except User.DoesNotExist:
         return None
-    if not _in_transaction():
+    if not session_user_uncached():
         cache.set(_key(pk), user, settings.SESSION_USER_CACHE_SECONDS)
     return user
 
 
-def _in_transaction() -> bool:
-    """Whether the row was read inside a transaction of ours (it may hold our own uncommitted
-    writes, or roll back): never cached then. The test case's own wrapping blocks do not count,
+def session_user_uncached() -> bool:
+    """Whether a row read now is inside a transaction of ours (it may hold our own uncommitted
+    writes, or roll back): never cached then (here, and by the API's token cache). The test case's own wrapping blocks do not count,
     as for Django's `atomic(durable=True)`."""
     return any(not block._from_testcase for block in transaction.get_connection().atomic_blocks)
 
 
 def session_user_forget(user_ids: Iterable[object]) -> None:
     """Forget the cached copies of these users, now and when the current transaction commits."""
-    keys = [_key(pk) for pk in user_ids]
+    cached_rows_forget([_key(pk) for pk in user_ids])
+
+
+def cached_rows_forget(keys: list[str]) -> None:
+    """Delete these keys of the default cache now and when the current transaction commits (a
+    request that read the rows while they were being written cannot leave them behind)."""
     if not keys:
         return
     cache.delete_many(keys)

@@ -11,6 +11,9 @@ class ApiConfig(AppConfig):
     verbose_name = "API des établissements"
 
     def ready(self) -> None:
+        from espace.api.token_cache import token_cache_signals_connect  # needs the models
+
+        token_cache_signals_connect()
         audit_actions_register(AuditAction)
         menu_register(
             MenuEntry(

@@ -13,8 +13,8 @@ from ninja.security import HttpBearer
 from espace.api.enums import ApiScope, TokenState
 from espace.api.http import ApiError
 from espace.api.models import ApiToken
-from espace.api.selectors import token_by_digest
 from espace.api.services import api_request_refused, api_token_used, rate_limit_hit, token_digest
+from espace.api.token_cache import token_read
 from espace.core import clock
 from espace.core.net import address_allowed, client_ip
 
@@ -58,7 +58,7 @@ class TokenAuth(HttpBearer):
         if scheme.lower() != "bearer" or not clear:
             api_request_refused(reason="missing_token", endpoint=endpoint)
             raise ApiError(401, "missing_token", "Indiquez votre jeton : en-tête « Authorization: Bearer <jeton> ».")
-        token = token_by_digest(token_digest(clear)) if len(clear) <= MAX_TOKEN_LENGTH else None
+        token = token_read(token_digest(clear)) if len(clear) <= MAX_TOKEN_LENGTH else None
         if token is None:
             api_request_refused(reason="invalid_token", endpoint=endpoint)
             raise ApiError(401, "invalid_token", "Jeton inconnu.")

@@ -14,7 +14,7 @@ from ninja import Query, Router
 from espace.api.auth import TokenAuth
 from espace.api.enums import ApiScope
 from espace.api.http import ApiError, aware, not_found, only_known, public_id_or_404, token_of
-from espace.api.pages import DOCUMENT_KEY, keyset_list
+from espace.api.pages import DOCUMENT_KEY, DOCUMENT_LISTS, keyset_list
 from espace.api.schemas import ERRORS_404, ETAG_HEADER, LISTS, DocumentFilters, DocumentPage, ErrorOut
 from espace.api.selectors import documents_listed, documents_page, list_version
 from espace.core.downloads import OCTET_STREAM, stored_file_response
@@ -59,6 +59,7 @@ def documents(request: HttpRequest, response: HttpResponse, filters: Query[Docum
         keyset=DOCUMENT_KEY,
         version=lambda: list_version(found),
         page=lambda after, limit: documents_page(found, after=after, limit=limit),
+        scopes=DOCUMENT_LISTS,
     )
 
 

@@ -12,7 +12,7 @@ from ninja import Query, Router
 from espace.api.auth import TokenAuth
 from espace.api.enums import ApiScope
 from espace.api.http import aware, not_found, only_known, public_id_or_404, token_of
-from espace.api.pages import by_text, keyset_list
+from espace.api.pages import DOSSIER_LISTS, by_text, keyset_list
 from espace.api.schemas import ERRORS_404, ETAG_HEADER, LISTS, DossierDetailOut, DossierFilters, DossierPage
 from espace.api.selectors import dossier_detail, dossier_for, dossiers_listed, dossiers_page, list_version
 from espace.loan_requests.models import LoanRequest
@@ -48,6 +48,7 @@ def dossiers(request: HttpRequest, response: HttpResponse, filters: Query[Dossie
         keyset=by_text(lambda dossier: str(dossier.dossier_number)),
         version=lambda: list_version(found, latest="last_activity"),
         page=lambda after, limit: dossiers_page(found, after=after, limit=limit),
+        scopes=DOSSIER_LISTS,
     )
 
 

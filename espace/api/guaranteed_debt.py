@@ -11,7 +11,7 @@ from ninja import Query, Router
 from espace.api.auth import TokenAuth
 from espace.api.enums import ApiScope
 from espace.api.http import only_known, token_of
-from espace.api.pages import by_text, keyset_list
+from espace.api.pages import PORTFOLIO_LISTS, by_text, keyset_list
 from espace.api.schemas import ERRORS, ETAG_HEADER, LISTS, GuaranteedDebtOut, GuaranteedLinePage, PageParams
 from espace.api.selectors import guaranteed_listed, guaranteed_page, guaranteed_version
 from espace.core import clock
@@ -55,4 +55,5 @@ def guaranteed_loans(request: HttpRequest, response: HttpResponse, params: Query
         keyset=by_text(lambda line: line.number),
         version=lambda: guaranteed_version(est),
         page=lambda after, limit: guaranteed_page(guaranteed_listed(est), after=after, limit=limit),
+        scopes=PORTFOLIO_LISTS,
     )

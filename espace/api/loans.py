@@ -12,7 +12,7 @@ from ninja import Query, Router
 from espace.api.auth import TokenAuth
 from espace.api.enums import ApiScope
 from espace.api.http import ApiError, aware, not_found, only_known, public_id_or_404, token_of
-from espace.api.pages import INSTALMENT_KEY, by_text, keyset_list
+from espace.api.pages import INSTALMENT_KEY, PORTFOLIO_LISTS, by_text, keyset_list
 from espace.api.schemas import (
     ERRORS_404,
     ETAG_HEADER,
@@ -68,6 +68,7 @@ def loans(request: HttpRequest, response: HttpResponse, filters: Query[LoanFilte
         keyset=by_text(lambda line: line.number),
         version=lambda: list_version(lines),
         page=lambda after, limit: loans_page(lines, after=after, limit=limit),
+        scopes=PORTFOLIO_LISTS,
     )
 
 
@@ -118,4 +119,5 @@ def instalments(request: HttpRequest, response: HttpResponse, filters: Query[Ins
         keyset=INSTALMENT_KEY,
         version=lambda: instalments_version(est),
         page=lambda after, limit: instalments_page(rows, after=after, limit=limit),
+        scopes=PORTFOLIO_LISTS,
     )

@@ -3,7 +3,12 @@ last key seen (400 on the field `cursor` for one we did not make), the list's ve
 ETag (304 when the caller already holds it), then the page after the key and the cursor of the next.
 
 The order matters and is the same for every list: a bad cursor is refused before any query, and a
-304 costs only the version's aggregate, never the page."""
+304 costs only the version's aggregate, never the page.
+
+Each answer is kept in the page cache (espace.core.page_cache) under the versions of the scopes
+the list names (`ListScopes`: those of the client pages that show the same data), with its ETag:
+while they hold, a call is answered from the copy — a 304 too, against the copy's ETag — without
+the version's aggregate, the page's query or its serialization."""
 
 from __future__ import annotations
 
@@ -13,9 +18,14 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from espace.api.http import bad_cursor, cursor_decode, cursor_encode, etag_for, not_modified, token_of
+from espace.core.page_cache import Copy, Lookup, api_list_key, page_lookup
+from espace.documents.page_versions import DOCUMENTS
+from espace.loan_requests.page_versions import REQUESTS
+from espace.portfolio.page_versions import PORTFOLIO, SHARED_SCOPES
 
 Item = TypeVar("Item")
 Key = TypeVar("Key")
@@ -55,6 +65,41 @@ DOCUMENT_KEY: Keyset[Any, tuple[date, UUID]] = Keyset(
 )
 
 
+@dataclass(frozen=True)
+class ListScopes:
+    """The page-cache scopes a list's answers depend on: the token establishment's, and shared ones."""
+
+    own: tuple[str, ...]
+    shared: tuple[str, ...] = ()
+
+
+PORTFOLIO_LISTS = ListScopes(own=(PORTFOLIO,), shared=SHARED_SCOPES)  # loans, instalments, guaranteed loans
+DOSSIER_LISTS = ListScopes(own=(REQUESTS, PORTFOLIO), shared=SHARED_SCOPES)  # their contracts
+DOCUMENT_LISTS = ListScopes(own=(DOCUMENTS, PORTFOLIO), shared=SHARED_SCOPES)  # the loans they name
+
+_PENDING = "_api_list_lookup"
+
+
+def list_answer_keep(request: HttpRequest, response: HttpResponse) -> None:
+    """Called with each answer the API makes: the list page this call computed is kept (200 only)."""
+    lookup: Lookup | None = getattr(request, _PENDING, None)
+    if lookup is None or response.status_code != 200 or "ETag" not in response:
+        return
+    setattr(request, _PENDING, None)
+    lookup.keep(
+        Copy(
+            content=response.content,
+            content_type=response["Content-Type"],
+            headers=(("ETag", response["ETag"]), ("Cache-Control", "no-store")),
+        )
+    )
+
+
+def _served(request: HttpRequest, copy: Copy) -> HttpResponse:
+    etag = dict(copy.headers).get("ETag", "")
+    return not_modified(request, etag) or copy.response(request)
+
+
 @dataclass(frozen=True, slots=True)
 class ItemsPage(Generic[Item]):
     """One page of a list, as every list schema reads it (`items`, `next_cursor`)."""
@@ -73,6 +118,7 @@ def keyset_list(
     keyset: Keyset[Item, Key],
     version: Callable[[], tuple[int, datetime | None]],
     page: Callable[[Key | None, int], list[Item]],
+    scopes: ListScopes,
 ) -> ItemsPage[Item] | HttpResponse:
     """One page of the list `name` of the token's establishment with the list's ETag, or the 304
     answer. `page(after, limit)` returns up to `limit` + 1 items after the
@@ -83,6 +129,17 @@ def keyset_list(
             after = keyset.read(cursor_decode(cursor, length=keyset.length))
         except (TypeError, ValueError):
             raise bad_cursor() from None
+    if settings.PAGE_CACHE_SECONDS:
+        establishment = token_of(request).establishment
+        lookup = page_lookup(
+            api_list_key(request, establishment),
+            establishment_id=establishment.pk,
+            scopes=scopes.own,
+            shared=scopes.shared,
+        )
+        if lookup is not None and lookup.copy is not None:
+            return _served(request, lookup.copy)
+        setattr(request, _PENDING, lookup)
     count, latest = version()
     etag = etag_for(name, token_of(request).establishment_id, request.GET.urlencode(), count, latest)
     cached = not_modified(request, etag)

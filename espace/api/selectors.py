@@ -29,11 +29,6 @@ def tokens_of(establishment: Establishment) -> QuerySet[ApiToken]:
     )
 
 
-def token_by_digest(digest: str) -> ApiToken | None:
-    """The token of a call, with its establishment and creator (one query: their state decides)."""
-    return ApiToken.objects.select_related("establishment", "created_by").filter(token_hash=digest).first()
-
-
 def list_version(items: QuerySet[Any], *, latest: str = "updated_at") -> tuple[int, datetime | None]:
     """Count and latest change of a list, in one aggregate (no row fetched): what an ETag needs."""
     figures = items.order_by().aggregate(count=Count("pk"), latest=Max(latest))

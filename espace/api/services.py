@@ -18,11 +18,13 @@ from django.utils import timezone
 from espace.accounts.models import User
 from espace.api.enums import ApiScope, AuditAction
 from espace.api.models import ApiToken
+from espace.api.token_cache import tokens_forget
 from espace.core import clock
 from espace.core.audit import audit_record
 from espace.core.exceptions import ApplicationError
 from espace.core.net import networks_parse
 from espace.core.origin import current_ip
+from espace.core.redis_cache import counter_hit
 from espace.establishments.models import Establishment
 
 TOKEN_PREFIX = "ep_"
@@ -129,17 +131,27 @@ def api_token_revoke(*, token: ApiToken, revoked_by: User) -> ApiToken:
     return token
 
 
+# The minute whose « use » row this process knows to be written, by token and endpoint: its later
+# calls in that minute ask the cache nothing (keyed by the token's public id, never reused).
+_uses_noted: dict[tuple[str, str], int] = {}
+
+
 def api_token_used(*, token: ApiToken, endpoint: str) -> None:
     """Note a successful call: the token's last use (at most once a minute) and one « use » row of
-    the journal per token and endpoint per minute (a nightly synchronisation paging through
-    thousands of loans writes a row a minute, not a row a page)."""
+    the journal per token and endpoint per minute of the clock (a nightly synchronisation paging
+    through thousands of loans writes a row a minute, not a row a page)."""
     now = clock.now()
     if token.last_used_at is None or now - token.last_used_at >= USE_PRECISION:
         token.last_used_at = now
         token.last_used_ip = current_ip()
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=token.last_used_ip)
-    key = f"api:used:{token.pk}:{hashlib.sha256(endpoint.encode()).hexdigest()[:16]}"
-    if cache.add(key, 1, timeout=int(USE_PRECISION.total_seconds())):
+        tokens_forget([token.token_hash])  # its cached row still has the previous use
+    minute = int(now.timestamp() // USE_PRECISION.total_seconds())
+    noted = (str(token.public_id), hashlib.sha256(endpoint.encode()).hexdigest()[:16])
+    if _uses_noted.get(noted) == minute:
+        return
+    _uses_noted[noted] = minute
+    if cache.add(f"api:used:{':'.join(noted)}:{minute}", 1, timeout=2 * int(USE_PRECISION.total_seconds())):
         audit_record(
             action=AuditAction.API_TOKEN_USED,
             target=token,
@@ -186,11 +198,5 @@ def rate_limit_hit(*, token: ApiToken) -> RateWindow:
     every web process; the database cache counts approximately under concurrent calls."""
     now = clock.now()
     window = int(now.timestamp()) // 60
-    key = f"api:rate:{token.pk}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
+    count = counter_hit(f"api:rate:{token.pk}:{window}", timeout=120)
     return RateWindow(count=count, retry_after=max(1, (window + 1) * 60 - int(now.timestamp())))

@@ -16,6 +16,7 @@ from ninja.openapi.docs import DocsBase
 
 from espace.api import documents, dossiers, establishment, exports, guaranteed_debt, loans, rates
 from espace.api.http import ApiError
+from espace.api.pages import list_answer_keep
 
 DESCRIPTION = """
 API en lecture seule de votre établissement : encours, échéanciers, garanties, dossiers, documents, Livret A.
@@ -46,6 +47,7 @@ class EspaceApi(NinjaAPI):
     def create_response(self, request: HttpRequest, data: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().create_response(request, data, *args, **kwargs)
         response["Cache-Control"] = "no-store"
+        list_answer_keep(request, response)
         return response
 
 

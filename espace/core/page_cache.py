@@ -46,6 +46,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,7 +72,7 @@ View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 ESTABLISHMENT = "establishment"  # every cached page's implicit scope: the establishment's settings
 SHARED = 0  # the establishment part of a shared scope's key
 VERSION_PREFIX = "espace:page-version:"
-PAGE_PREFIX = "espace:page:v1:"
+PAGE_PREFIX = "espace:page:v2:"
 _RENDERING = "_page_cache_placeholder"
 BUMP_BATCH = 1000
 
@@ -155,6 +156,11 @@ def _row(obj: Any) -> tuple[object, ...]:
     return tuple(getattr(obj, field.attname, None) for field in obj._meta.concrete_fields)
 
 
+def _digest(owner: object, *parts: object) -> str:
+    variant = repr((_release(), *parts, clock.today().isoformat()))
+    return f"{PAGE_PREFIX}{owner}:{hashlib.blake2b(variant.encode(), digest_size=20).hexdigest()}"
+
+
 def _page_key(request: HttpRequest, params: frozenset[str], colleagues: bool) -> str | None:
     """The page's key, or None when its URL has a parameter the view does not name."""
     query = request.GET
@@ -167,22 +173,92 @@ def _page_key(request: HttpRequest, params: frozenset[str], colleagues: bool) ->
         else (user.pk, _row(user))
     )
     headers = request.headers
-    variant = repr(
-        (
-            _release(),
-            sorted(branding(request).items()),
-            request.path,
-            sorted((name, query.getlist(name)) for name in query),
-            headers.get("HX-Request", ""),
-            headers.get("HX-Target", ""),
-            headers.get("HX-Boosted", ""),
-            clock.today().isoformat(),
-            viewer,
-            _row(user.establishment),
-        )
+    return _digest(
+        owner,
+        sorted(branding(request).items()),
+        request.path,
+        sorted((name, query.getlist(name)) for name in query),
+        headers.get("HX-Request", ""),
+        headers.get("HX-Target", ""),
+        headers.get("HX-Boosted", ""),
+        viewer,
+        _row(user.establishment),
     )
-    digest = hashlib.blake2b(variant.encode(), digest_size=20).hexdigest()
-    return f"{PAGE_PREFIX}{owner}:{digest}"
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A response as it was kept: its body, its type, the CSRF placeholder it holds (or ""), and
+    the headers it is served with."""
+
+    content: bytes
+    content_type: str
+    placeholder: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def response(self, request: HttpRequest) -> HttpResponse:
+        content = _filled(self.content, self.placeholder, request) if self.placeholder else self.content
+        response = HttpResponse(content, content_type=self.content_type)
+        for name, value in self.headers:
+            response[name] = value
+        return response
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the cache answered for one key: the versions of its scopes now (`tokens`), the latest
+    bump's time, and the copy when it was kept under these very versions."""
+
+    key: str | None
+    tokens: list[str]
+    bumped_at: float
+    copy: Copy | None
+
+    def keep(self, copy: Copy) -> None:
+        """Keep `copy` under the versions read before it was made (a bump meanwhile left it dead),
+        unless a replica may still lag behind the latest bump."""
+        if self.key is None:
+            return
+        if replica_configured() and time.time() - self.bumped_at <= settings.DATABASE_REPLICA_PIN_SECONDS:
+            return
+        try:
+            _cache().set(self.key, (self.tokens, copy), settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.exception("page cache unreachable: the page is not kept")
+
+
+def page_lookup(
+    key: str | None, *, establishment_id: int, scopes: Iterable[str], shared: Iterable[str]
+) -> Lookup | None:
+    """The versions of the establishment's `scopes` (with `ESTABLISHMENT`) and of the `shared` ones,
+    and the copy under `key` if it is current, in one round trip; None when the cache is unreachable."""
+    keys = [
+        _version_key(ESTABLISHMENT, establishment_id),
+        *(_version_key(scope, establishment_id) for scope in sorted(set(scopes))),
+        *(_version_key(scope, SHARED) for scope in sorted(set(shared))),
+    ]
+    try:
+        found = _cache().get_many([*keys, key] if key is not None else keys)
+        tokens, bumped_at = _versions(keys, found)
+    except Exception:
+        logger.exception("page cache unreachable: the page is rendered")
+        return None
+    kept = found.get(key) if key is not None else None
+    current = kept[1] if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == tokens else None
+    return Lookup(key=key, tokens=tokens, bumped_at=bumped_at, copy=current)
+
+
+def api_list_key(request: HttpRequest, establishment: Model) -> str:
+    """The key of an API list's answer: the establishment's (every token of it reads the same list),
+    the path and all of its query parameters (the API refuses unknown ones before), the
+    establishment's row."""
+    query = request.GET
+    return _digest(
+        f"api{establishment.pk}",
+        request.path,
+        sorted((name, query.getlist(name)) for name in query),
+        _row(establishment),
+    )
 
 
 def _filled(content: bytes, placeholder: str, request: HttpRequest) -> bytes:
@@ -205,32 +281,26 @@ def page_cached(
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            seconds = settings.PAGE_CACHE_SECONDS
             establishment_id = getattr(request.user, "establishment_id", None)
-            if not seconds or establishment_id is None or request.method != "GET" or _has_messages(request):
+            if (
+                not settings.PAGE_CACHE_SECONDS
+                or establishment_id is None
+                or request.method != "GET"
+                or _has_messages(request)
+            ):
                 return view(request, *args, **kwargs)
             own, common = set(scopes), set(shared)
             for slot in panels:
                 slot_own, slot_shared = panel_scopes(slot)
                 own |= slot_own
                 common |= slot_shared
-            keys = [
-                _version_key(ESTABLISHMENT, establishment_id),
-                *(_version_key(scope, establishment_id) for scope in sorted(own)),
-                *(_version_key(scope, SHARED) for scope in sorted(common)),
-            ]
-            # One round trip: the versions and the page, which says the versions it was rendered under.
-            key = _page_key(request, allowed, colleagues)
-            try:
-                found = _cache().get_many([*keys, key] if key is not None else keys)
-                tokens, bumped_at = _versions(keys, found)
-            except Exception:
-                logger.exception("page cache unreachable: the page is rendered")
+            lookup = page_lookup(
+                _page_key(request, allowed, colleagues), establishment_id=establishment_id, scopes=own, shared=common
+            )
+            if lookup is None:
                 return view(request, *args, **kwargs)
-            cached = found.get(key) if key is not None else None
-            if cached is not None and cached[0] == tokens:
-                _tokens, content, content_type, placeholder = cached
-                return HttpResponse(_filled(content, placeholder, request), content_type=content_type)
+            if lookup.copy is not None:
+                return lookup.copy.response(request)
             placeholder = f"ep-csrf-{secrets.token_hex(16)}"
             setattr(request, _RENDERING, placeholder)
             try:
@@ -242,18 +312,12 @@ def page_cached(
             if response.streaming or not isinstance(response, HttpResponse):
                 return response
             content_type = response.get("Content-Type", "")
-            settled = not replica_configured() or time.time() - bumped_at > settings.DATABASE_REPLICA_PIN_SECONDS
             if (
-                key is not None
-                and response.status_code == 200
+                response.status_code == 200
                 and content_type.startswith("text/html")
-                and settled
                 and not _has_messages(request)  # one the view added is for the next page
             ):
-                try:
-                    _cache().set(key, (tokens, response.content, content_type, placeholder), seconds)
-                except Exception:
-                    logger.exception("page cache unreachable: the page is not kept")
+                lookup.keep(Copy(content=response.content, content_type=content_type, placeholder=placeholder))
             response.content = _filled(response.content, placeholder, request)
             return response
 

@@ -203,16 +203,18 @@ def _list_queries(client, clear) -> int:
     return len(captured)
 
 
-def test_list_costs_the_same_at_3_and_30_documents(client, world):
-    """Token, version for the ETag, page (with each document's loan and contract joined)."""
+def test_list_costs_the_same_at_3_and_30_documents(client, world, settings):
+    """Version for the ETag, page (with each document's loan and contract joined)."""
     lines = [world.plus, world.plai, world.pls]
     for line in lines:
         DocumentFactory(establishment=world.oph, line=line)
     _token, clear = issue_token(world.oph, scopes=("documents",))
+    settings.PAGE_CACHE_SECONDS = 0  # the list computed (its copies: tests/api/test_list_cache.py)
     client.get("/api/v1/documents", **bearer(clear))  # the token's first use is written once a minute
+    client.get("/api/v1/documents", **bearer(clear))  # then its row is cached (espace.api.token_cache)
     small = _list_queries(client, clear)
     for index in range(27):
         DocumentFactory(establishment=world.oph, line=lines[index % 3], content=b"%PDF-1.4 small")
     big = _list_queries(client, clear)
     assert small == big, f"{small} queries at 3 documents, {big} at 30"
-    assert big <= 3
+    assert big <= 2  # the version and the page

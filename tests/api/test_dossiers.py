@@ -270,17 +270,19 @@ def _list_queries(client, clear) -> int:
     return len(captured)
 
 
-def test_list_costs_the_same_at_3_and_30_dossiers(client, world):
-    """Token, version for the ETag, page: a query per dossier (its lines' total, its office, its
+def test_list_costs_the_same_at_3_and_30_dossiers(client, world, settings):
+    """Version for the ETag, page: a query per dossier (its lines' total, its office, its
     contract, its latest event) would make a synchronisation crawl."""
     for _ in range(3):
         dossier_of(world.oph)
     _token, clear = issue_token(world.oph, scopes=("dossiers",))
+    settings.PAGE_CACHE_SECONDS = 0  # the list computed (its copies: tests/api/test_list_cache.py)
     client.get("/api/v1/dossiers", **bearer(clear))  # the token's first use is written once a minute
+    client.get("/api/v1/dossiers", **bearer(clear))  # then its row is cached (espace.api.token_cache)
     small = _list_queries(client, clear)
     for _ in range(27):
         DossierEvent.objects.create(request=dossier_of(world.oph), kind="sent", status="sent")
     big = _list_queries(client, clear)
     assert small == big, f"{small} queries at 3 dossiers, {big} at 30"
-    assert big <= 3
+    assert big <= 2  # the version and the page
     assert LoanRequest.objects.filter(establishment=world.oph).count() == 30

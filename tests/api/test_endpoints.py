@@ -303,14 +303,16 @@ def _loans_queries(client, clear) -> int:
     return len(captured)
 
 
-def test_loans_endpoint_costs_the_same_at_3_and_60_lines(client, world):
-    """The loans page runs a fixed number of queries (token, version for the ETag, page): a query
-    per line would make a synchronisation of 20,000 lines crawl."""
+def test_loans_endpoint_costs_the_same_at_3_and_60_lines(client, world, settings):
+    """The loans page runs a fixed number of queries (version for the ETag, page): a query per
+    line would make a synchronisation of 20,000 lines crawl."""
     _token, clear = issue_token(world.oph)
+    settings.PAGE_CACHE_SECONDS = 0  # the list computed (its copies: tests/api/test_list_cache.py)
     client.get("/api/v1/loans", **bearer(clear))  # the token's first use is written once a minute
+    client.get("/api/v1/loans", **bearer(clear))  # then its row is cached (espace.api.token_cache)
     small = _loans_queries(client, clear)
     for _ in range(57):
         LineFactory(contract__borrower=world.oph, guarantors=[(world.commune, "100")], computed=False)
     big = _loans_queries(client, clear)
     assert small == big, f"{small} queries at 3 lines, {big} at 60"
-    assert big <= 3
+    assert big <= 2

@@ -1,4 +1,6 @@
-"""The list protocol every list of the API shares (espace.api.pages): cursor, ETag, 304, page."""
+"""The list protocol every list of the API shares (espace.api.pages): cursor, ETag, 304, page.
+
+Without the page cache (its copies of the answers: tests/api/test_list_cache.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,14 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from espace.api.http import ApiError, cursor_encode
-from espace.api.pages import DOCUMENT_KEY, INSTALMENT_KEY, by_text, keyset_list
+from espace.api.pages import DOCUMENT_KEY, INSTALMENT_KEY, PORTFOLIO_LISTS, by_text, keyset_list
 
 NUMBERS = ["L1", "L2", "L3", "L4", "L5"]
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 def _request(query: str = "", **headers: str):
@@ -41,6 +48,7 @@ def _list(request, *, cursor=None, limit=2, calls=None):
         keyset=by_text(lambda item: item.number),
         version=version,
         page=page,
+        scopes=PORTFOLIO_LISTS,
     )
     return answer, response
 

@@ -215,6 +215,37 @@ def test_a_token_stops_when_its_creator_is_deactivated_or_loses_administration(c
     assert refusals("token_suspended") == 2
 
 
+def _cached(client, clear) -> None:
+    """Two calls: the first writes the token's use (and forgets its cached row), the second reads
+    and caches it; a third reads no token from the database (espace.api.token_cache)."""
+    for _ in range(2):
+        assert client.get("/api/v1/establishment", **bearer(clear)).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/api/v1/establishment", **bearer(clear)).status_code == 200
+    assert not [query for query in captured.captured_queries if 'FROM "api_apitoken"' in query["sql"]]
+
+
+def test_a_cached_token_is_refused_at_once_when_revoked(client, world):
+    token, clear = issue_token(world.oph)
+    _cached(client, clear)
+    api_token_revoke(token=token, revoked_by=token.created_by)
+    assert client.get("/api/v1/loans", **bearer(clear)).json()["error"] == "token_revoked"
+
+
+def test_a_cached_token_is_suspended_at_once_with_its_creator_or_establishment(client, world):
+    creator = UserFactory(establishment=world.oph, admin=True)
+    other_admin = UserFactory(establishment=world.oph, admin=True)
+    _token, clear = issue_token(world.oph, admin=creator)
+    _cached(client, clear)
+    member_set_permissions(member=creator, changed_by=other_admin, permissions=[Permission.VIEW_PORTFOLIO])
+    assert client.get("/api/v1/loans", **bearer(clear)).json()["error"] == "token_suspended"
+    member_set_permissions(member=creator, changed_by=other_admin, permissions=[p.value for p in Permission])
+    _cached(client, clear)
+    world.oph.is_active = False
+    world.oph.save()
+    assert client.get("/api/v1/loans", **bearer(clear)).json()["error"] == "token_suspended"
+
+
 def test_a_token_of_an_inactive_establishment_is_suspended(client, world):
     _token, clear = issue_token(world.oph)
     world.oph.is_active = False

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from espace.core.redis_cache import SharedClientRedisCache
+from espace.core.redis_cache import SharedClientRedisCache, counter_hit
 from tests.accounts.factories import UserFactory
 
 
@@ -71,3 +71,36 @@ def test_the_layout_fragments_follow_the_settings_and_the_permissions(client):
     # The current entry is part of the fragment's key: on « Encours », that entry is the current one.
     nav = client.get("/encours/").content.decode().split("</nav>")[0]
     assert '<a class="nav-link" href="/encours/" aria-current="page">Encours</a>' in nav
+
+
+def test_counter_hit_counts_atomically_in_one_round_trip_with_its_expiry(redis_cache):
+    client = redis_cache._cache.get_client(write=True)
+    commands: list[object] = []
+    execute = client.execute_command
+    # Every command a pipeline sends goes in one `execute` of its own; count the client's round trips.
+    client.execute_command = lambda *args, **kwargs: commands.append(args) or execute(*args, **kwargs)
+    try:
+        counts: list[int] = []
+
+        def work() -> None:
+            for _ in range(25):
+                counts.append(counter_hit("window", timeout=90, cache=redis_cache))
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        client.execute_command = execute
+    assert sorted(counts) == list(range(1, 101))  # no count lost or repeated
+    assert commands == []  # no single command: each hit is one MULTI/EXEC pipeline
+    name = redis_cache.make_and_validate_key("window")
+    assert 0 < client.ttl(name) <= 90
+    assert redis_cache.get("window") == 100  # Django reads the counter back
+
+
+@pytest.mark.django_db
+def test_counter_hit_on_another_cache():  # locmem here, the database table deployed without Redis
+    caches["default"].clear()
+    assert [counter_hit("window", timeout=60) for _ in range(3)] == [1, 2, 3]
