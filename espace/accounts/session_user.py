@@ -50,12 +50,12 @@ def session_user_read(user_id: Any) -> User | None:
         user = User.objects.select_related("establishment").get(pk=pk)
     except User.DoesNotExist:
         return None
-    if not session_user_uncached():
+    if not in_own_transaction():
         cache.set(_key(pk), user, settings.SESSION_USER_CACHE_SECONDS)
     return user
 
 
-def session_user_uncached() -> bool:
+def in_own_transaction() -> bool:
     """Whether a row read now is inside a transaction of ours (it may hold our own uncommitted
     writes, or roll back): never cached then (here, and by the API's token cache). The test case's own wrapping blocks do not count,
     as for Django's `atomic(durable=True)`."""

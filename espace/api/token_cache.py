@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from espace.accounts.session_user import cached_rows_forget, session_user_read, session_user_uncached
+from espace.accounts.session_user import cached_rows_forget, in_own_transaction, session_user_read
 from espace.api.models import ApiToken
 
 KEY_PREFIX = "espace:api-token:v1:"
@@ -36,9 +36,8 @@ def token_read(digest: str) -> ApiToken | None:
         token = ApiToken.objects.filter(token_hash=digest).order_by().first()
         if token is None:
             return None
-        if session_user_uncached():
-            return _joined(token)
-        cache.set(_key(digest), token, settings.SESSION_USER_CACHE_SECONDS)
+        if not in_own_transaction():
+            cache.set(_key(digest), token, settings.SESSION_USER_CACHE_SECONDS)
     return _joined(token)
 
 
