@@ -26,8 +26,9 @@ often than they are read (the portfolio at each import, a dossier when it moves)
   what the `branding` context processor gives. A page is kept `PAGE_CACHE_SECONDS` at most (0: no
   page cache).
 - **What is never kept.** Anything but a GET answered 200 in HTML; a page with messages to show
-  (it is rendered as usual and shows them once); while a replica may still lag behind a change
-  (`DATABASE_REPLICA_PIN_SECONDS` after a bump, when a replica is configured).
+  (it is rendered as usual and shows them once); a page read from a replica that had not yet
+  replayed the latest change of its scopes (each version, drawn when the change commits, holds the
+  primary's WAL position then: `espace.core.replica.replica_holds`).
 - **Per request.** The CSRF token is the only per-request part of a page: it is rendered as a
   placeholder drawn for that render (the `holes` context processor), kept with the page, and each
   response gets the request's own token in its place.
@@ -43,7 +44,6 @@ import functools
 import hashlib
 import logging
 import secrets
-import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -53,7 +53,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -63,7 +63,7 @@ from django.middleware.csrf import get_token
 from espace.core import clock
 from espace.core.context_processors import branding
 from espace.core.panels import panel_scopes
-from espace.core.replica import replica_configured
+from espace.core.replica import replica_holds, wal_position, wal_position_order
 
 logger = logging.getLogger(__name__)
 
@@ -91,11 +91,19 @@ def page_cache_bump(scope: str, establishment_ids: Iterable[int | None]) -> None
     keys = [_version_key(scope, pk) for pk in {pk for pk in establishment_ids if pk is not None}]
     if keys:
         _versions_renew(keys)
-        transaction.on_commit(lambda: _versions_renew(keys))
+        transaction.on_commit(lambda: _versions_renew(keys, committed=True))
 
 
-def _versions_renew(keys: list[str]) -> None:
-    stamp = f"{uuid.uuid4().hex}:{time.time():.0f}"
+def _versions_renew(keys: list[str], *, committed: bool = False) -> None:
+    """New tokens for `keys`; once the change has committed, with the primary's WAL position (the
+    change's own or later) when a replica is configured."""
+    position = ""
+    if committed:
+        try:
+            position = wal_position() or ""
+        except DatabaseError:  # not known: a page read from the replica is not kept
+            logger.warning("page cache: the primary's WAL position could not be read", exc_info=True)
+    stamp = f"{uuid.uuid4().hex}:{position}"
     try:
         for start in range(0, len(keys), BUMP_BATCH):
             _cache().set_many(dict.fromkeys(keys[start : start + BUMP_BATCH], stamp), timeout=None)
@@ -116,20 +124,22 @@ def page_cache_depends(model: type[Model], scope: str, establishments: Callable[
     post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
 
 
-def _versions(keys: list[str], found: dict[str, Any]) -> tuple[list[str], float]:
+def _versions(keys: list[str], found: dict[str, Any]) -> tuple[list[str], str | None]:
     """The current token of each scope (`found`: what the cache answered; drawn when it has none)
-    and the latest bump's time."""
+    and the latest WAL position they hold (None when one of them holds none: not known)."""
     for key in keys:
         if key not in found:
-            # Drawn now: as recent as a bump, for the replica's sake.
-            stamp = f"{uuid.uuid4().hex}:{time.time():.0f}"
+            stamp = f"{uuid.uuid4().hex}:"  # drawn now: the change behind it is not known
             found[key] = stamp if _cache().add(key, stamp, timeout=None) else _cache().get(key, stamp)
-    tokens, latest = [], 0.0
+    tokens: list[str] = []
+    positions: list[str | None] = []
     for key in keys:
-        token, _, bumped_at = str(found[key]).partition(":")
+        token, _, position = str(found[key]).partition(":")
         tokens.append(token)
-        latest = max(latest, float(bumped_at or 0))
-    return tokens, latest
+        positions.append(position if "/" in position else None)
+    if None in positions:
+        return tokens, None
+    return tokens, max((p for p in positions if p is not None), key=wal_position_order, default=None)
 
 
 def _has_messages(request: HttpRequest) -> bool:
@@ -206,20 +216,19 @@ class Copy:
 
 @dataclass(frozen=True)
 class Lookup:
-    """What the cache answered for one key: the versions of its scopes now (`tokens`), the latest
-    bump's time, and the copy when it was kept under these very versions."""
+    """What the cache answered for one key: the versions of its scopes now (`tokens`), the copy
+    when it was kept under these very versions, and on a miss whether the page about to be made
+    sees the latest change of its scopes (`settled`: false while its replica lags behind it)."""
 
     key: str | None
     tokens: list[str]
-    bumped_at: float
     copy: Copy | None
+    settled: bool = True
 
     def keep(self, copy: Copy) -> None:
         """Keep `copy` under the versions read before it was made (a bump meanwhile left it dead),
-        unless a replica may still lag behind the latest bump."""
-        if self.key is None:
-            return
-        if replica_configured() and time.time() - self.bumped_at <= settings.DATABASE_REPLICA_PIN_SECONDS:
+        unless it was read from a replica that lagged behind them."""
+        if self.key is None or not self.settled:
             return
         try:
             _cache().set(self.key, (self.tokens, copy), settings.PAGE_CACHE_SECONDS)
@@ -231,7 +240,8 @@ def page_lookup(
     key: str | None, *, establishment_id: int, scopes: Iterable[str], shared: Iterable[str]
 ) -> Lookup | None:
     """The versions of the establishment's `scopes` (with `ESTABLISHMENT`) and of the `shared` ones,
-    and the copy under `key` if it is current, in one round trip; None when the cache is unreachable."""
+    and the copy under `key` if it is current, in one round trip; None when the cache is unreachable.
+    Called before the page is made (on a miss, its replica's position is asked then)."""
     keys = [
         _version_key(ESTABLISHMENT, establishment_id),
         *(_version_key(scope, establishment_id) for scope in sorted(set(scopes))),
@@ -239,13 +249,15 @@ def page_lookup(
     ]
     try:
         found = _cache().get_many([*keys, key] if key is not None else keys)
-        tokens, bumped_at = _versions(keys, found)
+        tokens, position = _versions(keys, found)
     except Exception:
         logger.exception("page cache unreachable: the page is rendered")
         return None
     kept = found.get(key) if key is not None else None
     current = kept[1] if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == tokens else None
-    return Lookup(key=key, tokens=tokens, bumped_at=bumped_at, copy=current)
+    if current is not None or key is None:
+        return Lookup(key=key, tokens=tokens, copy=current)
+    return Lookup(key=key, tokens=tokens, copy=None, settled=replica_holds(position))
 
 
 def api_list_key(request: HttpRequest, establishment: Model) -> str:

@@ -16,16 +16,19 @@ Without DATABASE_REPLICA_URL nothing here changes a query.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import Model
 from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 PIN_COOKIE = "espace_primaire"
@@ -50,6 +53,40 @@ def reads_from_replica(view: View) -> View:
     # any decorator put above this one).
     view.__dict__["reads_from_replica"] = True
     return view
+
+
+def wal_position() -> str | None:
+    """The primary's current WAL position (a pg_lsn, as text) when a replica is configured: what a
+    replica must have replayed to show every change committed so far."""
+    if not replica_configured():
+        return None
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        return str(cursor.fetchone()[0])
+
+
+def wal_position_order(position: str) -> int:
+    """A pg_lsn's text ("16/B374D848") as a number, to compare two of them."""
+    high, _, low = position.partition("/")
+    return (int(high, 16) << 32) | int(low, 16)
+
+
+def replica_holds(position: str | None) -> bool:
+    """Whether this request's domain reads see every change the primary had committed at `position`
+    (None: not known, taken as the primary's position now). Always when they go to the primary; on
+    the replica, asked of it (a standby that has replayed that far). Asked before the reads: a
+    standby only ever moves forward."""
+    if not (replica_configured() and _replica_allowed.get() and not _wrote.get()):
+        return True
+    try:
+        position = position or wal_position()
+        with connections[REPLICA].cursor() as cursor:
+            # NULL on a server that is not a standby (a "replica" that is the primary itself).
+            cursor.execute("SELECT COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, TRUE)", [position])
+            return bool(cursor.fetchone()[0])
+    except DatabaseError:
+        logger.warning("replica: its replay position could not be read", exc_info=True)
+        return False
 
 
 class PrimaryReplicaRouter:

@@ -99,3 +99,16 @@ def test_the_middleware_opens_the_replica_to_marked_gets_and_pins_a_browser_that
     assert PIN_COOKIE not in serve(replica_view, factory.post("/")).cookies  # a POST that wrote nothing
     pinned = factory.get("/", HTTP_COOKIE=f"{PIN_COOKIE}=1")
     assert serve(replica_view, pinned).content == b"default"
+
+
+def test_a_request_reading_the_primary_sees_every_change_and_positions_compare_as_numbers(configured):
+    assert replica.replica_holds("FF/0") is True  # outside a marked view: the primary
+    replica._replica_allowed.set(True)
+    try:
+        router.db_for_write(LoanRequest)
+        assert replica.replica_holds("FF/0") is True  # a request that wrote reads the primary
+    finally:
+        replica._replica_allowed.set(False)
+        replica._wrote.set(False)
+    assert replica.wal_position_order("1/0") > replica.wal_position_order("0/FFFFFFFF")
+    assert replica.wal_position_order("16/B374D848") == (0x16 << 32) + 0xB374D848

@@ -177,13 +177,37 @@ def test_a_bump_of_another_establishment_keeps_this_one_pages(client, world):
     assert client.get(url).context is not None
 
 
-def test_while_a_replica_may_lag_the_page_is_not_kept(client, world, monkeypatch):
-    monkeypatch.setattr(page_cache, "replica_configured", lambda: True)
+def test_a_page_read_from_a_replica_behind_its_latest_change_is_not_kept(client, world, monkeypatch):
+    asked = []
+
+    def holds(position):  # the replica's answer: it has not replayed that far yet
+        asked.append(position)
+        return False
+
+    monkeypatch.setattr(page_cache, "replica_holds", holds)
     client.force_login(world.reader)
     url = reverse("portfolio:dashboard")
-    page_cache_bump("portfolio", [world.oph.pk])  # just now: a replica may not have it yet
     client.get(url)
     assert client.get(url).context is not None
+    assert len(asked) == 2  # asked on each miss, before the page is made
+    monkeypatch.setattr(page_cache, "replica_holds", lambda position: True)  # it has caught up
+    client.get(url)
+    assert client.get(url).context is None
+
+
+def test_a_version_holds_the_primary_position_of_the_change_once_committed(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(page_cache, "wal_position", lambda: "1A/2B3C")
+    key = page_cache._version_key("portfolio", 42)
+    with django_capture_on_commit_callbacks(execute=True):
+        page_cache_bump("portfolio", [42])
+        assert caches["pages"].get(key).endswith(":")  # before the commit: not known
+    assert caches["pages"].get(key).endswith(":1A/2B3C")
+    # The latest position of a page's scopes; none when one of them does not know its own.
+    found = {"a": "t1:1A/2B3C", "b": "t2:1B/0", "c": "t3:9/FFFFFFFF"}
+    assert page_cache._versions(["a", "b", "c"], dict(found)) == (["t1", "t2", "t3"], "1B/0")
+    assert page_cache._versions(["a", "d"], {"a": "t1:1A/2B3C", "d": "t4:"})[1] is None
 
 
 def test_no_page_cache_when_it_is_turned_off(client, world, settings):
