@@ -131,15 +131,14 @@ def _versions(keys: list[str], found: dict[str, Any]) -> tuple[list[str], str | 
         if key not in found:
             stamp = f"{uuid.uuid4().hex}:"  # drawn now: the change behind it is not known
             found[key] = stamp if _cache().add(key, stamp, timeout=None) else _cache().get(key, stamp)
-    tokens: list[str] = []
-    positions: list[str | None] = []
+    tokens, positions = [], []
     for key in keys:
         token, _, position = str(found[key]).partition(":")
         tokens.append(token)
-        positions.append(position if "/" in position else None)
-    if None in positions:
+        positions.append(position)
+    if not all("/" in position for position in positions):  # "" or a stamp from before: not known
         return tokens, None
-    return tokens, max((p for p in positions if p is not None), key=wal_position_order, default=None)
+    return tokens, max(positions, key=wal_position_order)
 
 
 def _has_messages(request: HttpRequest) -> bool:

@@ -55,6 +55,16 @@ def reads_from_replica(view: View) -> View:
     return view
 
 
+def _domain_reads_on_replica() -> bool:
+    """Whether the router sends this request's reads of REPLICA_APPS to the replica now."""
+    return (
+        _replica_allowed.get()
+        and not _wrote.get()
+        and not connections["default"].in_atomic_block
+        and replica_configured()
+    )
+
+
 def wal_position() -> str | None:
     """The primary's current WAL position (a pg_lsn, as text) when a replica is configured: what a
     replica must have replayed to show every change committed so far."""
@@ -76,7 +86,7 @@ def replica_holds(position: str | None) -> bool:
     (None: not known, taken as the primary's position now). Always when they go to the primary; on
     the replica, asked of it (a standby that has replayed that far). Asked before the reads: a
     standby only ever moves forward."""
-    if not (replica_configured() and _replica_allowed.get() and not _wrote.get()):
+    if not _domain_reads_on_replica():
         return True
     try:
         position = position or wal_position()
@@ -93,15 +103,7 @@ class PrimaryReplicaRouter:
     """DATABASE_ROUTERS entry when DATABASE_REPLICA_URL is set."""
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str | None:
-        if (
-            _replica_allowed.get()
-            and not _wrote.get()
-            and model._meta.app_label in REPLICA_APPS
-            and not connections["default"].in_atomic_block
-            and replica_configured()
-        ):
-            return REPLICA
-        return "default"
+        return REPLICA if model._meta.app_label in REPLICA_APPS and _domain_reads_on_replica() else "default"
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str:
         if model._meta.app_label in REPLICA_APPS:
