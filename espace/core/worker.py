@@ -36,12 +36,14 @@ def worker_beat(worker_id: str) -> None:
         WorkerHeartbeat.objects.create(worker_id=worker_id, started_at=now, seen_at=now)
 
 
-def worker_gone(worker_id: str) -> None:
-    """A worker stopping: its row goes, unless a task it claimed is still RUNNING (stopped by a
-    second Ctrl+C mid-task): then the row stays, goes stale, and that task runs again."""
-    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list("worker_ids", flat=True)
-    if not any(ids and ids[-1] == worker_id for ids in running):
-        WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+def worker_gone(worker_id: str) -> int:
+    """A worker stopping: its loop has ended, so nothing of this process runs any more. A task it
+    still holds RUNNING was claimed but never started (the stop signal landed between the claim's
+    commit and the task's start): it goes back to the queue now instead of waiting for the row to
+    go stale, and the row goes. Returns how many were queued again."""
+    requeued = tasks_requeue_own(worker_id)
+    WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+    return requeued
 
 
 def tasks_requeue_own(worker_id: str) -> int:

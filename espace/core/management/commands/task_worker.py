@@ -40,7 +40,7 @@ class Command(BaseCommand):
         finally:
             stop.set()
             beating.join(timeout=5)
-            worker_gone(worker_id)
+            self._leave(worker_id)
 
     def _work(self, worker_id: str, *, interval: float, verbosity: int) -> None:
         """django-tasks-db's worker loop stops on a database error: here it waits for the database
@@ -68,6 +68,14 @@ class Command(BaseCommand):
                     pause = 1.0
                 except DATABASE_DOWN_ERRORS:
                     connections.close_all()
+
+    def _leave(self, worker_id: str) -> None:
+        # A stop signal may have cut a query mid-way: a fresh connection for the last words.
+        connections.close_all()
+        try:
+            worker_gone(worker_id)
+        except DATABASE_DOWN_ERRORS:  # its row goes stale and the others take back what it held
+            logger.exception("Worker %s could not sign off", worker_id)
 
     def _beat_forever(self, worker_id: str, stop: threading.Event) -> None:
         interval = settings.TASK_WORKER_HEARTBEAT.total_seconds()
