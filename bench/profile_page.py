@@ -93,11 +93,12 @@ def main() -> int:
             walls, cpus = [], []
             for _ in range(args.runs):
                 started, cpu = time.perf_counter(), time.process_time()
-                code = client_page.get(url, **headers).status_code
+                response = client_page.get(url, **headers)
+                code, size = response.status_code, len(response.content)
                 walls.append(time.perf_counter() - started)
                 cpus.append(time.process_time() - cpu)
             print(
-                f"{url}: HTTP {code}, median {statistics.median(walls) * 1000:.2f} ms wall, "
+                f"{url}: HTTP {code}, {size:,} bytes, median {statistics.median(walls) * 1000:.2f} ms wall, "
                 f"{statistics.median(cpus) * 1000:.2f} ms CPU ({args.runs} runs)"
             )
         return 0

@@ -143,6 +143,14 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {"autoescape": False},
     },
+    {
+        # The rows of the heavy tables (espace.core.rows): Jinja2, about 8 times cheaper per row.
+        "NAME": "rows",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "rows"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "espace.core.rows.environment", "autoescape": True},
+    },
 ]
 
 # --- Database -----------------------------------------------------------------

@@ -151,7 +151,12 @@ def _release() -> str:
     """A digest of what renders the pages: the code, the templates, the static files' manifest."""
     digest = hashlib.blake2b(digest_size=16)
     root = Path(settings.BASE_DIR)
-    paths = [*root.glob("espace/**/*.py"), *root.glob("espace/**/*.html"), *root.glob("templates/**/*.html")]
+    paths = [
+        *root.glob("espace/**/*.py"),
+        *root.glob("espace/**/*.html"),
+        *root.glob("templates/**/*.html"),
+        *root.glob("templates/**/*.jinja"),
+    ]
     manifest = Path(settings.STATIC_ROOT or root / "nonexistent") / "staticfiles.json"
     for path in sorted([*paths, manifest]):
         if path.is_file():

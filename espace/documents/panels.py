@@ -18,23 +18,29 @@ from espace.portfolio.models import FinancingLine, Guarantee
 SHOWN = 20
 
 
-def line_documents_panel(request: HttpRequest, line: FinancingLine, own: bool) -> SafeString | None:
+def line_documents_panel(
+    request: HttpRequest, line: FinancingLine, own: bool, guarantees: list[Guarantee]
+) -> SafeString | None:
     """The line's documents in the establishment's library, and the prefilled deliberation
-    templates: the guarantor's own, or one per guarantor for the borrower. Only with « Documents »."""
+    templates: the guarantor's own, or one per guarantor for the borrower. Only with « Documents ».
+    `guarantees`: the line's, as the loan page read them (with their guarantors)."""
     user = request.user
     establishment = getattr(request, "establishment", None)
     if not isinstance(user, User) or establishment is None or not may_see_library(user):
         return None
     documents = list(documents_for_line(establishment, line)[: SHOWN + 1])
-    guarantees = Guarantee.objects.filter(line=line, kind=GuarantorKind.ESTABLISHMENT).select_related("guarantor")
-    if not own:
-        guarantees = guarantees.filter(guarantor=establishment)
+    templates = [
+        guarantee
+        for guarantee in guarantees
+        if guarantee.kind == GuarantorKind.ESTABLISHMENT and (own or guarantee.guarantor_id == establishment.pk)
+    ]
+    templates.sort(key=lambda guarantee: (-guarantee.share_percent, guarantee.guarantor.legal_name))
     context = {
         "line": line,
         "own": own,
         "documents": documents[:SHOWN],
         "more": len(documents) > SHOWN,
-        "guarantees": list(guarantees.order_by("-share_percent", "guarantor__legal_name")),
+        "guarantees": templates,
         "formats": DeliberationFormat.choices,
     }
     return render_to_string("documents/_line_panel.html", context, request=request)

@@ -438,6 +438,10 @@ class LinePage:
         return chart
 
 
+# What the loan page and its documents panel print of a guarantee (not the guarantor's 40 columns).
+GUARANTEE_FIELDS = ("line_id", "kind", "guarantor_id", "share_percent", "deliberation_reference", "deliberation_date")
+
+
 def line_page(establishment: Establishment, public_id: UUID, *, today: date) -> LinePage | None:
     """A line the establishment may open (its own, or one it guarantees), else None."""
     found = line_for(establishment, public_id)
@@ -451,7 +455,11 @@ def line_page(establishment: Establishment, public_id: UUID, *, today: date) -> 
         line=line,
         own=own,
         rows=rows,
-        guarantees=list(line.guarantees.select_related("guarantor")),
+        guarantees=list(
+            line.guarantees.select_related("guarantor").only(
+                *GUARANTEE_FIELDS, "guarantor__public_id", "guarantor__legal_name", "guarantor__client_number"
+            )
+        ),
         disbursements=list(line.disbursements.all()),
         pending_change=line.change_requests.filter(status="pending").first(),
         next_row=next_row,

@@ -128,7 +128,7 @@ def line(request: ClientRequest, public_id: UUID) -> HttpResponse:
         "projection": projection,
         "chart": page.chart(projection),
         "can_pilot": may_pilot(request.user, page.line),
-        "panels": panels_render("portfolio.line", request, page.line, own=page.own),
+        "panels": panels_render("portfolio.line", request, page.line, own=page.own, guarantees=page.guarantees),
     }
     return render(request, "portfolio/line.html", context, status=400 if form.errors else 200)
 

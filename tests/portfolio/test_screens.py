@@ -8,16 +8,19 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from espace.accounts.enums import Permission
 from espace.core import clock
 from espace.core.audit import AuditEvent
 from espace.core.formats import euros
 from espace.finance.schedule import round_cent
-from espace.portfolio.enums import AuditAction, StatementStatus
-from espace.portfolio.models import GuaranteedDebtStatement, GuarantorSummary, ScheduleRow
+from espace.portfolio.enums import AuditAction, GuarantorKind, StatementStatus
+from espace.portfolio.models import Guarantee, GuaranteedDebtStatement, GuarantorSummary, ScheduleRow
 from espace.portfolio.selectors import (
     LinesTotals,
     annual_statement_lines,
@@ -26,6 +29,8 @@ from espace.portfolio.selectors import (
     guaranteed_totals_compute,
 )
 from espace.portfolio.summaries import guarantor_summary_refresh
+from tests.accounts.factories import UserFactory
+from tests.establishments.factories import EstablishmentFactory
 from tests.portfolio.factories import LineFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +137,25 @@ def test_loan_page_marks_paid_rows_and_the_next_instalment(client, world):
     assert html.count(">payée<") == 6
     assert "COMMUNE DE VILLEBOIS" in html and "CGLLS" in html and "50" in html
     assert response.context["projection"].lines == 1
+    # The rows (Jinja2, espace.core.rows) are markup in the page, not escaped text.
+    first, cells = world.plus.rows.order_by("number").first(), response.context["schedule"][0]
+    assert (
+        f'<tr><td data-label="N°">{first.number}</td><td data-label="Date">{first.due_date:%d/%m/%Y}</td>'
+        f'<td class="ep-num" data-label="Taux">{cells.rate}</td>' in html
+    )
+    assert (
+        f'<tr class="table-warning" aria-current="true"><td data-label="N°">{next_row.number}</td>' in html
+        and "<strong>prochaine échéance</strong>" in html
+    )
+    raw = response.content.decode()
+    assert "&lt;tr" not in raw and "&lt;td" not in raw
+    projection = response.context["projection"]
+    year = projection.years[0]
+    assert (
+        f'<tr><th scope="row" data-label="Année">{year}</th><td class="ep-num" data-label="{projection.labels[0]}">'
+        f"{euros(projection.amounts[year][0])}</td>" in html
+    )
+    assert f'<tfoot><tr><th scope="row">Total</th><td class="ep-num" data-label="{projection.labels[0]}">' in html
 
 
 def test_guarantor_opens_the_lines_it_guarantees_and_nothing_else(client, world):
@@ -340,3 +364,35 @@ def test_the_stored_summary_says_what_the_lines_say(client, world):
         outstanding=world.plus.outstanding + world.plai.outstanding + world.pls.outstanding,
     )
     assert response.context["page"].paginator.num_pages == 1
+
+
+def test_the_loan_page_reads_its_guarantees_once_for_itself_and_its_documents_panel(client, world, settings):
+    """The documents panel prints the deliberation templates of the guarantees the page read (with
+    their guarantors, in one join): no query of its own for them, whatever the number of guarantors."""
+    settings.PAGE_CACHE_SECONDS = 0  # the render's own queries
+    extra = UserFactory(establishment=world.oph, permissions=[Permission.VIEW_PORTFOLIO, Permission.VIEW_DOCUMENTS])
+    client.force_login(extra)
+    url = reverse("portfolio:line", args=[world.plus.public_id])
+    client.get(url)  # the session and the menu's caches warm
+
+    def guarantee_queries() -> tuple[list[str], str]:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url)
+        assert page.status_code == 200
+        sql = [query["sql"] for query in captured.captured_queries]
+        return [q for q in sql if "portfolio_guarantee" in q], page.content.decode()
+
+    reads, page = guarantee_queries()
+    assert len(reads) == 1 and "establishments_establishment" in reads[0]
+    assert page.count("Word (DOCX)") == 1  # the commune's template (the CGLLS has none)
+    # Two more guarantors: still one read; their templates by share, then by name.
+    world.plus.guarantees.filter(kind=GuarantorKind.CGLLS).update(share_percent=Decimal("20"))
+    for guarantor in (world.other_commune, EstablishmentFactory(commune=True, legal_name="COMMUNE D'AVAL")):
+        Guarantee.objects.create(
+            line=world.plus, kind=GuarantorKind.ESTABLISHMENT, guarantor=guarantor, share_percent=Decimal("15")
+        )
+    reads, page = guarantee_queries()
+    assert len(reads) == 1
+    names = ["COMMUNE DE VILLEBOIS", "COMMUNE D'AILLEURS", "COMMUNE D'AVAL"]  # 50 %, then 15 % by name
+    positions = [page.index(f"délibération {html.escape(name)}, ligne") for name in names]
+    assert page.count("Word (DOCX)") == 3 and positions == sorted(positions)

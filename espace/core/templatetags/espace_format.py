@@ -7,6 +7,7 @@ from django import template
 from django.forms import BoundField
 
 from espace.core import formats
+from espace.core.rows import rows_render
 
 register = template.Library()
 
@@ -40,6 +41,12 @@ def absolute_percent_points(value: Decimal | None) -> str:
 def absolute_percent(value: Decimal | None) -> str:
     """A signed fraction (a margin of −0.002) as « 0,20 % »: the sign is written before it."""
     return formats.percent(abs(value) if value is not None else None)
+
+
+@register.simple_tag
+def rows(name: str, **context: Any) -> str:
+    """The rows of a heavy table, rendered by the Jinja2 template `templates/rows/<name>`."""
+    return rows_render(name, **context)
 
 
 @register.filter
