@@ -34,7 +34,7 @@ def line_documents_panel(
         for guarantee in guarantees
         if guarantee.kind == GuarantorKind.ESTABLISHMENT and (own or guarantee.guarantor_id == establishment.pk)
     ]
-    templates.sort(key=lambda guarantee: (-guarantee.share_percent, guarantee.guarantor.legal_name))
+    templates.sort(key=lambda item: (-item.share_percent, item.guarantor.legal_name if item.guarantor else ""))
     context = {
         "line": line,
         "own": own,
