@@ -449,6 +449,7 @@ def line_page(establishment: Establishment, public_id: UUID, *, today: date) -> 
         return None
     line, own = found
     rows = list(line.rows.all())
+    disbursements = list(line.disbursements.all())
     after = line.figures_on or today
     next_row = next((row for row in rows if row.due_date > after and row.instalment > 0), None)
     return LinePage(
@@ -460,8 +461,9 @@ def line_page(establishment: Establishment, public_id: UUID, *, today: date) -> 
                 *GUARANTEE_FIELDS, "guarantor__public_id", "guarantor__legal_name", "guarantor__client_number"
             )
         ),
-        disbursements=list(line.disbursements.all()),
-        pending_change=line.change_requests.filter(status="pending").first(),
+        disbursements=disbursements,
+        # A change is asked of a plan, and shown with it: a line without one has nothing to ask.
+        pending_change=line.change_requests.filter(status="pending").first() if disbursements else None,
         next_row=next_row,
         schedule=[
             ScheduleCells(
