@@ -186,15 +186,15 @@ def _page_key(request: HttpRequest, params: frozenset[str], colleagues: bool) ->
         if colleagues
         else (user.pk, _row(user))
     )
-    headers = request.headers
+    meta = request.META  # not request.headers: that builds a dict of every header, once a request
     return _digest(
         owner,
         sorted(branding(request).items()),
         request.path,
         sorted((name, query.getlist(name)) for name in query),
-        headers.get("HX-Request", ""),
-        headers.get("HX-Target", ""),
-        headers.get("HX-Boosted", ""),
+        meta.get("HTTP_HX_REQUEST", ""),
+        meta.get("HTTP_HX_TARGET", ""),
+        meta.get("HTTP_HX_BOOSTED", ""),
         viewer,
         _row(user.establishment),
     )

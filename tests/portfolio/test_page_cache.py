@@ -52,6 +52,22 @@ def test_a_page_seen_again_costs_its_session_only_and_is_the_same_page(client, w
     assert other_queries > 1
 
 
+def test_an_htmx_request_is_another_copy_than_the_full_page(client, world):
+    """HTMX's headers are in the key: a partial answer is never served for the full page, nor
+    the full page for a partial one."""
+    client.force_login(world.reader)
+    url = reverse("portfolio:lines")
+    assert _queries(client, url)[0] > 1  # rendered, then kept
+    assert _queries(client, url)[0] == 1
+    for headers in ({"HTTP_HX_REQUEST": "true"}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "prets"}):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, **headers).status_code == 200
+        assert len(captured) > 1  # not the full page's copy
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url, **headers)
+        assert len(captured) == 1  # its own copy
+
+
 def test_each_response_carries_the_request_own_csrf_token_which_works(world):
     """The token is the page's one per-request part: never the placeholder, a fresh mask each time,
     accepted by the CSRF check for a form of the copy (logout)."""
