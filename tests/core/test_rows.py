@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.template import Context, Template
 from django.utils.safestring import SafeString
 
+from espace.core import page_cache
 from espace.core.formats import euros
 from espace.core.rows import rows_render
 from espace.portfolio.projections import Projection
@@ -65,3 +66,19 @@ def test_projection_rows_format_amounts_with_the_services_filters():
     assert html.count('<th scope="row" data-label="Année">') == 2
     assert '<tfoot><tr><th scope="row">Total</th><td class="ep-num" data-label="Stable">' in html
     assert f'data-label="+1 point">{euros(Decimal("2000"))}</td>' in html
+
+
+def test_a_changed_row_template_is_another_release_of_the_cached_pages(tmp_path, settings):
+    """The page cache's release digest reads the row templates too: a deployment that changes a
+    row never serves the pages rendered with the one before."""
+    (tmp_path / "espace").mkdir()
+    (tmp_path / "espace" / "views.py").write_text("x = 1\n")
+    (tmp_path / "templates" / "rows").mkdir(parents=True)
+    (tmp_path / "templates" / "page.html").write_text("<p>page</p>")
+    row = tmp_path / "templates" / "rows" / "schedule.jinja"
+    row.write_text("<tr><td>{{ row.number }}</td></tr>")
+    settings.BASE_DIR, settings.STATIC_ROOT = tmp_path, tmp_path / "static"
+    before = page_cache._release.__wrapped__()
+    assert page_cache._release.__wrapped__() == before
+    row.write_text('<tr><td data-label="N°">{{ row.number }}</td></tr>')
+    assert page_cache._release.__wrapped__() != before
