@@ -40,7 +40,8 @@ def _member(request: ClientRequest, public_id: UUID) -> User:
 
 
 def _admin_context(request: ClientRequest) -> dict[str, object]:
-    admins = establishment_admins(request.establishment)
+    # One administrator or more: two ids at most, not every administrator's row.
+    admins = establishment_admins(request.establishment).values_list("pk", flat=True)[:2]
     return {"single_admin": len(admins) == 1}
 
 
