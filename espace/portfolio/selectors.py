@@ -438,10 +438,6 @@ class LinePage:
         return chart
 
 
-# What the loan page and its documents panel print of a guarantee (not the guarantor's 40 columns).
-GUARANTEE_FIELDS = ("line_id", "kind", "guarantor_id", "share_percent", "deliberation_reference", "deliberation_date")
-
-
 def line_page(establishment: Establishment, public_id: UUID, *, today: date) -> LinePage | None:
     """A line the establishment may open (its own, or one it guarantees), else None."""
     found = line_for(establishment, public_id)
@@ -456,9 +452,16 @@ def line_page(establishment: Establishment, public_id: UUID, *, today: date) -> 
         line=line,
         own=own,
         rows=rows,
+        # What the page and its documents panel print of a guarantee: not its guarantor's 40 columns.
         guarantees=list(
             line.guarantees.select_related("guarantor").only(
-                *GUARANTEE_FIELDS, "guarantor__public_id", "guarantor__legal_name", "guarantor__client_number"
+                "line_id",
+                "kind",
+                "share_percent",
+                "deliberation_reference",
+                "deliberation_date",
+                "guarantor__public_id",
+                "guarantor__legal_name",
             )
         ),
         disbursements=disbursements,

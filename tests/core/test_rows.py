@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.template import Context, Template
@@ -12,22 +11,11 @@ from espace.core import page_cache
 from espace.core.formats import euros
 from espace.core.rows import rows_render
 from espace.portfolio.projections import Projection
+from espace.portfolio.selectors import ScheduleCells
 
 
-@dataclass
-class Cells:
-    number: int
-    due_date: str
-    rate: str
-    instalment: str
-    interest: str
-    capital: str
-    outstanding_after: str
-    state: str
-
-
-def _row(number: int, state: str, text: str = "1 000,00 €") -> Cells:
-    return Cells(number, "01/02/2027", "3,00 %", text, text, text, text, state)
+def _row(number: int, state: str, text: str = "1 000,00 €") -> ScheduleCells:
+    return ScheduleCells(number, "01/02/2027", "3,00 %", text, text, text, text, state)
 
 
 def test_schedule_rows_mark_the_next_instalment_and_escape_what_they_print():
